@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/* log.c: leveled logging; plain ISO-8601 lines on stderr unless a sink is set. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *log_progname = "migrated";
+static enum log_level log_level = LOG_LVL_INFO;
+static log_sink_fn log_sink;
+static void *log_sink_arg;
+
+static const struct {
+	const char *name;
+	enum log_level level;
+} log_levels[] = {
+	{ "error", LOG_LVL_ERROR },
+	{ "warn", LOG_LVL_WARN },
+	{ "warning", LOG_LVL_WARN },
+	{ "notice", LOG_LVL_NOTICE },
+	{ "info", LOG_LVL_INFO },
+	{ "debug", LOG_LVL_DEBUG },
+};
+
+void
+log_init(const char *progname, enum log_level level)
+{
+	log_progname = progname;
+	log_level = level;
+}
+
+void
+log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+enum log_level
+log_get_level(void)
+{
+	return log_level;
+}
+
+bool
+log_enabled(enum log_level level)
+{
+	return level <= log_level;
+}
+
+void
+log_set_sink(log_sink_fn sink, void *arg)
+{
+	log_sink = sink;
+	log_sink_arg = arg;
+}
+
+int
+log_level_parse(const char *s, enum log_level *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(log_levels); i++) {
+		if (strcasecmp(s, log_levels[i].name) == 0) {
+			*out = log_levels[i].level;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *
+log_level_name(enum log_level level)
+{
+	switch (level) {
+	case LOG_LVL_ERROR:
+		return "error";
+	case LOG_LVL_WARN:
+		return "warn";
+	case LOG_LVL_NOTICE:
+		return "notice";
+	case LOG_LVL_INFO:
+		return "info";
+	case LOG_LVL_DEBUG:
+		return "debug";
+	}
+	return "info";
+}
+
+void
+log_format_line(const struct log_record *rec, char *buf, size_t size)
+{
+	struct timeval tv;
+	struct tm tm;
+	char ts[32];
+	int n;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	n = snprintf(buf, size, "%s.%03ldZ %s[%ld] %s: ", ts,
+	    (long)(tv.tv_usec / 1000), log_progname, (long)getpid(),
+	    log_level_name(rec->level));
+	if (n < 0 || (size_t)n >= size)
+		return;
+	if (rec->op != NULL && rec->revision != NULL)
+		n += snprintf(buf + n, size - n, "%s %s: ", rec->op,
+		    rec->revision);
+	if ((size_t)n >= size)
+		return;
+	snprintf(buf + n, size - n, "%s", rec->message);
+}
+
+void
+log_emit(const struct log_record *rec)
+{
+	char line[8192];
+	size_t len;
+
+	if (!log_enabled(rec->level))
+		return;
+	if (log_sink != NULL) {
+		log_sink(rec, log_sink_arg);
+		return;
+	}
+	log_format_line(rec, line, sizeof line - 1);
+	len = strlen(line);
+	line[len++] = '\n';
+	/* A full disk or closed stderr must not stop the daemon. */
+	if (write(STDERR_FILENO, line, len) < 0)
+		return;
+}
+
+static void
+log_vemit(enum log_level level, const char *op, const char *rev,
+    long long duration_ms, const char *sqlstate, const char *fmt, va_list ap)
+{
+	struct log_record rec;
+	char msg[4096];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	rec.level = level;
+	rec.message = msg;
+	rec.op = op;
+	rec.revision = rev;
+	rec.duration_ms = duration_ms;
+	rec.sqlstate = sqlstate;
+	log_emit(&rec);
+}
+
+void
+log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	log_vemit(level, NULL, NULL, -1, NULL, fmt, ap);
+	va_end(ap);
+}
+
+int
+log_errno(enum log_level level, int r, const char *fmt, ...)
+{
+	char msg[4096];
+	va_list ap;
+
+	if (!log_enabled(level))
+		return r;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_msg(level, "%s: %s", msg, strerror(r < 0 ? -r : r));
+	return r;
+}
+
+void
+log_op(enum log_level level, const char *op, const char *rev,
+    long long duration_ms, const char *sqlstate, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	log_vemit(level, op, rev, duration_ms, sqlstate, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* merr.c: SPEC error codes, structured errors and FILE:LINE diagnostics. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "merr.h"
+
+static const char *const merr_names[MERR__MAX] = {
+	[MERR_NONE] = "none",
+	[MERR_BAD_REQUEST] = "bad_request",
+	[MERR_UNKNOWN_OP] = "unknown_op",
+	[MERR_UNAUTHORIZED] = "unauthorized",
+	[MERR_NOT_LEADER] = "not_leader",
+	[MERR_DB_UNAVAILABLE] = "db_unavailable",
+	[MERR_REVISION_NOT_FOUND] = "revision_not_found",
+	[MERR_AMBIGUOUS_REVISION] = "ambiguous_revision",
+	[MERR_MULTIPLE_HEADS] = "multiple_heads",
+	[MERR_IRREVERSIBLE] = "irreversible",
+	[MERR_MIGRATION_FAILED] = "migration_failed",
+	[MERR_DRIFT_DETECTED] = "drift_detected",
+	[MERR_DIRTY] = "dirty",
+	[MERR_TIMEOUT] = "timeout",
+	[MERR_CANCELLED] = "cancelled",
+	[MERR_SHUTTING_DOWN] = "shutting_down",
+	[MERR_BUSY] = "busy",
+	[MERR_INTERNAL] = "internal",
+};
+
+const char *
+merr_code_name(enum merr_code code)
+{
+	if ((int)code < 0 || code >= MERR__MAX)
+		return "internal";
+	return merr_names[code];
+}
+
+enum merr_code
+merr_code_from_name(const char *name)
+{
+	int i;
+
+	for (i = 1; i < MERR__MAX; i++)
+		if (strcmp(merr_names[i], name) == 0)
+			return (enum merr_code)i;
+	return MERR_NONE;
+}
+
+int
+merr_set(struct merr *err, enum merr_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return -EINVAL;
+	merr_clear(err);
+	err->code = code;
+	va_start(ap, fmt);
+	err->message = xvasprintf(fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+void
+merr_clear(struct merr *err)
+{
+	if (err == NULL)
+		return;
+	free(err->message);
+	free(err->revision);
+	free(err->file);
+	free(err->sqlstate);
+	free(err->detail);
+	free(err->hint);
+	free(err->context);
+	memset(err, 0, sizeof *err);
+}
+
+void
+merr_move(struct merr *dst, struct merr *src)
+{
+	merr_clear(dst);
+	*dst = *src;
+	memset(src, 0, sizeof *src);
+}
+
+void
+mdiag_add(struct mdiag_list *l, const char *file, int line,
+    const char *fmt, ...)
+{
+	struct mdiag *d;
+	va_list ap;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
+	}
+	d = &l->v[l->n++];
+	d->file = xstrdup(file != NULL ? file : "");
+	d->line = line;
+	d->seq = l->n - 1;
+	va_start(ap, fmt);
+	d->message = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static int
+mdiag_cmp(const void *a, const void *b)
+{
+	const struct mdiag *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->file, y->file)) != 0)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void
+mdiag_sort(struct mdiag_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof *l->v, mdiag_cmp);
+}
+
+char *
+mdiag_format(const struct mdiag *d)
+{
+	if (d->line > 0)
+		return xasprintf("%s:%d: %s", d->file, d->line, d->message);
+	return xasprintf("%s: %s", d->file, d->message);
+}
+
+void
+mdiag_clear(struct mdiag_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].file);
+		free(l->v[i].message);
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}

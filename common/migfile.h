@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* migfile.h: migration file parser (SPEC §2) and directory loader. */
+#ifndef MIGRATED_MIGFILE_H
+#define MIGRATED_MIGFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "merr.h"
+#include "split.h"
+
+#define MIGFILE_REV_MAX 32
+#define MIGFILE_MAX_SIZE (64u * 1024 * 1024)	/* larger files are refused */
+
+struct migfile_section {
+	bool present;		/* the marker line exists */
+	int line;		/* line of the marker */
+	struct split_list stmts;
+};
+
+struct migfile {
+	char *path;		/* as given (dir/name.sql) */
+	char *name;		/* basename */
+	char *revision;
+	int revision_line;	/* header line numbers, for graph errors */
+	int down_line;
+	int depends_line;
+	int labels_line;
+	char **down;		/* down_revision list; ndown == 0 means none */
+	size_t ndown;
+	char **depends_on;
+	size_t ndepends;
+	char **branch_labels;
+	size_t nlabels;
+	char *message;		/* "" when absent */
+	char *create_date;	/* NULL when absent */
+	bool transactional;	/* default true */
+	char *lock_timeout;	/* NULL: daemon default */
+	char *statement_timeout;	/* NULL: daemon default */
+	struct migfile_section up;
+	struct migfile_section down_sec;
+	/*
+	 * SHA-256 hex of the upgrade section: the bytes after the
+	 * "-- +upgrade" line up to the next marker line or end of file,
+	 * with a leading UTF-8 BOM of the file stripped and CRLF read as LF.
+	 */
+	char checksum[65];
+};
+
+/*
+ * Parse one file held in buf. path is used for messages; its basename must
+ * be "<revision>_<slug>.sql" (or "<revision>.sql"). Every problem is added
+ * to diags as path:line. Returns 0 and *out, or -EINVAL (nothing in *out)
+ * when any diagnostic was added. Caller frees *out with migfile_free().
+ */
+int migfile_parse(const char *path, const char *buf, size_t len,
+    struct migfile **out, struct mdiag_list *diags) MIG_MUSTCHECK;
+/* Read path and migfile_parse() it; I/O errors go to diags too. */
+int migfile_load(const char *path, struct migfile **out,
+    struct mdiag_list *diags) MIG_MUSTCHECK;
+void migfile_free(struct migfile *mf);
+
+/* A loaded directory: every *.sql file (dotfiles ignored), sorted by name. */
+struct migset {
+	char *dir;
+	struct migfile **v;
+	size_t n;
+};
+
+/*
+ * Load every migration of dir. Duplicate revision ids are reported here
+ * (graph errors are revgraph_build()'s). Returns 0, or -EINVAL with all
+ * problems in diags (and *out NULL); -errno when dir cannot be read
+ * (also in diags). Caller frees with migset_free().
+ */
+int migset_load(const char *dir, struct migset **out,
+    struct mdiag_list *diags) MIG_MUSTCHECK;
+void migset_free(struct migset *set);
+
+/* True if s is a valid revision id: 1-32 chars of [0-9a-z_], not reserved. */
+bool migfile_valid_revision(const char *s);
+
+#endif

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/* proto.c: NDJSON control protocol codec (SPEC §5). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+/* Nesting depth of a JSON text, or -1 past PROTO_MAX_DEPTH (strings skipped). */
+static int
+proto_depth_ok(const char *s, size_t len)
+{
+	bool instr = false;
+	int depth = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (instr) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				instr = false;
+			continue;
+		}
+		if (c == '"')
+			instr = true;
+		else if (c == '{' || c == '[') {
+			if (++depth > PROTO_MAX_DEPTH)
+				return 0;
+		} else if (c == '}' || c == ']')
+			depth--;
+	}
+	return 1;
+}
+
+void
+proto_req_clear(struct proto_req *req)
+{
+	json_decref(req->id);
+	json_decref(req->args);
+	free(req->op);
+	memset(req, 0, sizeof *req);
+}
+
+int
+proto_decode(const char *line, size_t len, struct proto_req *req,
+    struct merr *err)
+{
+	json_error_t jerr;
+	json_t *root, *op, *args, *id;
+	const char *key;
+	json_t *val;
+
+	memset(req, 0, sizeof *req);
+	req->id = json_null();
+	if (len > PROTO_MAX_LINE)
+		return merr_set(err, MERR_BAD_REQUEST,
+		    "request line longer than %d bytes", PROTO_MAX_LINE);
+	if (!proto_depth_ok(line, len))
+		return merr_set(err, MERR_BAD_REQUEST,
+		    "JSON nested deeper than %d levels", PROTO_MAX_DEPTH);
+	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return merr_set(err, MERR_BAD_REQUEST, "invalid JSON: %s",
+		    jerr.text);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return merr_set(err, MERR_BAD_REQUEST,
+		    "a request must be a JSON object");
+	}
+	if ((id = json_object_get(root, "id")) != NULL) {
+		json_decref(req->id);
+		req->id = json_incref(id);
+	}
+	json_object_foreach(root, key, val) {
+		if (strcmp(key, "id") != 0 && strcmp(key, "op") != 0 &&
+		    strcmp(key, "args") != 0) {
+			merr_set(err, MERR_BAD_REQUEST,
+			    "unknown field \"%s\" (expected id, op, args)", key);
+			json_decref(root);
+			return -EINVAL;
+		}
+	}
+	op = json_object_get(root, "op");
+	if (op == NULL || !json_is_string(op) || json_string_length(op) == 0) {
+		json_decref(root);
+		return merr_set(err, MERR_BAD_REQUEST,
+		    "field \"op\" must be a non-empty string");
+	}
+	args = json_object_get(root, "args");
+	if (args != NULL && !json_is_object(args) && !json_is_null(args)) {
+		json_decref(root);
+		return merr_set(err, MERR_BAD_REQUEST,
+		    "field \"args\" must be an object");
+	}
+	req->op = xstrdup(json_string_value(op));
+	req->args = (args != NULL && json_is_object(args)) ?
+	    json_incref(args) : json_object();
+	json_decref(root);
+	return 0;
+}
+
+int
+proto_arg_string(const json_t *args, const char *name, bool required,
+    const char **out, struct merr *err)
+{
+	const json_t *v = json_object_get(args, name);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return merr_set(err, MERR_BAD_REQUEST,
+			    "missing argument \"%s\"", name);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return merr_set(err, MERR_BAD_REQUEST,
+		    "argument \"%s\" must be a string", name);
+	*out = json_string_value(v);
+	return 0;
+}
+
+int
+proto_arg_bool(const json_t *args, const char *name, bool *out,
+    struct merr *err)
+{
+	const json_t *v = json_object_get(args, name);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return merr_set(err, MERR_BAD_REQUEST,
+		    "argument \"%s\" must be true or false", name);
+	*out = json_is_true(v);
+	return 0;
+}
+
+int
+proto_arg_int(const json_t *args, const char *name, long long min,
+    long long max, long long *out, struct merr *err)
+{
+	const json_t *v = json_object_get(args, name);
+	long long x;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v))
+		return merr_set(err, MERR_BAD_REQUEST,
+		    "argument \"%s\" must be an integer", name);
+	x = json_integer_value(v);
+	if (x < min || x > max)
+		return merr_set(err, MERR_BAD_REQUEST,
+		    "argument \"%s\" must be between %lld and %lld", name, min,
+		    max);
+	*out = x;
+	return 0;
+}
+
+int
+proto_args_only(const json_t *args, const char *const *allowed,
+    struct merr *err)
+{
+	const char *key;
+	json_t *val;
+	size_t i;
+
+	json_object_foreach((json_t *)args, key, val) {
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(allowed[i], key) == 0)
+				break;
+		if (allowed[i] == NULL)
+			return merr_set(err, MERR_BAD_REQUEST,
+			    "unknown argument \"%s\"", key);
+	}
+	return 0;
+}
+
+static char *
+proto_dump_line(json_t *obj)
+{
+	char *s, *line;
+	size_t len;
+
+	s = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (s == NULL)
+		fatal("json_dumps failed");
+	len = strlen(s);
+	line = xmalloc(len + 2);
+	memcpy(line, s, len);
+	line[len] = '\n';
+	line[len + 1] = '\0';
+	free(s);
+	return line;
+}
+
+static json_t *
+proto_id(const json_t *id)
+{
+	return id != NULL ? json_deep_copy(id) : json_null();
+}
+
+char *
+proto_encode_ok_steal(const json_t *id, json_t *result)
+{
+	json_t *o;
+	char *line;
+
+	o = json_object();
+	json_object_set_new(o, "id", proto_id(id));
+	json_object_set_new(o, "ok", json_true());
+	json_object_set_new(o, "result", result != NULL ? result :
+	    json_object());
+	line = proto_dump_line(o);
+	json_decref(o);
+	return line;
+}
+
+static void
+proto_set_str(json_t *o, const char *key, const char *val)
+{
+	if (val != NULL)
+		json_object_set_new(o, key, json_string(val));
+}
+
+json_t *
+proto_error_object(const struct merr *err)
+{
+	json_t *e;
+
+	e = json_object();
+	json_object_set_new(e, "code", json_string(merr_code_name(err->code)));
+	json_object_set_new(e, "message", json_string(err->message != NULL ?
+	    err->message : merr_code_name(err->code)));
+	proto_set_str(e, "revision", err->revision);
+	proto_set_str(e, "file", err->file);
+	if (err->line > 0)
+		json_object_set_new(e, "line", json_integer(err->line));
+	if (err->position > 0)
+		json_object_set_new(e, "position", json_integer(err->position));
+	proto_set_str(e, "sqlstate", err->sqlstate);
+	proto_set_str(e, "detail", err->detail);
+	proto_set_str(e, "hint", err->hint);
+	proto_set_str(e, "context", err->context);
+	return e;
+}
+
+char *
+proto_encode_error(const json_t *id, const struct merr *err)
+{
+	json_t *o;
+	char *line;
+
+	o = json_object();
+	json_object_set_new(o, "id", proto_id(id));
+	json_object_set_new(o, "ok", json_false());
+	json_object_set_new(o, "error", proto_error_object(err));
+	line = proto_dump_line(o);
+	json_decref(o);
+	return line;
+}
+
+char *
+proto_encode_event_steal(const json_t *id, const char *event, json_t *fields)
+{
+	json_t *o;
+	char *line;
+
+	o = fields != NULL ? fields : json_object();
+	json_object_set_new(o, "id", proto_id(id));
+	json_object_set_new(o, "event", json_string(event));
+	line = proto_dump_line(o);
+	json_decref(o);
+	return line;
+}
+
+char *
+proto_encode_request(long long id, const char *op, const json_t *args)
+{
+	json_t *o;
+	char *line;
+
+	o = json_object();
+	json_object_set_new(o, "id", json_integer(id));
+	json_object_set_new(o, "op", json_string(op));
+	if (args != NULL)
+		json_object_set_new(o, "args", json_deep_copy(args));
+	line = proto_dump_line(o);
+	json_decref(o);
+	return line;
+}
+
+int
+proto_parse_reply(const char *line, size_t len, struct proto_reply *rep)
+{
+	json_t *root, *v;
+
+	memset(rep, 0, sizeof *rep);
+	root = json_loadb(line, len, 0, NULL);
+	if (root == NULL || !json_is_object(root)) {
+		json_decref(root);
+		return -EBADMSG;
+	}
+	rep->body = root;
+	if ((v = json_object_get(root, "event")) != NULL &&
+	    json_is_string(v)) {
+		rep->kind = PROTO_REPLY_EVENT;
+		rep->event = json_string_value(v);
+		return 0;
+	}
+	v = json_object_get(root, "ok");
+	if (json_is_true(v)) {
+		rep->kind = PROTO_REPLY_OK;
+		rep->result = json_object_get(root, "result");
+		return 0;
+	}
+	if (json_is_false(v)) {
+		rep->kind = PROTO_REPLY_ERROR;
+		rep->error = json_object_get(root, "error");
+		v = json_object_get(rep->error, "code");
+		rep->code = json_is_string(v) ? json_string_value(v) :
+		    "internal";
+		return 0;
+	}
+	proto_reply_clear(rep);
+	return -EBADMSG;
+}
+
+void
+proto_reply_clear(struct proto_reply *rep)
+{
+	json_decref(rep->body);
+	memset(rep, 0, sizeof *rep);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* proto.h: NDJSON control protocol codec (SPEC §5). */
+#ifndef MIGRATED_PROTO_H
+#define MIGRATED_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+#include "merr.h"
+
+#define PROTO_MAX_LINE (64 * 1024)	/* a request line, newline excluded */
+#define PROTO_MAX_DEPTH 32		/* JSON nesting accepted in a request */
+
+/* A decoded request. id and args are owned references (args never NULL). */
+struct proto_req {
+	json_t *id;		/* json null when absent */
+	char *op;
+	json_t *args;		/* an object */
+};
+
+/*
+ * Decode one request line (without its newline). On failure err is
+ * bad_request and req->id holds the id when the line was a JSON object
+ * with one (else json null), so the reply can echo it. req is always
+ * initialised; release it with proto_req_clear().
+ */
+int proto_decode(const char *line, size_t len, struct proto_req *req,
+    struct merr *err) MIG_MUSTCHECK;
+void proto_req_clear(struct proto_req *req);
+
+/*
+ * Typed access to args. Missing optional fields leave *out unchanged;
+ * a wrong type or a missing required field is bad_request.
+ */
+int proto_arg_string(const json_t *args, const char *name, bool required,
+    const char **out, struct merr *err) MIG_MUSTCHECK;
+int proto_arg_bool(const json_t *args, const char *name, bool *out,
+    struct merr *err) MIG_MUSTCHECK;
+int proto_arg_int(const json_t *args, const char *name, long long min,
+    long long max, long long *out, struct merr *err) MIG_MUSTCHECK;
+/* bad_request if args has a key not in the NULL-terminated list. */
+int proto_args_only(const json_t *args, const char *const *allowed,
+    struct merr *err) MIG_MUSTCHECK;
+
+/*
+ * Encoders: each returns a malloc'd line ending in "\n" (caller frees).
+ * id may be NULL (encoded as null). *_steal take over the json_t.
+ */
+char *proto_encode_ok_steal(const json_t *id, json_t *result);
+char *proto_encode_error(const json_t *id, const struct merr *err);
+char *proto_encode_event_steal(const json_t *id, const char *event,
+    json_t *fields);
+/* The error object {"code","message",...} of err (new reference). */
+json_t *proto_error_object(const struct merr *err);
+
+/* Encode a request line (client side); caller frees. */
+char *proto_encode_request(long long id, const char *op, const json_t *args);
+
+enum proto_reply_kind {
+	PROTO_REPLY_EVENT,
+	PROTO_REPLY_OK,
+	PROTO_REPLY_ERROR,
+};
+
+/* A decoded reply line (client side). body is owned. */
+struct proto_reply {
+	enum proto_reply_kind kind;
+	json_t *body;		/* the whole line's object */
+	const char *event;	/* borrowed from body: event name */
+	const json_t *result;	/* borrowed: result (ok) */
+	const json_t *error;	/* borrowed: error object (error) */
+	const char *code;	/* borrowed: error code (error) */
+};
+
+int proto_parse_reply(const char *line, size_t len, struct proto_reply *rep)
+    MIG_MUSTCHECK;
+void proto_reply_clear(struct proto_reply *rep);
+
+#endif
