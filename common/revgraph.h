@@ -19,6 +19,13 @@ struct rg_node {
 	size_t *children;		/* revisions naming this as down_revision */
 	size_t nchildren;
 	size_t topo;			/* rank in g->order */
+	size_t *dependents;		/* revisions naming this in depends_on */
+	size_t ndependents;
+};
+
+struct rg_label {
+	const char *name;		/* borrowed from the migfile */
+	size_t rev;			/* the revision declaring it */
 };
 
 struct revgraph {
@@ -30,6 +37,10 @@ struct revgraph {
 	size_t *order;			/* topological: parents and deps first;
 					   ties broken by file name */
 	size_t *byid;			/* indices sorted by id, for prefix search */
+	size_t *roots;			/* nodes without parents, in topo order */
+	size_t nroots;
+	struct rg_label *labels;	/* branch labels sorted by name */
+	size_t nlabels;
 };
 
 /*
@@ -44,6 +55,8 @@ void revgraph_free(struct revgraph *g);
 
 /* Index of the revision with exactly this id, or -1. */
 ssize_t revgraph_find(const struct revgraph *g, const char *id);
+/* Index of the revision declaring branch label name, or -1. */
+ssize_t revgraph_find_label(const struct revgraph *g, const char *name);
 
 /*
  * Index of the revision id or unique prefix (>= 4 chars). Errors:
@@ -67,6 +80,7 @@ int revgraph_resolve(const struct revgraph *g, const char *spec,
 /*
  * Mark in applied[0..n) every revision that rows imply is applied:
  * the rows and all their ancestors through parents and depends_on.
+ * Entries already true are left true (applied is not cleared first).
  */
 void revgraph_closure(const struct revgraph *g, const size_t *rows,
     size_t nrows, bool *applied);
@@ -94,8 +108,9 @@ struct rg_plan {
  * up: every ancestor-or-self of target (parents and depends_on) not yet
  * applied, in topological order; a target already applied is 0 steps.
  * down: every applied revision that descends (through children or
- * dependents) from a target member, target excluded, or every applied
- * revision for base, children first. A downgrade target that is not
+ * dependents) from a child of a target member, ancestors-or-self of the
+ * target excluded (a dependent of the target itself stays, as in
+ * Alembic), or every applied revision for base; children first. A downgrade target that is not
  * applied is revision_not_found. Irreversibility is not checked here.
  * Returns 0 and fills out (caller frees with rg_plan_clear()).
  */
@@ -119,6 +134,11 @@ const char *rg_state_name(enum rg_state s);
 /*
  * State of the version rows (strings from the database) measured against
  * the heads; never returns RG_UNKNOWN or RG_DIRTY (the caller knows those).
+ * ahead: a row names no revision; diverged: a row repeats or is an
+ * ancestor (through down_revision) of another row; current: nothing is
+ * left to apply (the rows are the heads, or imply every revision through
+ * depends_on); behind: anything else. No rows: current only if the
+ * graph is empty.
  */
 enum rg_state revgraph_state(const struct revgraph *g,
     const char *const *rows, size_t nrows);
