@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* ctl.h: migratectl exit codes, parsed arguments and verb handlers. */
+#ifndef MIGRATED_CTL_H
+#define MIGRATED_CTL_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#include "xmalloc.h"
+
+struct migset;
+struct revgraph;
+struct mdiag_list;
+
+/* Exit codes of SPEC §6; handlers return them, only main() exits. */
+enum ctl_exit {
+	CTL_OK = 0,
+	CTL_FAILED = 1,
+	CTL_USAGE = 2,
+	CTL_PENDING = 3,
+	CTL_NEEDS_PERSON = 4,
+	CTL_UNREACHABLE = 69,
+	CTL_TEMPFAIL = 75,
+	CTL_NOPERM = 77,
+};
+
+#define CTL_DEFAULT_SOCKET "/run/migrated/migrated.sock"
+#define CTL_DEFAULT_DIR "./migrations/versions"
+
+/* Everything the command line says; filled by main() before a verb runs. */
+struct ctl_args {
+	/* Global options. */
+	const char *socket;
+	bool json;
+	bool quiet;
+	int timeout_ms;		/* --timeout; -1: no limit */
+	bool tty;		/* stdout is a terminal */
+	bool color;		/* tty and NO_COLOR unset */
+
+	/* Per-command options (each verb accepts its own subset). */
+	bool check, fresh, verbose, sql, atomic;
+	bool applied, rolled_back, no_transaction;
+	long long limit;	/* log -n; -1: daemon default */
+	long long wait_ms;	/* wait --timeout; -1: no limit */
+	const char *dir;	/* --dir; NULL: not given */
+	const char *message;	/* -m */
+	const char *head;	/* revision --head */
+	const char *depends_on;	/* revision --depends-on, comma list */
+	const char *branch_label;
+};
+
+typedef enum ctl_exit (*ctl_verb_fn)(const struct ctl_args *a, int argc,
+    char **argv);
+
+/* Directory of the offline commands: --dir, MIGRATIONS_DIR or default. */
+const char *ctl_migrations_dir(const struct ctl_args *a);
+
+/* ctl-read.c */
+enum ctl_exit ctl_status(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_current(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_heads(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_history(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_log(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_verify(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_check(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_wait(const struct ctl_args *, int, char **);
+
+/* ctl-change.c */
+enum ctl_exit ctl_upgrade(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_downgrade(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_stamp(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_reload(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_cancel(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_resolve(const struct ctl_args *, int, char **);
+
+/* ctl-offline.c */
+enum ctl_exit ctl_lint(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_history_offline(const struct ctl_args *, int, char **);
+/*
+ * Load dir and build its graph: 0 with *set and *g (free both with
+ * ctl_offline_free()), or a negative errno with every problem in diags.
+ */
+int ctl_offline_load(const char *dir, struct migset **set,
+    struct revgraph **g, struct mdiag_list *diags) MIG_MUSTCHECK;
+void ctl_offline_free(struct migset *set, struct revgraph *g);
+/* Sort diags, print them on stderr if print; the JSON list of them. */
+json_t *ctl_offline_diags(struct mdiag_list *diags, bool print);
+
+/* ctl-revision.c */
+enum ctl_exit ctl_revision(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_merge(const struct ctl_args *, int, char **);
+
+#endif
