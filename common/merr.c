@@ -76,6 +76,7 @@ merr_clear(struct merr *err)
 	free(err->detail);
 	free(err->hint);
 	free(err->context);
+	free(err->state);
 	memset(err, 0, sizeof *err);
 }
 

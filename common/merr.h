@@ -45,6 +45,7 @@ struct merr {
 	char *detail;
 	char *hint;
 	char *context;
+	char *state;		/* the database state that caused it */
 };
 
 /* SPEC string for code ("bad_request", ...); "internal" for bad values. */

@@ -244,6 +244,7 @@ proto_error_object(const struct merr *err)
 	proto_set_str(e, "detail", err->detail);
 	proto_set_str(e, "hint", err->hint);
 	proto_set_str(e, "context", err->context);
+	proto_set_str(e, "state", err->state);
 	return e;
 }
 

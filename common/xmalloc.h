@@ -9,6 +9,8 @@
 #define MIG_MUSTCHECK __attribute__((warn_unused_result))
 #define MIG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define MIG_NORETURN __attribute__((noreturn))
+/* Discard a checked result on purpose (gcc ignores a (void) cast). */
+#define MIG_IGNORE(expr) do { if ((expr) != 0) { } } while (0)
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* All return memory the caller frees with free(); none returns NULL. */

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/* conn.c: client connections: line framing, limits, lifetime. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "proto.h"
+
+/* Per-connection state that need not be visible elsewhere. */
+struct conn_priv {
+	struct conn c;
+	bool discarding;	/* skipping the rest of an over-long line */
+};
+
+static void conn_lost(struct conn *c, const char *why);
+
+struct conn *
+conn_ref(struct conn *c)
+{
+	c->refs++;
+	return c;
+}
+
+void
+conn_unref(struct conn *c)
+{
+	if (c == NULL || --c->refs > 0)
+		return;
+	free(c->peer.user);
+	free(c);
+}
+
+/* Unlink and close; memory goes when the last request lets go. */
+static void
+conn_lost(struct conn *c, const char *why)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	log_debug("client %s (pid %ld) gone: %s", c->peer.user,
+	    (long)c->peer.pid, why);
+	TAILQ_REMOVE(&D->conns, c, entry);
+	D->nconns--;
+	bufferevent_free(c->bev);	/* closes the fd */
+	c->bev = NULL;
+	conn_unref(c);
+	daemon_exit_if_done();
+}
+
+void
+conn_send(struct conn *c, char *line)
+{
+	struct evbuffer *out;
+
+	if (c == NULL || c->dead) {
+		free(line);
+		return;
+	}
+	out = bufferevent_get_output(c->bev);
+	if (evbuffer_get_length(out) > CONN_MAX_OUTPUT) {
+		free(line);
+		conn_lost(c, "client does not read its replies");
+		return;
+	}
+	evbuffer_add(out, line, strlen(line));
+	free(line);
+}
+
+static void
+conn_bad_line(struct conn *c, const char *msg)
+{
+	struct merr err = { 0 };
+
+	merr_set(&err, MERR_BAD_REQUEST, "%s", msg);
+	conn_send(c, proto_encode_error(NULL, &err));
+	merr_clear(&err);
+}
+
+static void
+conn_on_read(struct bufferevent *bev, void *arg)
+{
+	struct conn_priv *p = arg;
+	struct conn *c = &p->c;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer_ptr nl;
+	size_t len;
+	char *line;
+
+	conn_ref(c);
+	while (!c->dead) {
+		nl = evbuffer_search_eol(in, NULL, &len, EVBUFFER_EOL_LF);
+		if (nl.pos < 0) {
+			len = evbuffer_get_length(in);
+			if (len > PROTO_MAX_LINE) {
+				evbuffer_drain(in, len);
+				if (!p->discarding)
+					conn_bad_line(c, "request line longer "
+					    "than 65536 bytes");
+				p->discarding = true;
+			}
+			break;
+		}
+		if (p->discarding) {
+			evbuffer_drain(in, nl.pos + 1);
+			p->discarding = false;
+			continue;
+		}
+		line = xmalloc(nl.pos + 1);
+		evbuffer_remove(in, line, nl.pos + 1);
+		len = nl.pos;
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
+		line[len] = '\0';
+		if (len > PROTO_MAX_LINE)
+			conn_bad_line(c, "request line longer than 65536 "
+			    "bytes");
+		else if (len > 0)
+			op_dispatch(c, line, len);
+		free(line);
+	}
+	conn_unref(c);
+}
+
+static void
+conn_on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn_priv *p = arg;
+
+	if (what & BEV_EVENT_EOF)
+		conn_lost(&p->c, "end of file");
+	else if (what & BEV_EVENT_ERROR)
+		conn_lost(&p->c, strerror(EVUTIL_SOCKET_ERROR()));
+}
+
+void
+conn_accept(int fd)
+{
+	struct conn_priv *p;
+	struct conn *c;
+	struct merr err = { 0 };
+	char *line;
+
+	if (D->shutting_down || D->nconns >= (size_t)D->cfg.max_clients) {
+		merr_set(&err, D->shutting_down ? MERR_SHUTTING_DOWN :
+		    MERR_BUSY, D->shutting_down ? "the daemon is shutting down" :
+		    "too many clients (max_clients = %d)", D->cfg.max_clients);
+		line = proto_encode_error(NULL, &err);
+		if (write(fd, line, strlen(line)) < 0)
+			log_debug("refused client did not take its error");
+		free(line);
+		merr_clear(&err);
+		close(fd);
+		return;
+	}
+	p = xcalloc(1, sizeof *p);
+	c = &p->c;
+	c->refs = 1;
+	c->fd = fd;
+	if (server_peer(fd, &c->peer) < 0) {
+		log_warn("cannot read peer credentials, ignoring client");
+		close(fd);
+		free(p);
+		return;
+	}
+	c->bev = bufferevent_socket_new(D->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL)
+		fatal("bufferevent_socket_new failed");
+	bufferevent_setcb(c->bev, conn_on_read, NULL, conn_on_event, p);
+	bufferevent_enable(c->bev, EV_READ);
+	TAILQ_INSERT_TAIL(&D->conns, c, entry);
+	D->nconns++;
+	log_debug("client %s (uid %lu, pid %ld) connected", c->peer.user,
+	    (unsigned long)c->peer.uid, (long)c->peer.pid);
+}
+
+void
+conn_close_all(void)
+{
+	struct conn *c;
+
+	while ((c = TAILQ_FIRST(&D->conns)) != NULL) {
+		/* last replies: one non-blocking attempt, then close */
+		(void)evbuffer_write(bufferevent_get_output(c->bev), c->fd);
+		conn_lost(c, "daemon exiting");
+	}
+}

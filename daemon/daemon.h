@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/* daemon.h: the daemon's shared state and the interfaces between modules. */
+#ifndef MIGRATED_DAEMON_H
+#define MIGRATED_DAEMON_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "db.h"
+#include "merr.h"
+#include "migfile.h"
+#include "revgraph.h"
+
+#define NOTIFY_CHANNEL "migrated"
+#define CONN_MAX_OUTPUT (16u * 1024 * 1024)	/* unread replies per client */
+#define QUEUE_MAX 64				/* queued changing requests */
+
+/* A loaded migrations directory; reference counted (a plan keeps its own). */
+struct revset {
+	int refs;
+	struct migset *set;
+	struct revgraph *g;
+};
+
+/* revset.c */
+int revset_load(const char *dir, struct revset **out,
+    struct mdiag_list *diags) MIG_MUSTCHECK;
+struct revset *revset_ref(struct revset *rs);
+void revset_unref(struct revset *rs);
+/* Indices of the rows known to rs (unknown ids skipped); caller frees. */
+size_t *revset_rows_idx(const struct revset *rs, char *const *rows,
+    size_t nrows, size_t *n);
+/* JSON array of the ids of idx[0..n) (new reference). */
+json_t *revset_ids_json(const struct revset *rs, const size_t *idx, size_t n);
+
+/* The peer of a client connection, from SO_PEERCRED / SO_PEERGROUPS. */
+struct peer {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	char *user;		/* from the cached passwd table, or "uid:N" */
+	bool admin;		/* may change the schema */
+};
+
+struct conn {
+	TAILQ_ENTRY(conn) entry;
+	int refs;		/* the conn itself + each request in flight */
+	bool dead;
+	int fd;
+	struct bufferevent *bev;
+	struct peer peer;
+};
+
+struct op_entry;
+
+/* One request, from a client or made by the daemon itself (conn NULL). */
+struct req {
+	TAILQ_ENTRY(req) entry;	/* change queue or waiter list */
+	struct conn *conn;	/* NULL: internal (auto-migrate) or gone */
+	json_t *id;
+	const struct op_entry *op;
+	json_t *args;
+	char *user;		/* requested_by */
+	bool queued;		/* in the change queue */
+	bool waiting;		/* in the waiter list */
+	bool events;		/* forward events */
+	void *data;		/* op-private state */
+	void (*data_free)(void *);
+	struct event *ev_timer;	/* op-private timer */
+	uint64_t started_ms;
+};
+
+enum role { ROLE_STANDBY, ROLE_LEADER };
+
+/* The in-memory picture of the database (state.c). */
+struct dbstate {
+	bool read;			/* the database was read at least once */
+	char **rows;			/* version rows, sorted */
+	size_t nrows;
+	bool have_history;		/* the history table exists */
+	bool dirty;
+	json_t *dirty_info;		/* {revision, operation, started_at, error} */
+	char **ck_rev;			/* recorded checksums: revision ... */
+	char **ck_sum;			/* ... and its checksum (NULL: none) */
+	size_t nck;
+	json_t *leader;			/* {pid, host, application_name} or null */
+	char as_of[40];
+	/* derived by state_recompute() */
+	enum rg_state state;
+	json_t *pending;		/* [{revision, message}] */
+	json_t *drift;			/* [{revision, file, recorded, actual}] */
+};
+
+struct runner;
+
+struct daemon {
+	struct config cfg;
+	struct event_base *base;
+	struct revset *rs;
+	char hostname[256];
+	pid_t pid;
+	char *app_name;			/* migrated@HOST:PID */
+	char *username;			/* the daemon's own user */
+	uid_t uid;
+	gid_t admin_gid;
+	bool have_admin_gid;
+	int64_t lock_key;
+	bool lock_key_known;
+	char *vt;			/* "schema"."version_table" */
+	char *ht;			/* "schema"."history_table" */
+	char *vt_reg;			/* schema.table for to_regclass */
+	char *ht_reg;
+	char *dbname;
+
+	struct db *lockdb;
+	struct db *readdb;
+	enum role role;
+	bool read_connected;
+	char *read_error;
+	char *lock_error;
+
+	struct dbstate st;
+
+	TAILQ_HEAD(, req) queue;	/* changing requests, FIFO */
+	size_t queue_len;
+	struct req *running;		/* the request the runner works for */
+	struct runner *runner;
+	TAILQ_HEAD(, req) waiters;	/* wait/fresh requests */
+
+	TAILQ_HEAD(, conn) conns;
+	size_t nconns;
+	int listen_fd;
+	bool listen_activated;
+	struct event *ev_listen;
+
+	bool shutting_down;
+	bool once;
+	int exit_code;
+	bool ready_sent;
+	bool auto_pending;		/* auto-migrate asked, not yet queued */
+};
+
+extern struct daemon *D;
+
+/* migrated.c */
+/* connection keywords for both sessions; caller frees both arrays */
+void daemon_conn_params(const char ***keys, const char ***vals);
+uint64_t now_ms(void);
+void iso_time(char *buf, size_t size);
+void daemon_exit_if_done(void);
+void daemon_status_changed(void);
+
+/* server.c */
+int server_listen(void) MIG_MUSTCHECK;
+void server_close(void);
+void server_load_users(void);
+int server_peer(int fd, struct peer *peer) MIG_MUSTCHECK;
+
+/* conn.c */
+void conn_accept(int fd);
+void conn_send(struct conn *c, char *line);	/* takes line */
+struct conn *conn_ref(struct conn *c);
+void conn_unref(struct conn *c);
+void conn_close_all(void);
+
+/* op.c */
+enum { OP_DONE = 0, OP_WAIT = 1 };
+#define OP_AUTH		0x01	/* needs an admin peer */
+#define OP_QUEUED	0x02	/* runs one at a time in the change queue */
+#define OP_LEADER	0x04	/* only the leader may run it */
+#define OP_DURING_SHUTDOWN 0x08
+
+struct op_entry {
+	const char *name;
+	int flags;
+	const char *const *args;	/* allowed argument names */
+	/* flags for this request, when args change them (e.g. sql: true) */
+	int (*flags_of)(const json_t *args);
+	/* OP_DONE with *result set, OP_WAIT, or < 0 with err set */
+	int (*exec)(struct req *req, json_t **result, struct merr *err);
+	/* the request is abandoned (shutdown, lost leadership) */
+	void (*abort)(struct req *req, const struct merr *why);
+	/* a waiter: the state changed, answer or op_wait_add() again */
+	void (*recheck)(struct req *req);
+};
+
+void op_dispatch(struct conn *c, const char *line, size_t len);
+struct req *op_internal(const char *opname, json_t *args);
+void op_finish(struct req *req, json_t *result, const struct merr *err);
+void op_event(struct req *req, const char *event, json_t *fields);
+void op_queue_kick(void);
+void op_abort_all(enum merr_code code, const char *why);
+void op_waiters_check(void);
+void op_wait_add(struct req *req);
+void req_free(struct req *req);
+
+/* leader.c */
+void leader_key_init(const char *dbname);
+void leader_start(void);
+void leader_stop(void);
+bool leader_is(void);
+/* the lock session's backend pid (0 when down) */
+int leader_backend_pid(void);
+/* Called by the runner when the lock session proved unusable. */
+void leader_lost(const char *why);
+void leader_announce(void);
+void leader_on_notify(const char *payload);
+/* SQL that raises MGLCK unless this backend holds the lock (caller frees) */
+char *leader_check_sql(const char *expected_rows_array);
+
+/* state.c */
+void state_init(void);
+void state_start(void);
+void state_stop(void);
+void state_refresh(void);
+/* call cb when a refresh that starts now has finished */
+void state_refresh_then(void (*cb)(void *arg, bool ok), void *arg);
+void state_recompute(void);
+json_t *state_status_json(void);
+json_t *state_history_json(void);
+void state_set_rows(char **rows, size_t n);
+/* indices (in D->rs) of the current rows; caller frees */
+size_t *state_rows_idx(size_t *n);
+bool state_is_at(const size_t *target, size_t ntarget, enum rg_state *st);
+void state_cancel_backend(int pid);
+int state_query(const char *sql, int nparams, const char *const *params,
+    db_batch_cb cb, void *arg) MIG_MUSTCHECK;
+void state_forget(void *arg);
+json_t *state_rows_json(void);
+/* state of the database against target (op-wait.c); result: check's */
+enum rg_state op_target_state(const char *target, json_t **result,
+    struct merr *err);
+int op_reload_now(json_t **result, struct merr *err) MIG_MUSTCHECK;
+void op_stop(void);
+int once_exit_code(enum merr_code code);
+void daemon_internal_done(json_t *result, const struct merr *err);
+void iso_time_at(char *buf, size_t size, uint64_t ms);
+
+/* runner.c */
+struct runner_opts {
+	bool up;
+	bool atomic;
+	const char *requested_by;
+};
+/* Start executing plan (steps of rs) for req; finishes req itself. */
+void runner_start(struct req *req, struct revset *rs, struct rg_plan *plan,
+    const struct runner_opts *o);
+bool runner_busy(void);
+int runner_cancel(json_t **info);
+/* lock session lost or shutdown: fail the running plan */
+void runner_abort(const char *why, enum merr_code code);
+json_t *runner_running_json(void);
+/* SQL text of a plan (dry run); caller frees */
+char *runner_plan_sql(const struct revset *rs, const struct rg_plan *plan,
+    const size_t *cur, size_t ncur);
+/* run a small changing transaction (stamp, resolve) under the lock */
+void runner_set_rows(struct req *req, char **newrows, size_t n,
+    const char *operation, const char *revision, const char *checksum,
+    const char *message);
+
+/* notify.c is declared in notify.h */
+
+#endif

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: MIT */
+/* leader.c: the lock session: advisory lock, standby polling, takeover. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "notify.h"
+
+static struct event *ev_poll;		/* standby poll / reconnect timer */
+static int backoff_ms;
+static bool stopping;
+static uint64_t handover_until;		/* don't retake the lock before this */
+static char *pending_handover_to;
+
+static void leader_schedule(int ms);
+static void leader_try_lock(void);
+
+bool
+leader_is(void)
+{
+	return D->role == ROLE_LEADER;
+}
+
+int
+leader_backend_pid(void)
+{
+	return D->lockdb != NULL ? db_backend_pid(D->lockdb) : 0;
+}
+
+/* 64-bit key from the database and the version table's qualified name. */
+static int64_t
+leader_derive_key(const char *dbname)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	uint64_t k = 0;
+	char *s;
+	int i;
+
+	s = xasprintf("migrated:%s:%s.%s", dbname,
+	    D->cfg.version_table_schema, D->cfg.version_table);
+	if (EVP_Digest(s, strlen(s), md, &mdlen, EVP_sha256(), NULL) != 1)
+		fatal("SHA-256 failed");
+	free(s);
+	for (i = 0; i < 8; i++)
+		k = (k << 8) | md[i];
+	return (int64_t)k;
+}
+
+void
+leader_key_init(const char *dbname)
+{
+	if (!D->lock_key_known) {
+		D->lock_key = leader_derive_key(dbname);
+		D->lock_key_known = true;
+	}
+	if (D->dbname == NULL)
+		D->dbname = xstrdup(dbname);
+}
+
+static void
+leader_key_parts(uint32_t *hi, uint32_t *lo)
+{
+	uint64_t k = (uint64_t)D->lock_key;
+
+	*hi = (uint32_t)(k >> 32);
+	*lo = (uint32_t)(k & 0xffffffffu);
+}
+
+char *
+leader_check_sql(const char *expected_rows_array)
+{
+	uint32_t hi, lo;
+
+	leader_key_parts(&hi, &lo);
+	return xasprintf("DO $migrated$BEGIN "
+	    "IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks "
+	    "WHERE locktype = 'advisory' AND granted "
+	    "AND pid = pg_catalog.pg_backend_pid() "
+	    "AND classid = %" PRIu32 " AND objid = %" PRIu32
+	    " AND objsubid = 1) THEN "
+	    "RAISE EXCEPTION 'migrated: advisory lock %" PRId64 " is not held "
+	    "by this session' USING ERRCODE = 'MGLCK'; END IF; "
+	    "IF (SELECT coalesce(array_agg(version_num::text ORDER BY "
+	    "version_num::text), '{}') FROM %s) IS DISTINCT FROM "
+	    "'%s'::text[] THEN RAISE EXCEPTION 'migrated: the version table "
+	    "changed under this plan' USING ERRCODE = 'MGPLN'; END IF; "
+	    "END$migrated$", hi, lo, D->lock_key, D->vt,
+	    expected_rows_array);
+}
+
+static void
+leader_set_role(enum role role, const char *why)
+{
+	if (D->role == role)
+		return;
+	D->role = role;
+	if (role == ROLE_LEADER)
+		log_notice("leader: took advisory lock %" PRId64 " on "
+		    "database %s", D->lock_key, D->dbname);
+	else
+		log_warn("no longer leader: %s", why);
+	daemon_status_changed();
+}
+
+/* The lock session broke or proved unusable. */
+void
+leader_lost(const char *why)
+{
+	bool was = D->role == ROLE_LEADER;
+
+	leader_set_role(ROLE_STANDBY, why);
+	runner_abort(why, MERR_NOT_LEADER);
+	if (was)
+		op_abort_all(MERR_NOT_LEADER, "this daemon lost the lock");
+	db_close(D->lockdb);
+	free(D->lock_error);
+	D->lock_error = xstrdup(why);
+	if (!stopping)
+		leader_schedule(backoff_ms);
+	backoff_ms = backoff_ms < 100 ? 100 : backoff_ms * 2;
+	if (backoff_ms > D->cfg.reconnect_max_interval_ms)
+		backoff_ms = D->cfg.reconnect_max_interval_ms;
+}
+
+static void
+leader_on_lost(struct db *db, const char *why, void *arg)
+{
+	if (D->role == ROLE_LEADER)
+		log_error("lock session lost: %s", why);
+	else
+		log_debug("lock session: %s", why);
+	leader_lost(why);
+}
+
+static void
+leader_on_tables(struct db *db, const struct db_result *r, void *arg)
+{
+	if (r->conn_lost)
+		return;
+	if (r->failed >= 0) {
+		log_error("cannot create %s / %s: %s", D->vt, D->ht,
+		    PQresultErrorMessage(r->err));
+		MIG_IGNORE(db_query1(db, "ROLLBACK", 0, NULL, NULL, NULL));
+		leader_lost("cannot create the version tables");
+		return;
+	}
+	leader_set_role(ROLE_LEADER, NULL);
+	backoff_ms = 0;
+	leader_announce();
+	state_refresh();
+	if (D->cfg.auto_migrate || D->once)
+		D->auto_pending = true;
+	op_queue_kick();
+	daemon_status_changed();
+}
+
+/* Create the version and history tables under the lock. */
+static void
+leader_ensure_tables(void)
+{
+	struct db_query q[5];
+	char *schema, *vt, *ht;
+
+	schema = xasprintf("CREATE SCHEMA IF NOT EXISTS \"%s\"",
+	    D->cfg.version_table_schema);
+	vt = xasprintf("CREATE TABLE IF NOT EXISTS %s (version_num "
+	    "varchar(32) NOT NULL, CONSTRAINT \"%s_pkc\" PRIMARY KEY "
+	    "(version_num))", D->vt, D->cfg.version_table);
+	ht = xasprintf("CREATE TABLE IF NOT EXISTS %s ("
+	    "id bigserial PRIMARY KEY, "
+	    "revision varchar(32) NOT NULL, "
+	    "operation text NOT NULL CHECK (operation IN "
+	    "('upgrade', 'downgrade', 'stamp', 'resolve')), "
+	    "checksum text, message text, "
+	    "started_at timestamptz NOT NULL DEFAULT now(), "
+	    "finished_at timestamptz, duration_ms bigint, "
+	    "outcome text NOT NULL CHECK (outcome IN "
+	    "('ok', 'failed', 'running')), "
+	    "error text, host text, pid integer, requested_by text, "
+	    "transactional boolean NOT NULL DEFAULT true)", D->ht);
+	memset(q, 0, sizeof q);
+	q[0].sql = "BEGIN";
+	q[1].sql = schema;
+	q[2].sql = vt;
+	q[3].sql = ht;
+	q[4].sql = "COMMIT";
+	if (db_batch(D->lockdb, true, 5, q, leader_on_tables, NULL) < 0)
+		leader_lost("lock session down");
+	free(schema);
+	free(vt);
+	free(ht);
+}
+
+static void
+leader_on_trylock(struct db *db, const struct db_result *r, void *arg)
+{
+	const PGresult *res;
+
+	if (r->conn_lost)
+		return;
+	if (r->failed >= 0) {
+		log_error("pg_try_advisory_lock failed: %s",
+		    PQresultErrorMessage(r->err));
+		leader_lost("cannot take the lock");
+		return;
+	}
+	res = r->res[0];
+	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		log_debug("advisory lock taken by backend %s",
+		    PQgetvalue(res, 0, 1));
+		leader_ensure_tables();
+		return;
+	}
+	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
+		/* a server in recovery can never be written: look again */
+		leader_lost("the server is in recovery (a standby)");
+		return;
+	}
+	leader_schedule(D->cfg.standby_poll_interval_ms);
+}
+
+static void
+leader_try_lock(void)
+{
+	char key[32];
+	const char *params[1] = { key };
+
+	if (now_ms() < handover_until) {
+		leader_schedule((int)(handover_until - now_ms()));
+		return;
+	}
+	snprintf(key, sizeof key, "%" PRId64, D->lock_key);
+	/* never leads while pg_is_in_recovery(): the lock is not tried */
+	if (db_query1(D->lockdb, "SELECT CASE WHEN pg_catalog."
+	    "pg_is_in_recovery() THEN false ELSE "
+	    "pg_catalog.pg_try_advisory_lock($1::bigint) END, "
+	    "pg_catalog.pg_backend_pid(), pg_catalog.pg_is_in_recovery()",
+	    1, params, leader_on_trylock, NULL) < 0)
+		leader_lost("lock session down");
+}
+
+static void
+leader_on_connected(struct db *db, void *arg)
+{
+	const char *dbname = PQdb(db_pg(db));
+
+	log_debug("lock session connected (backend %d)", db_backend_pid(db));
+	free(D->lock_error);
+	D->lock_error = NULL;
+	leader_key_init(dbname);
+	leader_try_lock();
+}
+
+static void
+leader_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	const char **keys, **vals;
+
+	if (stopping)
+		return;
+	if (db_is_up(D->lockdb)) {
+		if (D->role != ROLE_LEADER && db_is_idle(D->lockdb))
+			leader_try_lock();
+		return;
+	}
+	daemon_conn_params(&keys, &vals);
+	if (db_connect(D->lockdb, keys, vals, 10000) < 0)
+		log_debug("lock session already connecting");
+	free(keys);
+	free(vals);
+}
+
+static void
+leader_schedule(int ms)
+{
+	struct timeval tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(ev_poll, &tv);
+}
+
+void
+leader_start(void)
+{
+	static const struct db_callbacks cb = {
+		.connected = leader_on_connected,
+		.lost = leader_on_lost,
+	};
+	char *end;
+
+	if (D->cfg.lock_key != NULL) {
+		D->lock_key = strtoll(D->cfg.lock_key, &end, 10);
+		D->lock_key_known = true;
+	}
+	D->lockdb = db_new(D->base, "lock", &cb, NULL);
+	ev_poll = evtimer_new(D->base, leader_on_timer, NULL);
+	if (ev_poll == NULL)
+		fatal("evtimer_new failed");
+	leader_schedule(0);
+}
+
+void
+leader_stop(void)
+{
+	stopping = true;
+	if (ev_poll != NULL)
+		event_free(ev_poll);
+	ev_poll = NULL;
+	/* closing the session releases the session-level lock */
+	if (D->lockdb != NULL)
+		db_free(D->lockdb);
+	D->lockdb = NULL;
+	if (D->role == ROLE_LEADER)
+		log_notice("released the advisory lock");
+	D->role = ROLE_STANDBY;
+	free(pending_handover_to);
+	pending_handover_to = NULL;
+}
+
+/* Tell the other daemons which heads our files have. */
+void
+leader_announce(void)
+{
+	json_t *o;
+	char *payload;
+	const char *params[1];
+
+	if (D->rs == NULL || !D->read_connected)
+		return;
+	o = json_object();
+	json_object_set_new(o, "type", json_string("heads"));
+	json_object_set_new(o, "app", json_string(D->app_name));
+	json_object_set_new(o, "leader", json_boolean(leader_is()));
+	json_object_set_new(o, "heads", revset_ids_json(D->rs,
+	    D->rs->g->heads, D->rs->g->nheads));
+	payload = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (payload == NULL || strlen(payload) > 7000) {
+		free(payload);
+		return;	/* NOTIFY payloads stop at 8000 bytes */
+	}
+	params[0] = payload;
+	if (state_query("SELECT pg_catalog.pg_notify('" NOTIFY_CHANNEL "', $1)",
+	    1, params, NULL, NULL) < 0)
+		log_debug("cannot announce heads");
+	free(payload);
+}
+
+static void
+leader_on_unlocked(struct db *db, const struct db_result *r, void *arg)
+{
+	if (r->conn_lost || r->failed >= 0)
+		return;
+	leader_set_role(ROLE_STANDBY, "handed the lock to a daemon with "
+	    "newer migrations");
+	leader_schedule(D->cfg.standby_poll_interval_ms);
+}
+
+/* Do our files strictly contain every head another daemon announced? */
+static bool
+leader_we_are_newer(const json_t *heads)
+{
+	bool *applied, newer = false;
+	size_t i, *idx, n = 0, k;
+	ssize_t x;
+	json_t *h;
+
+	idx = xcalloc(json_array_size(heads) + 1, sizeof *idx);
+	json_array_foreach(heads, i, h) {
+		if (!json_is_string(h) ||
+		    (x = revgraph_find(D->rs->g, json_string_value(h))) < 0) {
+			free(idx);
+			return false;	/* it knows revisions we don't */
+		}
+		idx[n++] = (size_t)x;
+	}
+	applied = xcalloc(D->rs->g->n + 1, sizeof *applied);
+	revgraph_closure(D->rs->g, idx, n, applied);
+	for (k = 0; k < D->rs->g->n; k++)
+		if (!applied[k])
+			newer = true;
+	free(applied);
+	free(idx);
+	return newer;
+}
+
+void
+leader_on_notify(const char *payload)
+{
+	json_t *o, *type, *app;
+	const char *t, *a, *to;
+	char key[32];
+	const char *params[1] = { key };
+
+	if ((o = json_loads(payload, 0, NULL)) == NULL)
+		return;
+	type = json_object_get(o, "type");
+	app = json_object_get(o, "app");
+	t = json_is_string(type) ? json_string_value(type) : "";
+	a = json_is_string(app) ? json_string_value(app) : "";
+	if (strcmp(a, D->app_name) == 0) {
+		json_decref(o);
+		return;		/* our own announcement */
+	}
+	if (strcmp(t, "heads") == 0) {
+		if (leader_is() && !json_is_true(json_object_get(o, "leader")))
+			leader_announce();	/* a new standby: answer it */
+		else if (!leader_is() &&
+		    json_is_true(json_object_get(o, "leader")) &&
+		    leader_we_are_newer(json_object_get(o, "heads"))) {
+			log_info("leader %s has older migrations; asking it "
+			    "to hand over the lock", a);
+			json_object_set_new(o, "type", json_string("handover"));
+			json_object_set_new(o, "to", json_string(a));
+			json_object_set_new(o, "app", json_string(D->app_name));
+			free(pending_handover_to);
+			pending_handover_to = json_dumps(o, JSON_COMPACT);
+			params[0] = pending_handover_to;
+			MIG_IGNORE(state_query("SELECT pg_catalog.pg_notify('"
+			    NOTIFY_CHANNEL "', $1)", 1, params, NULL, NULL));
+		}
+	} else if (strcmp(t, "handover") == 0 && leader_is()) {
+		to = json_string_value(json_object_get(o, "to"));
+		if (to != NULL && strcmp(to, D->app_name) == 0 &&
+		    D->running == NULL && D->queue_len == 0 &&
+		    db_is_idle(D->lockdb)) {
+			log_notice("handing the lock over to %s, whose "
+			    "migrations are newer", a);
+			handover_until = now_ms() + 5000;
+			snprintf(key, sizeof key, "%" PRId64, D->lock_key);
+			if (db_query1(D->lockdb, "SELECT pg_catalog."
+			    "pg_advisory_unlock($1::bigint)", 1, params,
+			    leader_on_unlocked, NULL) < 0)
+				log_debug("cannot unlock");
+		}
+	} else if (strcmp(t, "changed") == 0)
+		state_refresh();
+	json_decref(o);
+}

@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: MIT */
+/* migrated.c: main, set-up order, signals, readiness and shutdown. */
+#include "config.h"
+
+#include <sys/time.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "notify.h"
+
+struct daemon *D;
+
+static struct event *ev_sig[4];
+static struct event *ev_watchdog;
+static struct event *ev_shutdown;
+static struct event *ev_lockwait;
+static int sigterm_count;
+
+uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+iso_time_at(char *buf, size_t size, uint64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char s[32];
+
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%03uZ", s, (unsigned)(ms % 1000));
+}
+
+void
+iso_time(char *buf, size_t size)
+{
+	iso_time_at(buf, size, now_ms());
+}
+
+void
+daemon_conn_params(const char ***keys, const char ***vals)
+{
+	static const char *k[16], *v[16];
+	static char opts[] = "-c client_connection_check_interval=1000 "
+	    "-c idle_session_timeout=0 -c idle_in_transaction_session_timeout=0";
+	int n = 0;
+
+	/* before dbname: a URL that says otherwise wins */
+	k[n] = "target_session_attrs"; v[n++] = "read-write";
+	k[n] = "connect_timeout"; v[n++] = "10";
+	if (D->cfg.database_url != NULL) {
+		k[n] = "dbname"; v[n++] = D->cfg.database_url;
+	}
+	/* after dbname: these always hold */
+	k[n] = "application_name"; v[n++] = D->app_name;
+	k[n] = "options"; v[n++] = opts;
+	k[n] = "keepalives"; v[n++] = "1";
+	k[n] = "keepalives_idle"; v[n++] = "10";
+	k[n] = "keepalives_interval"; v[n++] = "5";
+	k[n] = "keepalives_count"; v[n++] = "3";
+	k[n] = "tcp_user_timeout"; v[n++] = "30000";
+	k[n] = NULL; v[n] = NULL;
+	*keys = xcalloc(n + 1, sizeof(char *));
+	*vals = xcalloc(n + 1, sizeof(char *));
+	memcpy(*keys, k, (n + 1) * sizeof(char *));
+	memcpy(*vals, v, (n + 1) * sizeof(char *));
+}
+
+static bool
+daemon_needs_person(void)
+{
+	switch (D->st.state) {
+	case RG_DIRTY:
+	case RG_AHEAD:
+	case RG_DIVERGED:
+		return true;
+	case RG_BEHIND:
+		return !D->cfg.auto_migrate;
+	default:
+		return json_array_size(D->st.drift) > 0 && !D->cfg.allow_drift;
+	}
+}
+
+static void
+daemon_exit(int code)
+{
+	D->exit_code = code;
+	event_base_loopexit(D->base, NULL);
+}
+
+static void
+daemon_update_status(void)
+{
+	const char *app;
+	char *rows;
+	size_t i, len = 1;
+
+	if (!D->read_connected) {
+		notify_status("database unreachable: %s", D->read_error ?
+		    D->read_error : "connecting");
+		return;
+	}
+	if (runner_busy())
+		return;		/* the runner says "applying ..." */
+	if (D->role != ROLE_LEADER) {
+		app = json_string_value(json_object_get(D->st.leader,
+		    "application_name"));
+		notify_status("standby (leader: %s)", app ? app : "none");
+		return;
+	}
+	for (i = 0; i < D->st.nrows; i++)
+		len += strlen(D->st.rows[i]) + 2;
+	rows = xcalloc(1, len);
+	for (i = 0; i < D->st.nrows; i++) {
+		if (i > 0)
+			strcat(rows, ", ");
+		strcat(rows, D->st.rows[i]);
+	}
+	if (D->st.state == RG_BEHIND)
+		notify_status("leader, behind: %zu pending%s",
+		    json_array_size(D->st.pending), D->cfg.auto_migrate ? "" :
+		    " (auto-migrate disabled)");
+	else if (D->st.state == RG_CURRENT || D->st.state == RG_UNKNOWN)
+		notify_status("leader, at %s", D->st.nrows ? rows : "base");
+	else
+		notify_status("leader, %s at %s", rg_state_name(D->st.state),
+		    D->st.nrows ? rows : "base");
+	free(rows);
+}
+
+void
+daemon_status_changed(void)
+{
+	daemon_update_status();
+	if (D->auto_pending && leader_is() && D->running == NULL &&
+	    !D->shutting_down) {
+		D->auto_pending = false;
+		if (D->once)
+			MIG_IGNORE(op_internal("upgrade", json_pack("{s:s, s:b}",
+			    "target", D->cfg.once_target, "atomic",
+			    D->cfg.transaction_mode == TXN_ALL)));
+		else if (D->cfg.auto_migrate)
+			MIG_IGNORE(op_internal("upgrade", json_pack("{s:s}",
+			    "target", "heads")));
+	}
+	if (D->ready_sent || D->once || D->cfg.ready_when != READY_CURRENT ||
+	    !D->st.read)
+		return;
+	if (D->st.state == RG_CURRENT && !daemon_needs_person()) {
+		D->ready_sent = true;
+		notify_ready();
+		log_info("database is current: ready");
+	} else if (daemon_needs_person()) {
+		notify_status("needs a person: database %s%s",
+		    rg_state_name(D->st.state), D->st.state == RG_BEHIND ?
+		    " and auto-migrate is off" : "");
+		log_error("ready_when = current, but only a person can bring "
+		    "the database to its heads (state %s)",
+		    rg_state_name(D->st.state));
+		daemon_exit(EXIT_DATAERR);
+	}
+}
+
+/* A daemon-made request finished (auto-migrate, --once). */
+void
+daemon_internal_done(json_t *result, const struct merr *err)
+{
+	bool failed = err != NULL && err->code != MERR_NONE;
+	json_t *steps, *s;
+	size_t i;
+
+	if (D->once) {
+		if (!failed) {
+			steps = json_object_get(result, "steps");
+			json_array_foreach(steps, i, s)
+				printf("%s %s (%lld ms)\n",
+				    json_string_value(json_object_get(s,
+				    "operation")), json_string_value(
+				    json_object_get(s, "revision")),
+				    (long long)json_integer_value(
+				    json_object_get(s, "duration_ms")));
+			printf("at %s\n", D->st.nrows ? D->st.rows[0] : "base");
+		} else
+			fprintf(stderr, "migrated: %s%s%s:%d: %s\n",
+			    merr_code_name(err->code), err->file ? " " : "",
+			    err->file ? err->file : "", err->line,
+			    err->message);
+		fflush(stdout);
+		daemon_exit(!failed ? 0 : once_exit_code(err->code));
+		return;
+	}
+	if (failed && D->cfg.ready_when == READY_CURRENT && !D->ready_sent &&
+	    err->code != MERR_NOT_LEADER) {
+		notify_status("needs a person: %s", err->message);
+		daemon_exit(EXIT_DATAERR);
+	}
+}
+
+void
+daemon_exit_if_done(void)
+{
+	if (D->shutting_down && D->running == NULL && !runner_busy())
+		daemon_exit(D->exit_code);
+}
+
+static void
+daemon_on_shutdown_timer(evutil_socket_t fd, short what, void *arg)
+{
+	json_t *info = NULL;
+
+	log_warn("shutdown_timeout passed: cancelling the running step");
+	MIG_IGNORE(runner_cancel(&info));
+	json_decref(info);
+}
+
+static void
+daemon_shutdown(void)
+{
+	struct timeval tv;
+	json_t *info = NULL;
+
+	if (++sigterm_count > 1) {
+		log_warn("second stop signal: cancelling and exiting now");
+		MIG_IGNORE(runner_cancel(&info));
+		json_decref(info);
+		tv.tv_sec = 0;
+		tv.tv_usec = 200000;
+		event_base_loopexit(D->base, &tv);
+		return;
+	}
+	log_notice("stopping: no new requests%s", runner_busy() ?
+	    "; letting the running step finish" : "");
+	D->shutting_down = true;
+	notify_stopping();
+	server_close();
+	op_abort_all(MERR_SHUTTING_DOWN, "the daemon is shutting down");
+	if (runner_busy()) {
+		tv.tv_sec = D->cfg.shutdown_timeout_ms / 1000;
+		tv.tv_usec = (D->cfg.shutdown_timeout_ms % 1000) * 1000;
+		ev_shutdown = evtimer_new(D->base, daemon_on_shutdown_timer,
+		    NULL);
+		evtimer_add(ev_shutdown, &tv);
+	}
+	daemon_exit_if_done();
+}
+
+static void
+daemon_reload(void)
+{
+	json_t *result = NULL;
+	struct merr err = { 0 };
+
+	notify_reloading();
+	if (op_reload_now(&result, &err) < 0)
+		log_error("reload rejected, keeping the old migrations: %s",
+		    err.message);
+	json_decref(result);
+	merr_clear(&err);
+	notify_reload_done();
+}
+
+static void
+daemon_on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	if (sig == SIGHUP)
+		daemon_reload();
+	else
+		daemon_shutdown();
+}
+
+static void
+daemon_on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	notify_watchdog();
+}
+
+static void
+daemon_on_lockwait(evutil_socket_t fd, short what, void *arg)
+{
+	if (leader_is() || D->running != NULL || !TAILQ_EMPTY(&D->queue))
+		return;
+	fprintf(stderr, "migrated: could not become leader within "
+	    "--lock-wait (%d ms)%s%s\n", D->cfg.lock_wait_ms,
+	    D->lock_error ? ": " : "", D->lock_error ? D->lock_error : "");
+	daemon_exit(75);
+}
+
+static int
+daemon_setup_identity(void)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	D->pid = getpid();
+	D->uid = getuid();
+	if (gethostname(D->hostname, sizeof D->hostname - 1) < 0)
+		strcpy(D->hostname, "localhost");
+	D->app_name = xasprintf("migrated@%s:%ld", D->hostname, (long)D->pid);
+	if (strlen(D->app_name) > 63)
+		D->app_name[63] = '\0';	/* NAMEDATALEN */
+	pw = getpwuid(D->uid);
+	D->username = xstrdup(pw != NULL ? pw->pw_name : "unknown");
+	if (D->cfg.admin_group != NULL) {
+		if ((gr = getgrnam(D->cfg.admin_group)) == NULL) {
+			log_error("admin_group %s does not exist",
+			    D->cfg.admin_group);
+			return -ENOENT;
+		}
+		D->admin_gid = gr->gr_gid;
+		D->have_admin_gid = true;
+	}
+	D->vt = xasprintf("\"%s\".\"%s\"", D->cfg.version_table_schema,
+	    D->cfg.version_table);
+	D->ht = xasprintf("\"%s\".\"%s\"", D->cfg.version_table_schema,
+	    D->cfg.history_table);
+	D->vt_reg = xstrdup(D->vt);
+	D->ht_reg = xstrdup(D->ht);
+	return 0;
+}
+
+static int
+daemon_load_migrations(void)
+{
+	struct mdiag_list diags = { 0 };
+	char *line;
+	size_t i;
+
+	if (revset_load(D->cfg.migrations_dir, &D->rs, &diags) < 0) {
+		mdiag_sort(&diags);
+		for (i = 0; i < diags.n; i++) {
+			line = mdiag_format(&diags.v[i]);
+			log_error("%s", line);
+			free(line);
+		}
+		log_error("cannot load the migrations in %s (%zu error(s))",
+		    D->cfg.migrations_dir, diags.n);
+		mdiag_clear(&diags);
+		return -EINVAL;
+	}
+	log_info("loaded %zu revision(s) from %s, %zu head(s)",
+	    D->rs->g->n, D->cfg.migrations_dir, D->rs->g->nheads);
+	return 0;
+}
+
+static void
+daemon_setup_events(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct timeval tv;
+	uint64_t wd;
+	size_t i;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < ARRAY_LEN(sigs); i++) {
+		ev_sig[i] = evsignal_new(D->base, sigs[i], daemon_on_signal,
+		    NULL);
+		evsignal_add(ev_sig[i], NULL);
+	}
+	if ((wd = notify_watchdog_usec()) > 0) {
+		ev_watchdog = event_new(D->base, -1, EV_PERSIST,
+		    daemon_on_watchdog, NULL);
+		tv.tv_sec = (wd / 2) / 1000000;
+		tv.tv_usec = (wd / 2) % 1000000;
+		event_add(ev_watchdog, &tv);
+	}
+	if (D->once) {
+		ev_lockwait = evtimer_new(D->base, daemon_on_lockwait, NULL);
+		tv.tv_sec = D->cfg.lock_wait_ms / 1000;
+		tv.tv_usec = (D->cfg.lock_wait_ms % 1000) * 1000;
+		evtimer_add(ev_lockwait, &tv);
+	}
+}
+
+static void
+daemon_teardown(void)
+{
+	size_t i;
+
+	runner_abort("the daemon is exiting", MERR_SHUTTING_DOWN);
+	op_abort_all(MERR_SHUTTING_DOWN, "the daemon is exiting");
+	conn_close_all();
+	server_close();
+	leader_stop();
+	state_stop();
+	op_stop();
+	for (i = 0; i < ARRAY_LEN(ev_sig); i++)
+		if (ev_sig[i] != NULL)
+			event_free(ev_sig[i]);
+	if (ev_watchdog != NULL)
+		event_free(ev_watchdog);
+	if (ev_shutdown != NULL)
+		event_free(ev_shutdown);
+	if (ev_lockwait != NULL)
+		event_free(ev_lockwait);
+	revset_unref(D->rs);
+	event_base_free(D->base);
+	config_free(&D->cfg);
+	free(D->app_name);
+	free(D->username);
+	free(D->vt);
+	free(D->ht);
+	free(D->vt_reg);
+	free(D->ht_reg);
+	free(D->dbname);
+	free(D->read_error);
+	free(D->lock_error);
+}
+
+int
+main(int argc, char **argv)
+{
+	int code = 0, r;
+	char *url;
+
+	D = xcalloc(1, sizeof *D);
+	D->listen_fd = -1;
+	TAILQ_INIT(&D->queue);
+	TAILQ_INIT(&D->waiters);
+	TAILQ_INIT(&D->conns);
+	if (config_load(&D->cfg, argc, argv, &code) != 0) {
+		config_free(&D->cfg);
+		free(D);
+		return code;
+	}
+	log_init("migrated", (enum log_level)D->cfg.log_level);
+	notify_init();
+	D->once = D->cfg.once;
+	if (daemon_setup_identity() < 0)
+		return EXIT_CONFIG;
+	if (daemon_load_migrations() < 0)
+		return EXIT_DATAERR;
+	server_load_users();
+	if ((D->base = event_base_new()) == NULL)
+		fatal("event_base_new failed");
+	state_init();
+	daemon_setup_events();
+	if (!D->once && (r = server_listen()) < 0) {
+		notify_status("cannot listen: %s", strerror(-r));
+		return 1;
+	}
+	url = config_redact(D->cfg.database_url);
+	log_info("migrated %s starting: database %s, auto-migrate %s",
+	    PACKAGE_VERSION, url, D->cfg.auto_migrate ? "on" : "off");
+	free(url);
+	state_start();
+	leader_start();
+	if (!D->once && D->cfg.ready_when == READY_SOCKET) {
+		D->ready_sent = true;
+		notify_ready();
+	}
+	daemon_update_status();
+	event_base_dispatch(D->base);
+	code = D->exit_code;
+	log_info("exiting with status %d", code);
+	daemon_teardown();
+	free(D);
+	return code;
+}

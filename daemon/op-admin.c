@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: MIT */
+/* op-admin.c: stamp, resolve, reload and cancel. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "proto.h"
+#include "runner-sql.h"
+
+static const char *const no_args[] = { NULL };
+
+/* ---- stamp and resolve: rewrite the version rows under the lock ---- */
+
+struct rows_change {
+	struct rowset from;
+	struct rowset to;
+	char *as;		/* resolve: "applied" / "rolled-back" */
+	char *revision;
+};
+
+static void
+rows_change_free(void *p)
+{
+	struct rows_change *c = p;
+
+	if (c == NULL)
+		return;
+	rowset_clear(&c->from);
+	rowset_clear(&c->to);
+	free(c->as);
+	free(c->revision);
+	free(c);
+}
+
+static void
+op_rows_done(struct db *db, const struct db_result *r, void *arg)
+{
+	struct req *req = arg;
+	struct rows_change *c = req->data;
+	struct merr err = { 0 };
+	const char *state;
+	json_t *res;
+
+	if (r->conn_lost) {
+		merr_set(&err, MERR_NOT_LEADER, "lock session lost: %s",
+		    r->conn_error);
+		op_finish(req, NULL, &err);
+		merr_clear(&err);
+		return;
+	}
+	if (r->failed >= 0) {
+		state = PQresultErrorField(r->err, PG_DIAG_SQLSTATE);
+		merr_set(&err, MERR_INTERNAL, "%s failed: %s", req->op->name,
+		    PQresultErrorMessage(r->err));
+		if (state != NULL && strcmp(state, "MGPLN") == 0)
+			err.code = MERR_BUSY;	/* raced: try again */
+		MIG_IGNORE(db_query1(db, "ROLLBACK", 0, NULL, NULL, NULL));
+		if (state != NULL && strcmp(state, "MGLCK") == 0)
+			leader_lost("the advisory lock is not held");
+		op_finish(req, NULL, &err);
+		merr_clear(&err);
+		return;
+	}
+	state_set_rows(c->to.v, c->to.n);
+	state_refresh();
+	log_op(LOG_LVL_NOTICE, req->op->name, c->revision, -1, NULL,
+	    "%s by %s: version rows now %zu", req->op->name, req->user,
+	    c->to.n);
+	if (c->as != NULL)
+		res = json_pack("{s:s, s:s, s:o}", "revision", c->revision,
+		    "as", c->as, "current", rowset_json(&c->to));
+	else
+		res = json_pack("{s:o, s:o}", "from", rowset_json(&c->from),
+		    "to", rowset_json(&c->to));
+	op_finish(req, res, NULL);
+}
+
+/* Send the transaction turning c->from into c->to. */
+static int
+op_rows_send(struct req *req, const char *checksum, const char *message,
+    struct merr *err)
+{
+	struct rows_change *c = req->data;
+	struct rsql_batch b;
+	size_t i;
+	int r;
+
+	rsql_init(&b);
+	rsql_add(&b, "BEGIN", 0);
+	rsql_add_lock(&b, &c->from);
+	rsql_version_change(&b, &c->from, &c->to);
+	if (c->as != NULL)
+		rsql_history_row(&b, c->revision, "resolve", checksum, message,
+		    req->user);
+	else if (c->to.n == 0)
+		rsql_history_row(&b, "base", "stamp", NULL, message, req->user);
+	for (i = 0; c->as == NULL && i < c->to.n; i++)
+		rsql_history_row(&b, c->to.v[i], "stamp", NULL, message,
+		    req->user);
+	rsql_notify(&b);
+	rsql_add(&b, "COMMIT", 0);
+	rsql_add(&b, "RESET ALL", 0);
+	r = db_batch(D->lockdb, true, b.n, b.q, op_rows_done, req);
+	rsql_clear(&b);
+	if (r < 0)
+		return merr_set(err, MERR_NOT_LEADER, "lock session down");
+	return OP_WAIT;
+}
+
+static void
+op_stamp_fresh(void *arg, bool ok)
+{
+	struct req *req = arg;
+	struct rows_change *c;
+	struct merr err = { 0 };
+	const char *target = "heads";
+	size_t *cur, ncur, *t = NULL, nt = 0, *rows, n;
+	bool *applied;
+
+	if (!ok) {
+		merr_set(&err, MERR_DB_UNAVAILABLE, "database unreachable");
+		goto fail;
+	}
+	MIG_IGNORE(proto_arg_string(req->args, "target", true, &target, &err));
+	cur = state_rows_idx(&ncur);
+	if (revgraph_resolve(D->rs->g, target, cur, ncur, &t, &nt, &err) < 0) {
+		free(cur);
+		goto fail;
+	}
+	free(cur);
+	c = xcalloc(1, sizeof *c);
+	req->data = c;
+	req->data_free = rows_change_free;
+	rowset_from_strs(&c->from, D->st.rows, D->st.nrows);
+	applied = xcalloc(D->rs->g->n + 1, sizeof *applied);
+	revgraph_closure(D->rs->g, t, nt, applied);
+	rows = xcalloc(D->rs->g->n + 1, sizeof *rows);
+	n = revgraph_rows_of(D->rs->g, applied, rows);
+	rowset_from_idx(&c->to, D->rs, rows, n);
+	c->revision = xstrdup(target);
+	free(rows);
+	free(applied);
+	free(t);
+	if (op_rows_send(req, NULL, "stamped", &err) == OP_WAIT)
+		return;
+fail:
+	op_finish(req, NULL, &err);
+	merr_clear(&err);
+}
+
+static int
+op_fresh_first(struct req *req, void (*fn)(void *, bool), struct merr *err)
+{
+	if (!D->read_connected)
+		return merr_set(err, MERR_DB_UNAVAILABLE, "database "
+		    "unreachable: %s", D->read_error ? D->read_error : "");
+	state_refresh_then(fn, req);
+	return OP_WAIT;
+}
+
+static int
+op_stamp_exec(struct req *req, json_t **result, struct merr *err)
+{
+	const char *target = NULL;
+	int r;
+
+	if ((r = proto_arg_string(req->args, "target", true, &target,
+	    err)) < 0)
+		return r;
+	return op_fresh_first(req, op_stamp_fresh, err);
+}
+
+static const char *const stamp_args[] = { "target", NULL };
+
+const struct op_entry op_stamp_entry = {
+	.name = "stamp", .flags = OP_AUTH | OP_QUEUED | OP_LEADER,
+	.args = stamp_args, .exec = op_stamp_exec,
+};
+
+static void
+op_resolve_fresh(void *arg, bool ok)
+{
+	struct req *req = arg;
+	struct rows_change *c;
+	struct merr err = { 0 };
+	const char *rev = NULL, *as = NULL;
+	size_t *cur, ncur, k, *rows, n, i;
+	bool *applied, appl;
+
+	if (!ok) {
+		merr_set(&err, MERR_DB_UNAVAILABLE, "database unreachable");
+		goto fail;
+	}
+	MIG_IGNORE(proto_arg_string(req->args, "revision", true, &rev, &err));
+	MIG_IGNORE(proto_arg_string(req->args, "as", true, &as, &err));
+	if (revgraph_lookup(D->rs->g, rev, &k, &err) < 0)
+		goto fail;
+	appl = strcmp(as, "applied") == 0;
+	cur = state_rows_idx(&ncur);
+	applied = xcalloc(D->rs->g->n + 1, sizeof *applied);
+	revgraph_closure(D->rs->g, cur, ncur, applied);
+	free(cur);
+	if (appl) {
+		cur = xcalloc(2, sizeof *cur);
+		cur[0] = k;
+		revgraph_closure(D->rs->g, cur, 1, applied);
+		free(cur);
+	} else {
+		/* k and everything above it is not in effect */
+		struct rg_plan p = { 0 };
+
+		applied[k] = false;
+		if (revgraph_plan(D->rs->g, false, &k, 1, &k, 1, &p, &err) ==
+		    0)
+			for (i = 0; i < p.n; i++)
+				applied[p.v[i].rev] = false;
+		rg_plan_clear(&p);
+		merr_clear(&err);
+	}
+	c = xcalloc(1, sizeof *c);
+	req->data = c;
+	req->data_free = rows_change_free;
+	rowset_from_strs(&c->from, D->st.rows, D->st.nrows);
+	rows = xcalloc(D->rs->g->n + 1, sizeof *rows);
+	n = revgraph_rows_of(D->rs->g, applied, rows);
+	rowset_from_idx(&c->to, D->rs, rows, n);
+	free(rows);
+	free(applied);
+	c->revision = xstrdup(D->rs->g->nodes[k].id);
+	c->as = xstrdup(as);
+	if (op_rows_send(req, appl ? D->rs->g->nodes[k].mf->checksum : NULL,
+	    appl ? "resolved: applied" : "resolved: rolled back", &err) ==
+	    OP_WAIT)
+		return;
+fail:
+	op_finish(req, NULL, &err);
+	merr_clear(&err);
+}
+
+static int
+op_resolve_exec(struct req *req, json_t **result, struct merr *err)
+{
+	const char *rev = NULL, *as = NULL;
+	int r;
+
+	if ((r = proto_arg_string(req->args, "revision", true, &rev, err)) < 0 ||
+	    (r = proto_arg_string(req->args, "as", true, &as, err)) < 0)
+		return r;
+	if (strcmp(as, "applied") != 0 && strcmp(as, "rolled-back") != 0)
+		return merr_set(err, MERR_BAD_REQUEST, "argument \"as\" must "
+		    "be \"applied\" or \"rolled-back\"");
+	return op_fresh_first(req, op_resolve_fresh, err);
+}
+
+static const char *const resolve_args[] = { "revision", "as", NULL };
+
+const struct op_entry op_resolve_entry = {
+	.name = "resolve", .flags = OP_AUTH | OP_QUEUED | OP_LEADER,
+	.args = resolve_args, .exec = op_resolve_exec,
+};
+
+/* ---- reload ---- */
+
+static bool
+op_has_rev(const struct revset *rs, const char *id)
+{
+	return revgraph_find(rs->g, id) >= 0;
+}
+
+int
+op_reload_now(json_t **result, struct merr *err)
+{
+	struct mdiag_list diags = { 0 };
+	struct revset *rs = NULL, *old = D->rs;
+	json_t *added, *removed, *changed;
+	const struct migfile *mf;
+	char *msg, *line, *tmp;
+	ssize_t k;
+	size_t i;
+
+	if (revset_load(D->cfg.migrations_dir, &rs, &diags) < 0) {
+		mdiag_sort(&diags);
+		msg = xasprintf("%zu error(s) in %s; the old set stays loaded",
+		    diags.n, D->cfg.migrations_dir);
+		for (i = 0; i < diags.n; i++) {
+			line = mdiag_format(&diags.v[i]);
+			log_error("%s", line);
+			tmp = msg;
+			msg = xasprintf("%s\n%s", tmp, line);
+			free(tmp);
+			free(line);
+		}
+		mdiag_clear(&diags);
+		merr_set(err, MERR_MIGRATION_FAILED, "%s", msg);
+		free(msg);
+		return -EINVAL;
+	}
+	added = json_array();
+	removed = json_array();
+	changed = json_array();
+	for (i = 0; i < rs->g->n; i++) {
+		mf = rs->g->nodes[i].mf;
+		k = revgraph_find(old->g, mf->revision);
+		if (k < 0)
+			json_array_append_new(added, json_string(mf->revision));
+		else if (strcmp(old->g->nodes[k].mf->checksum,
+		    mf->checksum) != 0)
+			json_array_append_new(changed,
+			    json_string(mf->revision));
+	}
+	for (i = 0; i < old->g->n; i++)
+		if (!op_has_rev(rs, old->g->nodes[i].id))
+			json_array_append_new(removed,
+			    json_string(old->g->nodes[i].id));
+	log_notice("reloaded %s: %zu revision(s), %zu added, %zu removed, "
+	    "%zu changed", D->cfg.migrations_dir, rs->g->n,
+	    json_array_size(added), json_array_size(removed),
+	    json_array_size(changed));
+	D->rs = rs;
+	revset_unref(old);
+	state_recompute();
+	leader_announce();
+	if (json_array_size(added) > 0 && D->cfg.auto_migrate)
+		D->auto_pending = true;
+	daemon_status_changed();
+	op_waiters_check();
+	*result = json_pack("{s:I, s:o, s:o, s:o}", "revisions",
+	    (json_int_t)rs->g->n, "added", added, "removed", removed,
+	    "changed", changed);
+	return 0;
+}
+
+static int
+op_reload_exec(struct req *req, json_t **result, struct merr *err)
+{
+	log_op(LOG_LVL_INFO, "reload", NULL, -1, NULL, "reload requested by %s",
+	    req->user);
+	return op_reload_now(result, err);
+}
+
+const struct op_entry op_reload_entry = {
+	.name = "reload", .flags = OP_AUTH, .args = no_args,
+	.exec = op_reload_exec,
+};
+
+/* ---- cancel ---- */
+
+static int
+op_cancel_exec(struct req *req, json_t **result, struct merr *err)
+{
+	log_op(LOG_LVL_NOTICE, "cancel", NULL, -1, NULL, "cancel requested "
+	    "by %s", req->user);
+	return runner_cancel(result) < 0 ? -EIO : OP_DONE;
+}
+
+const struct op_entry op_cancel_entry = {
+	.name = "cancel", .flags = OP_AUTH | OP_DURING_SHUTDOWN,
+	.args = no_args, .exec = op_cancel_exec,
+};
+
+/* The exit code of SPEC §6 for an error code (migrated --once). */
+int
+once_exit_code(enum merr_code code)
+{
+	switch (code) {
+	case MERR_NONE:
+		return 0;
+	case MERR_BAD_REQUEST:
+	case MERR_UNKNOWN_OP:
+	case MERR_REVISION_NOT_FOUND:
+	case MERR_AMBIGUOUS_REVISION:
+	case MERR_MULTIPLE_HEADS:
+		return 2;
+	case MERR_NOT_LEADER:
+	case MERR_DB_UNAVAILABLE:
+	case MERR_SHUTTING_DOWN:
+	case MERR_BUSY:
+	case MERR_TIMEOUT:
+		return 75;
+	case MERR_UNAUTHORIZED:
+		return 77;
+	default:
+		return 1;
+	}
+}

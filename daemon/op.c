@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/* op.c: the op table, central checks, the change queue and replies. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "proto.h"
+
+extern const struct op_entry op_hello_entry, op_status_entry,
+    op_history_entry, op_log_entry, op_upgrade_entry, op_downgrade_entry,
+    op_stamp_entry, op_verify_entry, op_check_entry, op_wait_entry,
+    op_reload_entry, op_cancel_entry, op_resolve_entry;
+
+static const struct op_entry *const op_table[] = {
+	&op_hello_entry, &op_status_entry, &op_history_entry, &op_log_entry,
+	&op_upgrade_entry, &op_downgrade_entry, &op_stamp_entry,
+	&op_verify_entry, &op_check_entry, &op_wait_entry, &op_reload_entry,
+	&op_cancel_entry, &op_resolve_entry,
+};
+
+static struct event *op_kick_ev;
+
+static const struct op_entry *
+op_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(op_table); i++)
+		if (strcmp(op_table[i]->name, name) == 0)
+			return op_table[i];
+	return NULL;
+}
+
+void
+req_free(struct req *req)
+{
+	if (req == NULL)
+		return;
+	if (req->data_free != NULL)
+		req->data_free(req->data);
+	if (req->ev_timer != NULL)
+		event_free(req->ev_timer);
+	state_forget(req);
+	json_decref(req->id);
+	json_decref(req->args);
+	free(req->user);
+	conn_unref(req->conn);
+	free(req);
+}
+
+static struct req *
+req_new(struct conn *c, json_t *id, const struct op_entry *op, json_t *args)
+{
+	struct req *req;
+
+	req = xcalloc(1, sizeof *req);
+	req->conn = c != NULL ? conn_ref(c) : NULL;
+	req->id = json_incref(id);
+	req->op = op;
+	req->args = json_incref(args);
+	req->user = xstrdup(c != NULL ? c->peer.user : "auto");
+	req->events = true;
+	req->started_ms = now_ms();
+	return req;
+}
+
+void
+op_event(struct req *req, const char *event, json_t *fields)
+{
+	if (req->conn == NULL || req->conn->dead || !req->events) {
+		json_decref(fields);
+		return;
+	}
+	conn_send(req->conn, proto_encode_event_steal(req->id, event,
+	    fields));
+}
+
+static void
+op_log_internal(struct req *req, json_t *result, const struct merr *err)
+{
+	if (err != NULL && err->code != MERR_NONE)
+		log_op(err->code == MERR_NOT_LEADER ? LOG_LVL_INFO :
+		    LOG_LVL_ERROR, req->op->name, NULL, -1, err->sqlstate,
+		    "automatic %s failed: %s", req->op->name, err->message);
+	daemon_internal_done(result, err);
+}
+
+void
+op_stop(void)
+{
+	if (op_kick_ev != NULL)
+		event_free(op_kick_ev);
+	op_kick_ev = NULL;
+}
+
+void
+op_finish(struct req *req, json_t *result, const struct merr *err)
+{
+	bool failed = err != NULL && err->code != MERR_NONE;
+
+	if (req->waiting) {
+		TAILQ_REMOVE(&D->waiters, req, entry);
+		req->waiting = false;
+	}
+	if (req->queued) {
+		TAILQ_REMOVE(&D->queue, req, entry);
+		D->queue_len--;
+		req->queued = false;
+	}
+	if (req->conn == NULL)
+		op_log_internal(req, result, err);
+	else if (failed)
+		conn_send(req->conn, proto_encode_error(req->id, err));
+	else
+		conn_send(req->conn, proto_encode_ok_steal(req->id, result));
+	if (failed || req->conn == NULL)
+		json_decref(result);
+	if (D->running == req) {
+		D->running = NULL;
+		event_active(op_kick_ev, 0, 0);
+		daemon_status_changed();
+	}
+	req_free(req);
+	daemon_exit_if_done();
+}
+
+/* Run req's handler and answer if it is done. */
+static void
+op_exec(struct req *req)
+{
+	struct merr err = { 0 };
+	json_t *result = NULL;
+	int r;
+
+	r = req->op->exec(req, &result, &err);
+	if (r == OP_WAIT)
+		return;
+	if (r < 0 && err.code == MERR_NONE)
+		merr_set(&err, MERR_INTERNAL, "%s failed: %s", req->op->name,
+		    strerror(-r));
+	op_finish(req, r < 0 ? NULL : result, r < 0 ? &err : NULL);
+	merr_clear(&err);
+}
+
+static void
+op_on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	op_queue_kick();
+}
+
+void
+op_queue_kick(void)
+{
+	struct req *req;
+	struct merr err = { 0 };
+
+	if (op_kick_ev == NULL) {
+		op_kick_ev = event_new(D->base, -1, 0, op_on_kick, NULL);
+		if (op_kick_ev == NULL)
+			fatal("event_new failed");
+	}
+	while (D->running == NULL && (req = TAILQ_FIRST(&D->queue)) != NULL) {
+		if (!leader_is()) {
+			merr_set(&err, MERR_NOT_LEADER, "this daemon is not "
+			    "the leader (it lost the lock)");
+			op_finish(req, NULL, &err);
+			merr_clear(&err);
+			continue;
+		}
+		if (!db_is_idle(D->lockdb))
+			return;
+		TAILQ_REMOVE(&D->queue, req, entry);
+		D->queue_len--;
+		req->queued = false;
+		D->running = req;
+		daemon_status_changed();
+		op_exec(req);
+	}
+}
+
+void
+op_abort_all(enum merr_code code, const char *why)
+{
+	struct merr err = { 0 };
+	struct req *req;
+
+	merr_set(&err, code, "%s", why);
+	while ((req = TAILQ_FIRST(&D->queue)) != NULL)
+		op_finish(req, NULL, &err);
+	while ((req = TAILQ_FIRST(&D->waiters)) != NULL) {
+		if (req->op->abort != NULL)
+			req->op->abort(req, &err);
+		else
+			op_finish(req, NULL, &err);
+	}
+	merr_clear(&err);
+}
+
+void
+op_waiters_check(void)
+{
+	TAILQ_HEAD(, req) list;
+	struct req *req;
+
+	/* recheck may finish a waiter or put it back: walk a private list */
+	TAILQ_INIT(&list);
+	TAILQ_CONCAT(&list, &D->waiters, entry);
+	while ((req = TAILQ_FIRST(&list)) != NULL) {
+		TAILQ_REMOVE(&list, req, entry);
+		req->waiting = false;
+		if (req->op->recheck != NULL)
+			req->op->recheck(req);
+		else {
+			TAILQ_INSERT_TAIL(&D->waiters, req, entry);
+			req->waiting = true;
+		}
+	}
+}
+
+void
+op_wait_add(struct req *req)
+{
+	if (!req->waiting) {
+		TAILQ_INSERT_TAIL(&D->waiters, req, entry);
+		req->waiting = true;
+	}
+}
+
+/* The checks every request passes, in SPEC order; 0 or error set. */
+static int
+op_check(struct conn *c, const struct op_entry *op, const json_t *args,
+    int *flags, struct merr *err)
+{
+	int r;
+
+	if (op->args != NULL &&
+	    (r = proto_args_only(args, op->args, err)) < 0)
+		return r;
+	*flags = op->flags_of != NULL ? op->flags_of(args) : op->flags;
+	if (D->shutting_down && !(*flags & OP_DURING_SHUTDOWN))
+		return merr_set(err, MERR_SHUTTING_DOWN,
+		    "the daemon is shutting down");
+	if ((*flags & OP_AUTH) && !c->peer.admin)
+		return merr_set(err, MERR_UNAUTHORIZED, "user %s may not %s "
+		    "(needs root, the daemon's user or admin_group)",
+		    c->peer.user, op->name);
+	if ((*flags & OP_LEADER) && !leader_is())
+		return merr_set(err, MERR_NOT_LEADER, "this daemon is a "
+		    "standby; send changes to the leader");
+	if ((*flags & OP_QUEUED) && D->queue_len >= QUEUE_MAX)
+		return merr_set(err, MERR_BUSY, "the change queue is full "
+		    "(%d requests)", QUEUE_MAX);
+	return 0;
+}
+
+void
+op_dispatch(struct conn *c, const char *line, size_t len)
+{
+	struct proto_req pr;
+	struct merr err = { 0 };
+	const struct op_entry *op;
+	struct req *req;
+	int flags;
+
+	if (proto_decode(line, len, &pr, &err) < 0)
+		goto bad;
+	if ((op = op_find(pr.op)) == NULL) {
+		merr_set(&err, MERR_UNKNOWN_OP, "unknown op \"%s\"", pr.op);
+		goto bad;
+	}
+	if (op_check(c, op, pr.args, &flags, &err) < 0)
+		goto bad;
+	req = req_new(c, pr.id, op, pr.args);
+	proto_req_clear(&pr);
+	if (flags & OP_QUEUED) {
+		if (!(flags & OP_LEADER) || leader_is())
+			log_op(LOG_LVL_INFO, op->name, NULL, -1, NULL,
+			    "%s requested by %s", op->name, req->user);
+		TAILQ_INSERT_TAIL(&D->queue, req, entry);
+		req->queued = true;
+		D->queue_len++;
+		op_queue_kick();
+		return;
+	}
+	op_exec(req);
+	return;
+bad:
+	conn_send(c, proto_encode_error(pr.id, &err));
+	proto_req_clear(&pr);
+	merr_clear(&err);
+}
+
+struct req *
+op_internal(const char *opname, json_t *args)
+{
+	const struct op_entry *op = op_find(opname);
+	struct req *req;
+
+	if (op == NULL)
+		fatal("op_internal: no op %s", opname);
+	req = req_new(NULL, json_null(), op, args);
+	json_decref(args);	/* req_new took its own reference */
+	TAILQ_INSERT_TAIL(&D->queue, req, entry);
+	req->queued = true;
+	D->queue_len++;
+	op_queue_kick();
+	return req;
+}

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/* runner-sql.c: version-row sets and the SQL batches the runner sends. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner-sql.h"
+
+static int
+rowset_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+rowset_clear(struct rowset *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		free(rs->v[i]);
+	free(rs->v);
+	rs->v = NULL;
+	rs->n = 0;
+}
+
+void
+rowset_from_strs(struct rowset *out, char *const *v, size_t n)
+{
+	size_t i;
+
+	out->v = xcalloc(n + 1, sizeof *out->v);
+	for (i = 0; i < n; i++)
+		out->v[i] = xstrdup(v[i]);
+	out->n = n;
+	qsort(out->v, n, sizeof *out->v, rowset_cmp);
+}
+
+void
+rowset_from_idx(struct rowset *out, const struct revset *rs,
+    const size_t *idx, size_t n)
+{
+	size_t i;
+
+	out->v = xcalloc(n + 1, sizeof *out->v);
+	for (i = 0; i < n; i++)
+		out->v[i] = xstrdup(rs->g->nodes[idx[i]].id);
+	out->n = n;
+	qsort(out->v, n, sizeof *out->v, rowset_cmp);
+}
+
+json_t *
+rowset_json(const struct rowset *rs)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		json_array_append_new(a, json_string(rs->v[i]));
+	return a;
+}
+
+static bool
+rowset_has(const struct rowset *rs, const char *id)
+{
+	return bsearch(&id, rs->v, rs->n, sizeof *rs->v, rowset_cmp) != NULL;
+}
+
+char *
+rowset_literal(const struct rowset *rs)
+{
+	size_t i, len = 3;
+	char *s;
+
+	for (i = 0; i < rs->n; i++)
+		len += strlen(rs->v[i]) + 1;
+	s = xmalloc(len);
+	strcpy(s, "{");
+	for (i = 0; i < rs->n; i++) {
+		if (i > 0)
+			strcat(s, ",");
+		strcat(s, rs->v[i]);
+	}
+	strcat(s, "}");
+	return s;
+}
+
+void
+rsql_init(struct rsql_batch *b)
+{
+	memset(b, 0, sizeof *b);
+}
+
+void
+rsql_clear(struct rsql_batch *b)
+{
+	size_t i;
+	int j;
+
+	for (i = 0; i < b->n; i++) {
+		free((char *)b->q[i].sql);
+		for (j = 0; j < b->q[i].nparams; j++)
+			free(b->params[i][j]);
+		free(b->params[i]);
+	}
+	free(b->q);
+	free(b->params);
+	memset(b, 0, sizeof *b);
+}
+
+static size_t
+rsql_push(struct rsql_batch *b, char *sql, int nparams, va_list ap)
+{
+	const char *p;
+	int j;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 16;
+		b->q = xreallocarray(b->q, b->cap, sizeof *b->q);
+		b->params = xreallocarray(b->params, b->cap,
+		    sizeof *b->params);
+	}
+	b->q[b->n].sql = sql;
+	b->q[b->n].nparams = nparams;
+	b->params[b->n] = xcalloc(nparams + 1, sizeof(char *));
+	for (j = 0; j < nparams; j++) {
+		p = va_arg(ap, const char *);
+		b->params[b->n][j] = p != NULL ? xstrdup(p) : NULL;
+	}
+	b->q[b->n].params = (const char *const *)b->params[b->n];
+	return b->n++;
+}
+
+size_t
+rsql_add(struct rsql_batch *b, const char *sql, int nparams, ...)
+{
+	va_list ap;
+	size_t k;
+
+	va_start(ap, nparams);
+	k = rsql_push(b, xstrdup(sql), nparams, ap);
+	va_end(ap);
+	return k;
+}
+
+/* Append an owned, formatted statement without parameters. */
+static void
+rsql_addf(struct rsql_batch *b, const char *fmt, ...) MIG_PRINTF(2, 3);
+
+static void
+rsql_addf(struct rsql_batch *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *sql;
+
+	va_start(ap, fmt);
+	sql = xvasprintf(fmt, ap);
+	va_end(ap);
+	rsql_add(b, sql, 0);
+	free(sql);
+}
+
+void
+rsql_add_lock(struct rsql_batch *b, const struct rowset *rows)
+{
+	char *lit, *check;
+
+	rsql_addf(b, "LOCK TABLE %s IN EXCLUSIVE MODE", D->vt);
+	lit = rowset_literal(rows);
+	check = leader_check_sql(lit);
+	rsql_add(b, check, 0);
+	free(check);
+	free(lit);
+}
+
+void
+rsql_add_timeouts(struct rsql_batch *b, const struct migfile *mf, bool local)
+{
+	const char *lt, *st;
+
+	lt = mf->lock_timeout != NULL ? mf->lock_timeout :
+	    mf->transactional ? D->cfg.lock_timeout : "0";
+	st = mf->statement_timeout != NULL ? mf->statement_timeout :
+	    D->cfg.statement_timeout;
+	/* validated GUC durations: [0-9a-z] only */
+	rsql_addf(b, "SET %slock_timeout = '%s'", local ? "LOCAL " : "", lt);
+	rsql_addf(b, "SET %sstatement_timeout = '%s'", local ? "LOCAL " : "",
+	    st);
+}
+
+size_t
+rsql_add_stmts(struct rsql_batch *b, const struct split_list *sl)
+{
+	size_t i;
+
+	for (i = 0; i < sl->n; i++)
+		rsql_add(b, sl->v[i].sql, 0);
+	return sl->n;
+}
+
+void
+rsql_version_change(struct rsql_batch *b, const struct rowset *from,
+    const struct rowset *to)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++)
+		if (!rowset_has(to, from->v[i]))
+			rsql_addf(b, "DELETE FROM %s WHERE version_num = '%s'",
+			    D->vt, from->v[i]);
+	for (i = 0; i < to->n; i++)
+		if (!rowset_has(from, to->v[i]))
+			rsql_addf(b, "INSERT INTO %s (version_num) VALUES "
+			    "('%s')", D->vt, to->v[i]);
+}
+
+void
+rsql_history(struct rsql_batch *b, const struct migfile *mf,
+    const char *operation, const char *outcome, const char *error,
+    const char *user, bool transactional, uint64_t started_ms)
+{
+	char pid[16], start[32], *sql;
+
+	snprintf(pid, sizeof pid, "%ld", (long)D->pid);
+	snprintf(start, sizeof start, "%.3f", started_ms / 1000.0);
+	sql = xasprintf("INSERT INTO %s (revision, operation, checksum, "
+	    "message, started_at, finished_at, duration_ms, outcome, error, "
+	    "host, pid, requested_by, transactional) VALUES ($1, $2, $3, $4, "
+	    "%s, clock_timestamp(), (extract(epoch FROM clock_timestamp() - "
+	    "%s) * 1000)::bigint, $5, $6, $7, $8::int, $9, %s)", D->ht,
+	    started_ms ? "to_timestamp($10::float8)" : "now()",
+	    started_ms ? "to_timestamp($10::float8)" : "now()",
+	    transactional ? "true" : "false");
+	rsql_add(b, sql, started_ms ? 10 : 9, mf->revision, operation,
+	    strcmp(operation, "upgrade") == 0 ? mf->checksum : NULL,
+	    mf->message, outcome, error, D->hostname, pid, user, start);
+	free(sql);
+}
+
+void
+rsql_nt_start(struct rsql_batch *b, const struct migfile *mf,
+    const char *operation, const char *user)
+{
+	char pid[16], *sql;
+
+	snprintf(pid, sizeof pid, "%ld", (long)D->pid);
+	sql = xasprintf("INSERT INTO %s (revision, operation, checksum, "
+	    "message, outcome, host, pid, requested_by, transactional) "
+	    "VALUES ($1, $2, $3, $4, 'running', $5, $6::int, $7, false) "
+	    "RETURNING id", D->ht);
+	rsql_add(b, sql, 7, mf->revision, operation,
+	    strcmp(operation, "upgrade") == 0 ? mf->checksum : NULL,
+	    mf->message, D->hostname, pid, user);
+	free(sql);
+}
+
+void
+rsql_nt_done(struct rsql_batch *b, const char *id)
+{
+	char *sql;
+
+	sql = xasprintf("UPDATE %s SET outcome = 'ok', finished_at = "
+	    "clock_timestamp(), duration_ms = (extract(epoch FROM "
+	    "clock_timestamp() - started_at) * 1000)::bigint WHERE id = "
+	    "$1::bigint", D->ht);
+	rsql_add(b, sql, 1, id);
+	free(sql);
+}
+
+void
+rsql_nt_failed(struct rsql_batch *b, const char *id, const char *msg)
+{
+	char *sql;
+
+	sql = xasprintf("UPDATE %s SET outcome = 'failed', finished_at = "
+	    "clock_timestamp(), duration_ms = (extract(epoch FROM "
+	    "clock_timestamp() - started_at) * 1000)::bigint, error = $2 "
+	    "WHERE id = $1::bigint", D->ht);
+	rsql_add(b, sql, 2, id, msg);
+	free(sql);
+}
+
+void
+rsql_history_row(struct rsql_batch *b, const char *revision,
+    const char *operation, const char *checksum, const char *message,
+    const char *user)
+{
+	char pid[16], *sql;
+
+	snprintf(pid, sizeof pid, "%ld", (long)D->pid);
+	sql = xasprintf("INSERT INTO %s (revision, operation, checksum, "
+	    "message, finished_at, duration_ms, outcome, host, pid, "
+	    "requested_by) VALUES ($1, $2, $3, $4, clock_timestamp(), 0, "
+	    "'ok', $5, $6::int, $7)", D->ht);
+	rsql_add(b, sql, 7, revision, operation, checksum, message,
+	    D->hostname, pid, user);
+	free(sql);
+}
+
+void
+rsql_notify(struct rsql_batch *b)
+{
+	char *payload;
+
+	payload = xasprintf("{\"type\":\"changed\",\"app\":\"%s\"}",
+	    D->app_name);
+	rsql_add(b, "SELECT pg_catalog.pg_notify('" NOTIFY_CHANNEL "', $1)",
+	    1, payload);
+	free(payload);
+}
+
+int
+rsql_send(struct rsql_batch *b, struct db *db, bool pipeline, db_batch_cb cb)
+{
+	return db_batch(db, pipeline, b->n, b->q, cb, NULL);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* runner-sql.h: version-row sets and the SQL batches the runner sends. */
+#ifndef MIGRATED_RUNNER_SQL_H
+#define MIGRATED_RUNNER_SQL_H
+
+#include <stdint.h>
+#include "daemon.h"
+
+/* A sorted set of version rows (revision ids). */
+struct rowset {
+	char **v;
+	size_t n;
+};
+
+void rowset_clear(struct rowset *rs);
+void rowset_from_idx(struct rowset *out, const struct revset *rs,
+    const size_t *idx, size_t n);
+void rowset_from_strs(struct rowset *out, char *const *v, size_t n);
+json_t *rowset_json(const struct rowset *rs);
+/* PostgreSQL array literal "{a,b}" (ids need no quoting); caller frees. */
+char *rowset_literal(const struct rowset *rs);
+
+/* A batch under construction; every string in it is owned. */
+struct rsql_batch {
+	struct db_query *q;
+	char ***params;
+	size_t n, cap;
+};
+
+void rsql_init(struct rsql_batch *b);
+void rsql_clear(struct rsql_batch *b);
+/* Append sql (copied); returns its index. */
+size_t rsql_add(struct rsql_batch *b, const char *sql, int nparams, ...);
+/* LOCK the version table and check lock + rows (MGLCK / MGPLN). */
+void rsql_add_lock(struct rsql_batch *b, const struct rowset *rows);
+/* SET [LOCAL] lock_timeout / statement_timeout for mf. */
+void rsql_add_timeouts(struct rsql_batch *b, const struct migfile *mf,
+    bool local);
+/* The section's statements; returns how many. */
+size_t rsql_add_stmts(struct rsql_batch *b, const struct split_list *sl);
+/* DELETE / INSERT turning version rows from into to. */
+void rsql_version_change(struct rsql_batch *b, const struct rowset *from,
+    const struct rowset *to);
+/* A history row; started_ms 0 = the transaction's start (now()). */
+void rsql_history(struct rsql_batch *b, const struct migfile *mf,
+    const char *operation, const char *outcome, const char *error,
+    const char *user, bool transactional, uint64_t started_ms);
+/* A non-transactional step's 'running' row, RETURNING id. */
+void rsql_nt_start(struct rsql_batch *b, const struct migfile *mf,
+    const char *operation, const char *user);
+void rsql_nt_done(struct rsql_batch *b, const char *id);
+void rsql_nt_failed(struct rsql_batch *b, const char *id, const char *msg);
+/* A generic history row (stamp, resolve). */
+void rsql_history_row(struct rsql_batch *b, const char *revision,
+    const char *operation, const char *checksum, const char *message,
+    const char *user);
+/* pg_notify so other daemons refresh at commit. */
+void rsql_notify(struct rsql_batch *b);
+int rsql_send(struct rsql_batch *b, struct db *db, bool pipeline,
+    db_batch_cb cb) MIG_MUSTCHECK;
+
+#endif

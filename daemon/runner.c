@@ -1,0 +1,723 @@
+/* SPDX-License-Identifier: MIT */
+/* runner.c: applies a plan step by step on the lock session. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "notify.h"
+#include "proto.h"
+#include "runner-sql.h"
+
+struct runner {
+	struct req *req;
+	struct revset *rs;
+	struct rg_plan plan;
+	size_t step;
+	bool up;
+	bool atomic;
+	bool in_txn;		/* atomic: the transaction is open */
+	bool cancelled;
+	bool failed_nt;		/* a non-transactional step failed */
+	int attempt;
+	int replans;
+	struct rowset rows;	/* version rows as this plan sees them */
+	struct rowset next;	/* rows after the current step */
+	bool *applied;
+	json_t *from;
+	json_t *steps;
+	uint64_t step_start;
+	uint64_t plan_start;
+	struct event *ev_retry;
+	/* current step's batch layout */
+	size_t first_stmt;	/* batch index of the first migration stmt */
+	size_t nstmt;
+	/* non-transactional step */
+	char *hist_id;
+	size_t nt_next;
+	struct merr err;
+};
+
+static struct runner *R;
+
+static void runner_step(void);
+static void runner_nt_next(void);
+static void runner_finish(const struct merr *err);
+static void runner_replan(void);
+static void runner_nt_begin(void);
+
+bool
+runner_busy(void)
+{
+	return R != NULL;
+}
+
+static const struct migfile *
+runner_mf(void)
+{
+	return R->rs->g->nodes[R->plan.v[R->step].rev].mf;
+}
+
+static const struct split_list *
+runner_stmts(void)
+{
+	const struct migfile *mf = runner_mf();
+
+	return R->up ? &mf->up.stmts : &mf->down_sec.stmts;
+}
+
+static const char *
+runner_opname(void)
+{
+	return R->up ? "upgrade" : "downgrade";
+}
+
+json_t *
+runner_running_json(void)
+{
+	json_t *o;
+	char ts[40];
+
+	if (R == NULL || R->step >= R->plan.n)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "op", json_string(runner_opname()));
+	json_object_set_new(o, "revision", json_string(runner_mf()->revision));
+	json_object_set_new(o, "index", json_integer(R->step + 1));
+	json_object_set_new(o, "total", json_integer(R->plan.n));
+	iso_time_at(ts, sizeof ts, R->step_start);
+	json_object_set_new(o, "started_at", json_string(ts));
+	json_object_set_new(o, "elapsed_ms",
+	    json_integer(now_ms() - R->step_start));
+	return o;
+}
+
+static void
+runner_free(void)
+{
+	if (R == NULL)
+		return;
+	if (R->ev_retry != NULL)
+		event_free(R->ev_retry);
+	rg_plan_clear(&R->plan);
+	rowset_clear(&R->rows);
+	rowset_clear(&R->next);
+	free(R->applied);
+	json_decref(R->from);
+	json_decref(R->steps);
+	free(R->hist_id);
+	merr_clear(&R->err);
+	revset_unref(R->rs);
+	free(R);
+	R = NULL;
+}
+
+static void
+runner_finish(const struct merr *err)
+{
+	struct req *req = R->req;
+	json_t *result = NULL;
+
+	if (err == NULL) {
+		result = json_object();
+		json_object_set(result, "from", R->from);
+		json_object_set_new(result, "to", rowset_json(&R->rows));
+		json_object_set(result, "steps", R->steps);
+		log_op(LOG_LVL_INFO, runner_opname(), NULL,
+		    (long long)(now_ms() - R->plan_start), NULL,
+		    "%s finished: %zu step(s) in %" PRIu64 " ms",
+		    runner_opname(), R->plan.n, now_ms() - R->plan_start);
+	}
+	if (err == NULL || !R->atomic)
+		state_set_rows(R->rows.v, R->rows.n);
+	runner_free();
+	state_refresh();
+	op_finish(req, result, err);
+}
+
+/* Fill R->err from a failed result of statement k of the step (or -1). */
+static void
+runner_error_from(const PGresult *res, ssize_t k)
+{
+	const struct migfile *mf = runner_mf();
+	const struct split_list *sl = runner_stmts();
+	const char *f, *state;
+	int pos = 0, line = 0;
+	struct merr *e = &R->err;
+
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	merr_set(e, MERR_MIGRATION_FAILED, "%s",
+	    (f = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) != NULL ?
+	    f : PQresultErrorMessage(res));
+	if (state != NULL && strcmp(state, "57014") == 0 && R->cancelled)
+		e->code = MERR_CANCELLED;
+	e->revision = xstrdup(mf->revision);
+	e->file = xstrdup(mf->path);
+	if ((f = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION)) != NULL)
+		pos = atoi(f);
+	if (k >= 0 && (size_t)k < sl->n) {
+		line = split_pos_to_line(sl->v[k].sql, sl->v[k].len,
+		    sl->v[k].line, pos);
+		e->position = pos;
+	} else
+		line = R->up ? mf->up.line : mf->down_sec.line;
+	e->line = line;
+	if (state != NULL)
+		e->sqlstate = xstrdup(state);
+	if ((f = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) != NULL)
+		e->detail = xstrdup(f);
+	if ((f = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) != NULL)
+		e->hint = xstrdup(f);
+	if ((f = PQresultErrorField(res, PG_DIAG_CONTEXT)) != NULL)
+		e->context = xstrdup(f);
+}
+
+static void
+runner_emit_failed(void)
+{
+	json_t *o = proto_error_object(&R->err);
+
+	op_event(R->req, "step_failed", o);
+	log_op(LOG_LVL_ERROR, runner_opname(), R->err.revision,
+	    (long long)(now_ms() - R->step_start), R->err.sqlstate,
+	    "%s:%d: %s%s%s", R->err.file, R->err.line, R->err.message,
+	    R->err.detail ? " DETAIL: " : "", R->err.detail ? R->err.detail :
+	    "");
+}
+
+/* The step failed for good: roll back, record, answer. */
+static void
+runner_on_failrow(struct db *db, const struct db_result *r, void *arg)
+{
+	struct merr err = { 0 };
+
+	if (r->conn_lost)
+		return;		/* leader_lost() finishes the request */
+	if (r->failed >= 0)
+		log_warn("cannot record the failed step: %s, ignoring",
+		    PQresultErrorMessage(r->err));
+	merr_move(&err, &R->err);
+	runner_finish(&err);
+	merr_clear(&err);
+}
+
+static void
+runner_fail_step(void)
+{
+	struct rsql_batch b;
+	const struct migfile *mf = runner_mf();
+	char *msg;
+
+	runner_emit_failed();
+	msg = xasprintf("%s:%d: %s", R->err.file ? R->err.file : mf->path,
+	    R->err.line, R->err.message);
+	rsql_init(&b);
+	if (R->hist_id != NULL) {
+		/* non-transactional: the running row becomes failed: dirty */
+		rsql_add(&b, "ROLLBACK", 0);	/* harmless outside a txn */
+		rsql_nt_failed(&b, R->hist_id, msg);
+	} else {
+		rsql_add(&b, "ROLLBACK", 0);
+		rsql_history(&b, mf, runner_opname(), "failed", msg,
+		    R->req->user, true, R->step_start);
+	}
+	rsql_add(&b, "RESET ALL", 0);
+	rsql_add(&b, "RESET ROLE", 0);
+	free(msg);
+	if (rsql_send(&b, D->lockdb, true, runner_on_failrow) < 0)
+		leader_lost("lock session down");
+	rsql_clear(&b);
+}
+
+static void
+runner_on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	if (R->hist_id != NULL)
+		runner_nt_next();
+	else
+		runner_step();
+}
+
+/* A lock_timeout (55P03): retry after a backoff, or give up. */
+static bool
+runner_retry(void)
+{
+	struct timeval tv;
+	int ms;
+
+	if (R->cancelled || R->attempt >= D->cfg.lock_retries)
+		return false;
+	R->attempt++;
+	ms = 200 << (R->attempt - 1);
+	if (ms > 5000)
+		ms = 5000;
+	log_op(LOG_LVL_WARN, runner_opname(), runner_mf()->revision, -1,
+	    "55P03", "lock timeout (attempt %d of %d), retrying in %d ms",
+	    R->attempt, D->cfg.lock_retries + 1, ms);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(R->ev_retry, &tv);
+	return true;
+}
+
+static void
+runner_step_done(void)
+{
+	json_t *o;
+	uint64_t ms = now_ms() - R->step_start;
+	const struct migfile *mf = runner_mf();
+
+	o = json_object();
+	json_object_set_new(o, "revision", json_string(mf->revision));
+	json_object_set_new(o, "operation", json_string(runner_opname()));
+	json_object_set_new(o, "duration_ms", json_integer(ms));
+	json_array_append(R->steps, o);
+	op_event(R->req, "step_finished", json_pack("{s:s, s:I}", "revision",
+	    mf->revision, "duration_ms", (json_int_t)ms));
+	json_decref(o);
+	log_op(LOG_LVL_INFO, runner_opname(), mf->revision, (long long)ms,
+	    NULL, "done in %" PRIu64 " ms (%s)", ms, mf->message);
+	rowset_clear(&R->rows);
+	R->rows = R->next;
+	memset(&R->next, 0, sizeof R->next);
+	if (!R->atomic)
+		state_set_rows(R->rows.v, R->rows.n);
+	free(R->hist_id);
+	R->hist_id = NULL;
+	R->step++;
+	R->attempt = 0;
+	runner_step();
+}
+
+/* Result of one transactional step's pipeline. */
+static void
+runner_on_step(struct db *db, const struct db_result *r, void *arg)
+{
+	const char *state;
+	ssize_t k;
+	struct rsql_batch b;
+
+	if (r->conn_lost)
+		return;
+	if (R->atomic && !R->in_txn && r->res[0] != NULL &&
+	    PQresultStatus(r->res[0]) == PGRES_COMMAND_OK)
+		R->in_txn = true;	/* BEGIN went through */
+	if (r->failed < 0) {
+		runner_step_done();
+		return;
+	}
+	state = PQresultErrorField(r->err, PG_DIAG_SQLSTATE);
+	if (state != NULL && strcmp(state, "MGLCK") == 0) {
+		leader_lost("the advisory lock is not held by the lock session");
+		return;
+	}
+	if (state != NULL && strcmp(state, "MGPLN") == 0) {
+		/* someone else changed the version table: re-plan */
+		R->in_txn = false;
+		rsql_init(&b);
+		rsql_add(&b, "ROLLBACK", 0);
+		MIG_IGNORE(rsql_send(&b, D->lockdb, true, NULL));
+		rsql_clear(&b);
+		runner_replan();
+		return;
+	}
+	k = (ssize_t)r->failed - (ssize_t)R->first_stmt;
+	if (k < 0 || (size_t)k >= R->nstmt)
+		k = -1;
+	if (state != NULL && strcmp(state, "55P03") == 0 && runner_retry()) {
+		rsql_init(&b);
+		rsql_add(&b, R->atomic ? "ROLLBACK TO SAVEPOINT migrated_step" :
+		    "ROLLBACK", 0);
+		if (!R->atomic)
+			rsql_add(&b, "RESET ALL", 0);
+		MIG_IGNORE(rsql_send(&b, D->lockdb, true, NULL));
+		rsql_clear(&b);
+		return;
+	}
+	runner_error_from(r->err, k);
+	runner_fail_step();
+}
+
+static void
+runner_emit_started(void)
+{
+	const struct migfile *mf = runner_mf();
+
+	R->step_start = now_ms();
+	op_event(R->req, "step_started", json_pack("{s:s, s:s, s:I, s:I}",
+	    "revision", mf->revision, "message", mf->message, "index",
+	    (json_int_t)(R->step + 1), "total", (json_int_t)R->plan.n));
+	notify_status("applying %s (%zu/%zu)", mf->revision, R->step + 1,
+	    R->plan.n);
+	if (D->cfg.ready_when == READY_CURRENT && !D->ready_sent)
+		notify_extend_timeout(60ULL * 1000000);
+	log_op(LOG_LVL_INFO, runner_opname(), mf->revision, -1, NULL,
+	    "step %zu of %zu (%s), requested by %s", R->step + 1, R->plan.n,
+	    mf->message, R->req->user);
+}
+
+/* Compute R->next: the version rows once the current step is done. */
+static void
+runner_next_rows(void)
+{
+	size_t rev = R->plan.v[R->step].rev;
+	size_t *rows, n;
+
+	R->applied[rev] = R->up;
+	rows = xcalloc(R->rs->g->n + 1, sizeof *rows);
+	n = revgraph_rows_of(R->rs->g, R->applied, rows);
+	rowset_clear(&R->next);
+	rowset_from_idx(&R->next, R->rs, rows, n);
+	free(rows);
+	R->applied[rev] = !R->up;
+}
+
+static void
+runner_commit_atomic(struct db *db, const struct db_result *r, void *arg)
+{
+	if (r->conn_lost)
+		return;
+	if (r->failed >= 0) {
+		merr_set(&R->err, MERR_MIGRATION_FAILED, "commit failed: %s",
+		    PQresultErrorMessage(r->err));
+		R->step = R->plan.n - 1;
+		runner_fail_step();
+		return;
+	}
+	runner_finish(NULL);
+}
+
+static void
+runner_step(void)
+{
+	struct rsql_batch b;
+	struct merr err = { 0 };
+	const struct migfile *mf;
+
+	if (R->step >= R->plan.n && (!R->atomic || !R->in_txn)) {
+		runner_finish(NULL);
+		return;
+	}
+	if (R->cancelled && !(R->atomic && R->in_txn)) {
+		/* between transactions: nothing to roll back */
+		merr_set(&R->err, MERR_CANCELLED, "cancelled before %s; %zu "
+		    "of %zu step(s) done", runner_mf()->revision, R->step,
+		    R->plan.n);
+		merr_move(&err, &R->err);
+		runner_finish(&err);
+		merr_clear(&err);
+		return;
+	}
+	if (R->cancelled) {
+		merr_set(&R->err, MERR_CANCELLED, "cancelled; the atomic "
+		    "upgrade is rolled back");
+		if (R->step >= R->plan.n)
+			R->step = R->plan.n - 1;
+		runner_fail_step();
+		return;
+	}
+	if (R->step >= R->plan.n) {
+		rsql_init(&b);
+		rsql_add(&b, "COMMIT", 0);
+		rsql_notify(&b);
+		rsql_add(&b, "RESET ALL", 0);
+		rsql_add(&b, "RESET ROLE", 0);
+		if (rsql_send(&b, D->lockdb, true, runner_commit_atomic) < 0)
+			leader_lost("lock session down");
+		rsql_clear(&b);
+		return;
+	}
+	mf = runner_mf();
+	if (R->attempt == 0)
+		runner_emit_started();
+	runner_next_rows();
+	if (!mf->transactional) {
+		runner_nt_begin();
+		return;
+	}
+	rsql_init(&b);
+	if (!R->atomic || !R->in_txn) {
+		rsql_add(&b, "BEGIN", 0);
+		rsql_add_lock(&b, &R->rows);
+	}
+	if (R->atomic)
+		rsql_add(&b, "SAVEPOINT migrated_step", 0);
+	rsql_add_timeouts(&b, mf, true);
+	R->first_stmt = b.n;
+	R->nstmt = rsql_add_stmts(&b, runner_stmts());
+	rsql_version_change(&b, &R->rows, &R->next);
+	rsql_history(&b, mf, runner_opname(), "ok", NULL, R->req->user, true,
+	    0);
+	if (R->atomic)
+		rsql_add(&b, "RELEASE SAVEPOINT migrated_step", 0);
+	else {
+		rsql_notify(&b);
+		rsql_add(&b, "COMMIT", 0);
+		rsql_add(&b, "RESET ALL", 0);
+		rsql_add(&b, "RESET ROLE", 0);
+	}
+	if (rsql_send(&b, D->lockdb, true, runner_on_step) < 0)
+		leader_lost("lock session down");
+	rsql_clear(&b);
+}
+
+/* ---- non-transactional steps ---- */
+
+static void
+runner_on_nt_end(struct db *db, const struct db_result *r, void *arg)
+{
+	if (r->conn_lost)
+		return;
+	if (r->failed >= 0) {
+		runner_error_from(r->err, -1);
+		runner_fail_step();
+		return;
+	}
+	runner_step_done();
+}
+
+static void
+runner_on_nt_stmt(struct db *db, const struct db_result *r, void *arg)
+{
+	const char *state;
+
+	if (r->conn_lost)
+		return;
+	if (r->failed < 0) {
+		R->nt_next++;
+		R->attempt = 0;
+		runner_nt_next();
+		return;
+	}
+	state = PQresultErrorField(r->err, PG_DIAG_SQLSTATE);
+	if (state != NULL && strcmp(state, "55P03") == 0 &&
+	    runner_mf()->lock_timeout != NULL && runner_retry())
+		return;		/* only the failed statement is repeated */
+	runner_error_from(r->err, (ssize_t)R->nt_next);
+	runner_fail_step();
+}
+
+static void
+runner_nt_next(void)
+{
+	struct rsql_batch b;
+	const struct split_list *sl = runner_stmts();
+
+	rsql_init(&b);
+	if (R->cancelled) {
+		merr_set(&R->err, MERR_CANCELLED, "cancelled during %s",
+		    runner_mf()->revision);
+		R->err.revision = xstrdup(runner_mf()->revision);
+		runner_fail_step();
+		return;
+	}
+	if (R->nt_next < sl->n) {
+		rsql_add(&b, sl->v[R->nt_next].sql, 0);
+		if (rsql_send(&b, D->lockdb, false, runner_on_nt_stmt) < 0)
+			leader_lost("lock session down");
+		rsql_clear(&b);
+		return;
+	}
+	rsql_add(&b, "BEGIN", 0);
+	rsql_add_lock(&b, &R->rows);
+	rsql_version_change(&b, &R->rows, &R->next);
+	rsql_nt_done(&b, R->hist_id);
+	rsql_notify(&b);
+	rsql_add(&b, "COMMIT", 0);
+	rsql_add(&b, "RESET ALL", 0);
+	rsql_add(&b, "RESET ROLE", 0);
+	if (rsql_send(&b, D->lockdb, true, runner_on_nt_end) < 0)
+		leader_lost("lock session down");
+	rsql_clear(&b);
+}
+
+static void
+runner_on_nt_begin(struct db *db, const struct db_result *r, void *arg)
+{
+	const char *state;
+
+	if (r->conn_lost)
+		return;
+	if (r->failed >= 0) {
+		state = PQresultErrorField(r->err, PG_DIAG_SQLSTATE);
+		if (state != NULL && strcmp(state, "MGLCK") == 0) {
+			leader_lost("the advisory lock is not held");
+			return;
+		}
+		runner_error_from(r->err, -1);
+		runner_fail_step();
+		return;
+	}
+	/* BEGIN, LOCK, check, INSERT ... RETURNING id */
+	R->hist_id = xstrdup(PQgetvalue(r->res[3], 0, 0));
+	R->nt_next = 0;
+	runner_nt_next();
+}
+
+static void
+runner_nt_begin(void)
+{
+	struct rsql_batch b;
+	const struct migfile *mf = runner_mf();
+
+	rsql_init(&b);
+	rsql_add(&b, "BEGIN", 0);
+	rsql_add_lock(&b, &R->rows);
+	rsql_nt_start(&b, mf, runner_opname(), R->req->user);
+	rsql_notify(&b);
+	rsql_add(&b, "COMMIT", 0);
+	rsql_add_timeouts(&b, mf, false);
+	if (rsql_send(&b, D->lockdb, true, runner_on_nt_begin) < 0)
+		leader_lost("lock session down");
+	rsql_clear(&b);
+}
+
+/* ---- plans ---- */
+
+static void
+runner_emit_planned(void)
+{
+	json_t *steps = json_array();
+	const struct migfile *mf;
+	size_t i;
+
+	for (i = 0; i < R->plan.n; i++) {
+		mf = R->rs->g->nodes[R->plan.v[i].rev].mf;
+		json_array_append_new(steps, json_pack("{s:s, s:s, s:s}",
+		    "revision", mf->revision, "operation",
+		    R->plan.v[i].up ? "upgrade" : "downgrade", "message",
+		    mf->message));
+	}
+	op_event(R->req, "planned", json_pack("{s:o}", "steps", steps));
+}
+
+void
+runner_start(struct req *req, struct revset *rs, struct rg_plan *plan,
+    const struct runner_opts *o)
+{
+	size_t *cur, ncur;
+
+	if (R != NULL)
+		fatal("runner_start: a plan is already running");
+	R = xcalloc(1, sizeof *R);
+	R->req = req;
+	R->rs = revset_ref(rs);
+	R->plan = *plan;
+	memset(plan, 0, sizeof *plan);
+	R->up = o->up;
+	R->atomic = o->atomic;
+	R->plan_start = now_ms();
+	rowset_from_strs(&R->rows, D->st.rows, D->st.nrows);
+	cur = revset_rows_idx(rs, R->rows.v, R->rows.n, &ncur);
+	R->applied = xcalloc(rs->g->n + 1, sizeof *R->applied);
+	revgraph_closure(rs->g, cur, ncur, R->applied);
+	free(cur);
+	R->from = rowset_json(&R->rows);
+	R->steps = json_array();
+	R->ev_retry = evtimer_new(D->base, runner_on_retry, NULL);
+	if (R->ev_retry == NULL)
+		fatal("evtimer_new failed");
+	runner_emit_planned();
+	runner_step();
+}
+
+/* The version table changed under us: re-read it and re-plan to heads. */
+static void
+runner_on_replan_rows(struct db *db, const struct db_result *r, void *arg)
+{
+	struct merr err = { 0 };
+	size_t *cur, ncur;
+	int i, n;
+
+	if (r->conn_lost)
+		return;
+	if (r->failed >= 0 || ++R->replans > 3) {
+		merr_set(&err, MERR_MIGRATION_FAILED, "the version table "
+		    "keeps changing under this plan (another migration "
+		    "runner?)");
+		runner_finish(&err);
+		merr_clear(&err);
+		return;
+	}
+	rowset_clear(&R->rows);
+	n = PQntuples(r->res[0]);
+	R->rows.v = xcalloc(n + 1, sizeof(char *));
+	for (i = 0; i < n; i++)
+		R->rows.v[i] = xstrdup(PQgetvalue(r->res[0], i, 0));
+	R->rows.n = n;
+	state_set_rows(R->rows.v, R->rows.n);
+	cur = revset_rows_idx(R->rs, R->rows.v, R->rows.n, &ncur);
+	memset(R->applied, 0, R->rs->g->n * sizeof *R->applied);
+	revgraph_closure(R->rs->g, cur, ncur, R->applied);
+	free(cur);
+	/* drop the steps that somebody else already did */
+	{
+		size_t k, j = 0;
+
+		for (k = R->step; k < R->plan.n; k++)
+			if (R->applied[R->plan.v[k].rev] != R->plan.v[k].up)
+				R->plan.v[j++] = R->plan.v[k];
+		R->plan.n = j;
+		R->step = 0;
+	}
+	log_warn("the version table changed under the plan; re-planned, "
+	    "%zu step(s) left", R->plan.n);
+	runner_step();
+}
+
+static void
+runner_replan(void)
+{
+	char *sql;
+
+	sql = xasprintf("SELECT version_num FROM %s ORDER BY 1", D->vt);
+	if (db_query1(D->lockdb, sql, 0, NULL, runner_on_replan_rows,
+	    NULL) < 0)
+		leader_lost("lock session down");
+	free(sql);
+}
+
+int
+runner_cancel(json_t **info)
+{
+	if (R == NULL) {
+		*info = json_pack("{s:b}", "cancelled", 0);
+		return 0;
+	}
+	*info = json_pack("{s:b, s:s, s:s}", "cancelled", 1, "op",
+	    runner_opname(), "revision", R->step < R->plan.n ?
+	    runner_mf()->revision : "");
+	if (R->cancelled)
+		return 0;
+	R->cancelled = true;
+	log_op(LOG_LVL_NOTICE, runner_opname(), R->step < R->plan.n ?
+	    runner_mf()->revision : NULL, -1, NULL, "cancel requested");
+	if (evtimer_pending(R->ev_retry, NULL)) {
+		evtimer_del(R->ev_retry);
+		runner_on_retry(-1, 0, NULL);
+		return 0;
+	}
+	state_cancel_backend(leader_backend_pid());
+	return 0;
+}
+
+void
+runner_abort(const char *why, enum merr_code code)
+{
+	struct merr err = { 0 };
+	struct req *req;
+
+	if (R == NULL)
+		return;
+	merr_set(&err, code, "%s: %s", R->step < R->plan.n ?
+	    runner_mf()->revision : "plan", why);
+	req = R->req;
+	runner_free();
+	state_refresh();
+	op_finish(req, NULL, &err);
+	merr_clear(&err);
+}

@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: MIT */
+/* state.c: the read session and the in-memory status it keeps fresh. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+
+struct refresh_cb {
+	void (*fn)(void *, bool);
+	void *arg;
+	struct refresh_cb *next;
+};
+
+static struct event *ev_refresh;	/* periodic refresh / reconnect */
+static bool refreshing;
+static bool refresh_again;
+static struct refresh_cb *cbs_now;	/* for the refresh in flight */
+static struct refresh_cb *cbs_next;	/* for the one after it */
+static int backoff_ms;
+static bool stopping;
+
+static void state_schedule(int ms);
+
+static void
+state_run_cbs(struct refresh_cb *list, bool ok)
+{
+	struct refresh_cb *c, *next;
+
+	for (c = list; c != NULL; c = next) {
+		next = c->next;
+		c->fn(c->arg, ok);
+		free(c);
+	}
+}
+
+static void
+state_free_rows(void)
+{
+	size_t i;
+
+	for (i = 0; i < D->st.nrows; i++)
+		free(D->st.rows[i]);
+	free(D->st.rows);
+	D->st.rows = NULL;
+	D->st.nrows = 0;
+	for (i = 0; i < D->st.nck; i++) {
+		free(D->st.ck_rev[i]);
+		free(D->st.ck_sum[i]);
+	}
+	free(D->st.ck_rev);
+	free(D->st.ck_sum);
+	D->st.ck_rev = D->st.ck_sum = NULL;
+	D->st.nck = 0;
+}
+
+void
+state_init(void)
+{
+	D->st.leader = json_null();
+	D->st.dirty_info = json_null();
+	D->st.pending = json_array();
+	D->st.drift = json_array();
+	D->st.state = RG_UNKNOWN;
+}
+
+size_t *
+state_rows_idx(size_t *n)
+{
+	return revset_rows_idx(D->rs, D->st.rows, D->st.nrows, n);
+}
+
+static const char *
+state_checksum_of(const char *rev)
+{
+	size_t i;
+
+	for (i = 0; i < D->st.nck; i++)
+		if (strcmp(D->st.ck_rev[i], rev) == 0)
+			return D->st.ck_sum[i];
+	return NULL;
+}
+
+/* Derive state, pending and drift from the rows and the files. */
+void
+state_recompute(void)
+{
+	const struct revgraph *g = D->rs->g;
+	struct rg_plan plan = { 0 };
+	struct merr err = { 0 };
+	const struct migfile *mf;
+	size_t *cur, ncur, i;
+	bool *applied;
+	const char *ck;
+	json_t *e;
+
+	json_decref(D->st.pending);
+	json_decref(D->st.drift);
+	D->st.pending = json_array();
+	D->st.drift = json_array();
+	if (!D->st.read) {
+		D->st.state = RG_UNKNOWN;
+		return;
+	}
+	D->st.state = revgraph_state(g, (const char *const *)D->st.rows,
+	    D->st.nrows);
+	if (D->st.dirty)
+		D->st.state = RG_DIRTY;
+	cur = state_rows_idx(&ncur);
+	if (D->st.state == RG_BEHIND && revgraph_plan(g, true, cur, ncur,
+	    g->heads, g->nheads, &plan, &err) == 0) {
+		for (i = 0; i < plan.n; i++) {
+			mf = g->nodes[plan.v[i].rev].mf;
+			e = json_object();
+			json_object_set_new(e, "revision",
+			    json_string(mf->revision));
+			json_object_set_new(e, "message",
+			    json_string(mf->message));
+			json_array_append_new(D->st.pending, e);
+		}
+	}
+	rg_plan_clear(&plan);
+	merr_clear(&err);
+	applied = xcalloc(g->n + 1, sizeof *applied);
+	revgraph_closure(g, cur, ncur, applied);
+	for (i = 0; i < g->n; i++) {
+		mf = g->nodes[i].mf;
+		if (!applied[i] || (ck = state_checksum_of(mf->revision)) ==
+		    NULL || strcmp(ck, mf->checksum) == 0)
+			continue;
+		e = json_object();
+		json_object_set_new(e, "revision", json_string(mf->revision));
+		json_object_set_new(e, "file", json_string(mf->path));
+		json_object_set_new(e, "recorded", json_string(ck));
+		json_object_set_new(e, "actual", json_string(mf->checksum));
+		json_array_append_new(D->st.drift, e);
+	}
+	free(applied);
+	free(cur);
+}
+
+static void
+state_set_error(const char *why)
+{
+	free(D->read_error);
+	D->read_error = why != NULL ? xstrdup(why) : NULL;
+}
+
+static void
+state_refresh_done(bool ok)
+{
+	struct refresh_cb *list = cbs_now;
+
+	refreshing = false;
+	cbs_now = NULL;
+	if (ok) {
+		iso_time(D->st.as_of, sizeof D->st.as_of);
+		D->st.read = true;
+		state_recompute();
+		daemon_status_changed();
+		op_waiters_check();
+	}
+	state_run_cbs(list, ok);
+	if (refresh_again || cbs_next != NULL) {
+		refresh_again = false;
+		state_refresh();
+	}
+}
+
+static void
+state_parse_rows(const PGresult *res)
+{
+	int i, n = PQntuples(res);
+
+	D->st.rows = xcalloc(n + 1, sizeof *D->st.rows);
+	for (i = 0; i < n; i++)
+		D->st.rows[i] = xstrdup(PQgetvalue(res, i, 0));
+	D->st.nrows = n;
+}
+
+static void
+state_parse_dirty(const PGresult *res)
+{
+	const char *app;
+	char *own;
+	json_t *o;
+
+	json_decref(D->st.dirty_info);
+	D->st.dirty_info = json_null();
+	D->st.dirty = false;
+	if (PQntuples(res) < 1)
+		return;
+	/* the live leader's own running step is in progress, not dirty */
+	app = json_string_value(json_object_get(D->st.leader,
+	    "application_name"));
+	own = xasprintf("migrated@%s:%s", PQgetvalue(res, 0, 5),
+	    PQgetvalue(res, 0, 6));
+	if (strcmp(PQgetvalue(res, 0, 3), "running") == 0 && app != NULL &&
+	    strcmp(app, own) == 0) {
+		free(own);
+		return;
+	}
+	free(own);
+	o = json_object();
+	json_object_set_new(o, "revision", json_string(PQgetvalue(res, 0, 0)));
+	json_object_set_new(o, "operation", json_string(PQgetvalue(res, 0, 1)));
+	json_object_set_new(o, "started_at",
+	    json_string(PQgetvalue(res, 0, 2)));
+	json_object_set_new(o, "outcome", json_string(PQgetvalue(res, 0, 3)));
+	json_object_set_new(o, "error", PQgetisnull(res, 0, 4) ? json_null() :
+	    json_string(PQgetvalue(res, 0, 4)));
+	D->st.dirty_info = o;
+	D->st.dirty = true;
+}
+
+static void
+state_parse_checksums(const PGresult *res)
+{
+	int i, n = PQntuples(res);
+
+	D->st.ck_rev = xcalloc(n + 1, sizeof(char *));
+	D->st.ck_sum = xcalloc(n + 1, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		D->st.ck_rev[i] = xstrdup(PQgetvalue(res, i, 0));
+		D->st.ck_sum[i] = PQgetisnull(res, i, 1) ? NULL :
+		    xstrdup(PQgetvalue(res, i, 1));
+	}
+	D->st.nck = n;
+}
+
+static void
+state_on_tables(struct db *db, const struct db_result *r, void *arg)
+{
+	bool have_vt = (bool)(intptr_t)arg;
+	size_t k = 0;
+
+	if (r->conn_lost || r->failed >= 0) {
+		if (!r->conn_lost)
+			log_warn("cannot read the version table: %s, ignoring",
+			    PQresultErrorMessage(r->err));
+		state_refresh_done(false);
+		return;
+	}
+	state_free_rows();
+	if (have_vt)
+		state_parse_rows(r->res[k++]);
+	if (D->st.have_history) {
+		/* the leader first: the dirty check compares with it */
+		state_parse_checksums(r->res[k + 1]);
+		state_parse_dirty(r->res[k]);
+	} else {
+		json_decref(D->st.dirty_info);
+		D->st.dirty_info = json_null();
+		D->st.dirty = false;
+	}
+	state_refresh_done(true);
+}
+
+static void
+state_parse_leader(const PGresult *res)
+{
+	json_t *o;
+
+	json_decref(D->st.leader);
+	if (PQntuples(res) < 1) {
+		D->st.leader = json_null();
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "pid",
+	    json_integer(strtol(PQgetvalue(res, 0, 0), NULL, 10)));
+	json_object_set_new(o, "host", json_string(PQgetvalue(res, 0, 2)));
+	json_object_set_new(o, "application_name",
+	    json_string(PQgetvalue(res, 0, 1)));
+	D->st.leader = o;
+}
+
+static void
+state_on_exists(struct db *db, const struct db_result *r, void *arg)
+{
+	struct db_query q[3];
+	char *rows = NULL, *dirty = NULL, *ck = NULL;
+	bool have_vt;
+	size_t n = 0;
+
+	if (r->conn_lost || r->failed >= 0) {
+		if (!r->conn_lost)
+			log_warn("status refresh failed: %s, ignoring",
+			    PQresultErrorMessage(r->err));
+		state_refresh_done(false);
+		return;
+	}
+	have_vt = strcmp(PQgetvalue(r->res[0], 0, 0), "t") == 0;
+	D->st.have_history = strcmp(PQgetvalue(r->res[0], 0, 1), "t") == 0;
+	state_parse_leader(r->res[1]);
+	memset(q, 0, sizeof q);
+	if (have_vt) {
+		rows = xasprintf("SELECT version_num FROM %s ORDER BY 1",
+		    D->vt);
+		q[n++].sql = rows;
+	}
+	if (D->st.have_history) {
+		dirty = xasprintf("SELECT revision, operation, started_at, "
+		    "outcome, error, host, pid FROM %s h WHERE NOT "
+		    "transactional AND outcome <> 'ok' AND operation IN "
+		    "('upgrade', 'downgrade') AND NOT EXISTS (SELECT 1 FROM "
+		    "%s r WHERE r.id > h.id AND r.revision = h.revision AND "
+		    "r.operation = 'resolve') ORDER BY id DESC LIMIT 1",
+		    D->ht, D->ht);
+		ck = xasprintf("SELECT DISTINCT ON (revision) revision, "
+		    "checksum FROM %s WHERE outcome = 'ok' AND operation IN "
+		    "('upgrade', 'stamp', 'resolve') ORDER BY revision, id "
+		    "DESC", D->ht);
+		q[n++].sql = dirty;
+		q[n++].sql = ck;
+	}
+	if (n == 0) {
+		state_free_rows();
+		json_decref(D->st.dirty_info);
+		D->st.dirty_info = json_null();
+		D->st.dirty = false;
+		state_refresh_done(true);
+	} else if (db_batch(db, true, n, q, state_on_tables,
+	    (void *)(intptr_t)have_vt) < 0)
+		state_refresh_done(false);
+	free(rows);
+	free(dirty);
+	free(ck);
+}
+
+void
+state_refresh(void)
+{
+	struct db_query q[2];
+	char hi[16], lo[16];
+	const char *p1[2] = { D->vt_reg, D->ht_reg };
+	const char *p2[2] = { hi, lo };
+	uint64_t k = (uint64_t)D->lock_key;
+
+	if (refreshing) {
+		refresh_again = true;
+		return;
+	}
+	if (!db_is_up(D->readdb)) {
+		state_run_cbs(cbs_next, false);
+		cbs_next = NULL;
+		return;
+	}
+	refreshing = true;
+	cbs_now = cbs_next;
+	cbs_next = NULL;
+	snprintf(hi, sizeof hi, "%" PRIu32, (uint32_t)(k >> 32));
+	snprintf(lo, sizeof lo, "%" PRIu32, (uint32_t)(k & 0xffffffffu));
+	memset(q, 0, sizeof q);
+	q[0].sql = "SELECT to_regclass($1) IS NOT NULL, "
+	    "to_regclass($2) IS NOT NULL";
+	q[0].nparams = 2;
+	q[0].params = p1;
+	q[1].sql = "SELECT a.pid, a.application_name, "
+	    "coalesce(host(a.client_addr), 'local') FROM pg_catalog.pg_locks l "
+	    "JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
+	    "WHERE l.locktype = 'advisory' AND l.granted AND "
+	    "l.classid = $1::bigint AND l.objid = $2::bigint AND "
+	    "l.objsubid = 1 AND l.database = (SELECT oid FROM "
+	    "pg_catalog.pg_database WHERE datname = current_database())";
+	q[1].nparams = 2;
+	q[1].params = p2;
+	if (db_batch(D->readdb, true, 2, q, state_on_exists, NULL) < 0)
+		state_refresh_done(false);
+}
+
+void
+state_refresh_then(void (*fn)(void *, bool), void *arg)
+{
+	struct refresh_cb *c;
+
+	c = xcalloc(1, sizeof *c);
+	c->fn = fn;
+	c->arg = arg;
+	c->next = cbs_next;
+	cbs_next = c;
+	if (!db_is_up(D->readdb)) {
+		cbs_next = NULL;
+		state_run_cbs(c, false);
+		return;
+	}
+	state_refresh();
+}
+
+void
+state_forget(void *arg)
+{
+	struct refresh_cb **pp, *c;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		pp = i == 0 ? &cbs_now : &cbs_next;
+		while ((c = *pp) != NULL) {
+			if (c->arg == arg) {
+				*pp = c->next;
+				free(c);
+			} else
+				pp = &c->next;
+		}
+	}
+	if (D->readdb != NULL)
+		db_forget(D->readdb, arg);
+}
+
+int
+state_query(const char *sql, int nparams, const char *const *params,
+    db_batch_cb cb, void *arg)
+{
+	return db_query1(D->readdb, sql, nparams, params, cb, arg);
+}
+
+void
+state_cancel_backend(int pid)
+{
+	char p[16];
+	const char *params[1] = { p };
+
+	snprintf(p, sizeof p, "%d", pid);
+	if (state_query("SELECT pg_catalog.pg_cancel_backend($1::int)", 1,
+	    params, NULL, NULL) < 0)
+		log_warn("cannot cancel backend %d: read session down", pid);
+}
+
+static void
+state_on_notify(struct db *db, const char *channel, const char *payload,
+    void *arg)
+{
+	log_debug("notification on %s: %s", channel, payload);
+	leader_on_notify(payload);
+}
+
+static void
+state_on_listen(struct db *db, const struct db_result *r, void *arg)
+{
+	if (!r->conn_lost && r->failed >= 0)
+		log_warn("LISTEN failed: %s, ignoring",
+		    PQresultErrorMessage(r->err));
+}
+
+static void
+state_on_connected(struct db *db, void *arg)
+{
+	log_info("connected to database %s (read session)", PQdb(db_pg(db)));
+	backoff_ms = 0;
+	D->read_connected = true;
+	state_set_error(NULL);
+	if (!D->lock_key_known)
+		leader_key_init(PQdb(db_pg(db)));
+	if (db_query1(db, "LISTEN " NOTIFY_CHANNEL, 0, NULL, state_on_listen,
+	    NULL) < 0)
+		log_debug("cannot LISTEN");
+	state_refresh();
+	leader_announce();
+	daemon_status_changed();
+	state_schedule(D->cfg.refresh_interval_ms);
+}
+
+static void
+state_on_lost(struct db *db, const char *why, void *arg)
+{
+	if (D->read_connected)
+		log_error("database connection lost: %s", why);
+	else
+		log_warn("cannot connect to the database: %s, retrying in "
+		    "%d ms", why, backoff_ms);
+	D->read_connected = false;
+	state_set_error(why);
+	refreshing = false;
+	state_run_cbs(cbs_now, false);
+	cbs_now = NULL;
+	daemon_status_changed();
+	op_waiters_check();
+	if (!stopping)
+		state_schedule(backoff_ms);
+	backoff_ms = backoff_ms < 100 ? 100 : backoff_ms * 2;
+	if (backoff_ms > D->cfg.reconnect_max_interval_ms)
+		backoff_ms = D->cfg.reconnect_max_interval_ms;
+}
+
+static void
+state_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	const char **keys, **vals;
+
+	if (stopping)
+		return;
+	if (db_is_up(D->readdb)) {
+		state_refresh();
+		state_schedule(D->cfg.refresh_interval_ms);
+		return;
+	}
+	daemon_conn_params(&keys, &vals);
+	if (db_connect(D->readdb, keys, vals, 10000) < 0)
+		log_debug("read session already connecting");
+	free(keys);
+	free(vals);
+}
+
+static void
+state_schedule(int ms)
+{
+	struct timeval tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(ev_refresh, &tv);
+}
+
+void
+state_start(void)
+{
+	static const struct db_callbacks cb = {
+		.connected = state_on_connected,
+		.lost = state_on_lost,
+		.notify = state_on_notify,
+	};
+
+	D->readdb = db_new(D->base, "read", &cb, NULL);
+	ev_refresh = evtimer_new(D->base, state_on_timer, NULL);
+	if (ev_refresh == NULL)
+		fatal("evtimer_new failed");
+	state_schedule(0);
+}
+
+void
+state_stop(void)
+{
+	stopping = true;
+	if (ev_refresh != NULL)
+		event_free(ev_refresh);
+	ev_refresh = NULL;
+	state_run_cbs(cbs_now, false);
+	state_run_cbs(cbs_next, false);
+	cbs_now = cbs_next = NULL;
+	if (D->readdb != NULL)
+		db_free(D->readdb);
+	D->readdb = NULL;
+	state_free_rows();
+	json_decref(D->st.leader);
+	json_decref(D->st.dirty_info);
+	json_decref(D->st.pending);
+	json_decref(D->st.drift);
+	D->st.leader = D->st.dirty_info = D->st.pending = D->st.drift = NULL;
+}
+
+void
+state_set_rows(char **rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < D->st.nrows; i++)
+		free(D->st.rows[i]);
+	free(D->st.rows);
+	D->st.rows = xcalloc(n + 1, sizeof(char *));
+	for (i = 0; i < n; i++)
+		D->st.rows[i] = xstrdup(rows[i]);
+	D->st.nrows = n;
+	D->st.read = true;
+	state_recompute();
+}

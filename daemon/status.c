@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* status.c: the status and history documents, built from memory. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "runner-sql.h"
+
+static json_t *
+status_database(void)
+{
+	PGconn *pg = D->readdb != NULL ? db_pg(D->readdb) : NULL;
+	json_t *o = json_object();
+	const char *host;
+
+	if (pg == NULL) {
+		json_object_set_new(o, "dbname", D->dbname ?
+		    json_string(D->dbname) : json_null());
+		return o;
+	}
+	host = PQhost(pg);
+	json_object_set_new(o, "host", json_string(host ? host : ""));
+	json_object_set_new(o, "port", json_string(PQport(pg)));
+	json_object_set_new(o, "dbname", json_string(PQdb(pg)));
+	json_object_set_new(o, "user", json_string(PQuser(pg)));
+	return o;
+}
+
+json_t *
+state_rows_json(void)
+{
+	struct rowset rs;
+	json_t *a;
+
+	if (!D->st.read)
+		return json_null();
+	rowset_from_strs(&rs, D->st.rows, D->st.nrows);
+	a = rowset_json(&rs);
+	rowset_clear(&rs);
+	return a;
+}
+
+json_t *
+state_status_json(void)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "connected", json_boolean(D->read_connected));
+	json_object_set_new(o, "error", D->read_connected || !D->read_error ?
+	    json_null() : json_string(D->read_error));
+	json_object_set_new(o, "database", status_database());
+	json_object_set_new(o, "role", json_string(leader_is() ? "leader" :
+	    "standby"));
+	json_object_set(o, "leader", D->st.leader);
+	json_object_set_new(o, "current", state_rows_json());
+	json_object_set_new(o, "heads", revset_ids_json(D->rs,
+	    D->rs->g->heads, D->rs->g->nheads));
+	json_object_set(o, "pending", D->st.pending);
+	json_object_set_new(o, "state", json_string(rg_state_name(
+	    D->st.state)));
+	json_object_set_new(o, "running", runner_running_json());
+	json_object_set(o, "drift", D->st.drift);
+	json_object_set(o, "dirty", D->st.dirty ? D->st.dirty_info :
+	    json_null());
+	json_object_set_new(o, "auto_migrate", json_boolean(
+	    D->cfg.auto_migrate));
+	json_object_set_new(o, "migrations_dir", json_string(
+	    D->cfg.migrations_dir));
+	json_object_set_new(o, "revisions", json_integer(D->rs->g->n));
+	json_object_set_new(o, "queued", json_integer(D->queue_len));
+	json_object_set_new(o, "as_of", D->st.read ? json_string(D->st.as_of) :
+	    json_null());
+	return o;
+}
+
+static json_t *
+status_str_list(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static bool
+status_is_row(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < D->st.nrows; i++)
+		if (strcmp(D->st.rows[i], id) == 0)
+			return true;
+	return false;
+}
+
+static json_t *
+status_revision(const struct revgraph *g, size_t k, const bool *applied)
+{
+	const struct rg_node *nd = &g->nodes[k];
+	const struct migfile *mf = nd->mf;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "revision", json_string(mf->revision));
+	json_object_set_new(o, "down_revision", status_str_list(mf->down,
+	    mf->ndown));
+	json_object_set_new(o, "depends_on", status_str_list(mf->depends_on,
+	    mf->ndepends));
+	json_object_set_new(o, "branch_labels", status_str_list(
+	    mf->branch_labels, mf->nlabels));
+	json_object_set_new(o, "message", json_string(mf->message));
+	json_object_set_new(o, "create_date", mf->create_date ?
+	    json_string(mf->create_date) : json_null());
+	json_object_set_new(o, "file", json_string(mf->path));
+	json_object_set_new(o, "transactional", json_boolean(
+	    mf->transactional));
+	json_object_set_new(o, "reversible", json_boolean(
+	    mf->down_sec.present));
+	json_object_set_new(o, "applied", applied != NULL ?
+	    json_boolean(applied[k]) : json_null());
+	json_object_set_new(o, "is_head", json_boolean(nd->nchildren == 0));
+	json_object_set_new(o, "is_current", json_boolean(
+	    status_is_row(mf->revision)));
+	json_object_set_new(o, "is_branchpoint", json_boolean(
+	    nd->nchildren > 1));
+	json_object_set_new(o, "is_mergepoint", json_boolean(
+	    nd->nparents > 1));
+	json_object_set_new(o, "checksum", json_string(mf->checksum));
+	return o;
+}
+
+json_t *
+state_history_json(void)
+{
+	const struct revgraph *g = D->rs->g;
+	json_t *o, *revs;
+	bool *applied = NULL;
+	size_t *cur, ncur, i;
+
+	if (D->st.read) {
+		cur = state_rows_idx(&ncur);
+		applied = xcalloc(g->n + 1, sizeof *applied);
+		revgraph_closure(g, cur, ncur, applied);
+		free(cur);
+	}
+	revs = json_array();
+	for (i = g->n; i-- > 0;)
+		json_array_append_new(revs, status_revision(g, g->order[i],
+		    applied));
+	free(applied);
+	o = json_object();
+	json_object_set_new(o, "revisions", revs);
+	json_object_set_new(o, "current", state_rows_json());
+	json_object_set_new(o, "heads", revset_ids_json(D->rs, g->heads,
+	    g->nheads));
+	return o;
+}
