@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* client.h: blocking Unix-socket client for the control protocol. */
+#ifndef MIGRATED_CLIENT_H
+#define MIGRATED_CLIENT_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#include "ctl.h"
+#include "proto.h"
+
+/* Largest reply line accepted (history and --sql results can be big). */
+#define CLIENT_MAX_LINE (256u * 1024 * 1024)
+/* How long a connect() may retry a full backlog without --timeout. */
+#define CLIENT_CONNECT_RETRY_MS 30000
+
+struct client;
+
+struct client_hooks {
+	/* An event line of the pending request; rep is borrowed. */
+	void (*event)(const struct proto_reply *rep, void *arg);
+	/*
+	 * Called every tick_ms (0: never) while waiting, and whenever a
+	 * signal interrupts the wait. Return 0 to go on waiting, or a
+	 * negative errno to give up (client_call() returns it).
+	 */
+	int (*tick)(void *arg);
+	/* client_run(): called once before the outcome is printed. */
+	void (*done)(void *arg);
+	int tick_ms;
+	void *arg;
+};
+
+/*
+ * Connect to the daemon's socket within timeout_ms (-1: no limit).
+ * Returns 0 and *out (free with client_free()), or a negative errno:
+ * -ENOENT, -ECONNREFUSED (nobody listens), -EACCES, -ETIMEDOUT, ...
+ */
+int client_connect(const char *path, int timeout_ms, struct client **out)
+    MIG_MUSTCHECK;
+void client_free(struct client *c);
+
+/*
+ * Send one request and wait for its final line, delivering events to
+ * hooks (may be NULL). timeout_ms bounds the wait for the final line
+ * (-1: none). Returns 0 and *rep (release with proto_reply_clear()), or
+ * -ETIMEDOUT, -ECONNRESET (closed before the final line), -EBADMSG (a
+ * line that is not a reply), a hook's error, or another negative errno.
+ */
+int client_call(struct client *c, const char *op, const json_t *args,
+    int timeout_ms, const struct client_hooks *hooks,
+    struct proto_reply *rep) MIG_MUSTCHECK;
+
+/*
+ * Run one request as a migratectl verb: connect to a->socket, call op,
+ * print --json output (events and the final line, without "id") and the
+ * human error line on stderr. bounded: the global --timeout applies to
+ * the wait. Returns CTL_OK with *rep filled for an ok reply, the SPEC §6
+ * exit code of an error reply (*rep filled too, kind PROTO_REPLY_ERROR),
+ * or the exit code of a transport failure (*rep empty). The caller
+ * always calls proto_reply_clear(rep).
+ */
+enum ctl_exit client_run(const struct ctl_args *a, const char *op,
+    const json_t *args, bool bounded, const struct client_hooks *hooks,
+    struct proto_reply *rep);
+
+/*
+ * Report a client-side failure: "migratectl: message" on stderr and,
+ * with --json, {"ok":false,"error":{code,message}} on stdout. Returns ex.
+ */
+enum ctl_exit client_fail(const struct ctl_args *a, enum ctl_exit ex,
+    const char *code, const char *fmt, ...) MIG_PRINTF(4, 5);
+
+/* Print body without its "id" as one compact JSON line on stdout. */
+void client_print_json(json_t *body);
+
+#endif

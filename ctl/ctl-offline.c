@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/* ctl-offline.c: lint and history of a migrations directory, no daemon. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "ctl.h"
+#include "migfile.h"
+#include "output.h"
+#include "revgraph.h"
+#include "xmalloc.h"
+
+int
+ctl_offline_load(const char *dir, struct migset **set, struct revgraph **g,
+    struct mdiag_list *diags)
+{
+	int r;
+
+	*set = NULL;
+	*g = NULL;
+	if ((r = migset_load(dir, set, diags)) < 0) {
+		if (diags->n == 0)
+			mdiag_add(diags, dir, 0, "cannot load: %s",
+			    strerror(-r));
+		return r;
+	}
+	if ((r = revgraph_build(*set, g, diags)) < 0) {
+		migset_free(*set);
+		*set = NULL;
+		return r;
+	}
+	return 0;
+}
+
+void
+ctl_offline_free(struct migset *set, struct revgraph *g)
+{
+	revgraph_free(g);
+	migset_free(set);
+}
+
+json_t *
+ctl_offline_diags(struct mdiag_list *diags, bool print)
+{
+	json_t *errors = json_array();
+	char *s;
+	size_t i;
+
+	mdiag_sort(diags);
+	for (i = 0; i < diags->n; i++) {
+		s = mdiag_format(&diags->v[i]);
+		if (print)
+			fprintf(stderr, "%s\n", s);
+		json_array_append_new(errors, json_string(s));
+		free(s);
+	}
+	return errors;
+}
+
+/* JSON array of the ids of idx[0..n). */
+static json_t *
+ctl_offline_ids(const struct revgraph *g, const size_t *idx, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(g->nodes[idx[i]].id));
+	return a;
+}
+
+static json_t *
+ctl_offline_strs(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* One revision as the daemon's history op describes it (doc/protocol.md). */
+static json_t *
+ctl_offline_rev(const struct revgraph *g, size_t i)
+{
+	const struct rg_node *nd = &g->nodes[i];
+	const struct migfile *mf = nd->mf;
+	json_t *r;
+
+	r = json_object();
+	json_object_set_new(r, "revision", json_string(nd->id));
+	json_object_set_new(r, "down_revision", ctl_offline_ids(g,
+	    nd->parents, nd->nparents));
+	json_object_set_new(r, "depends_on", ctl_offline_ids(g, nd->deps,
+	    nd->ndeps));
+	json_object_set_new(r, "branch_labels", ctl_offline_strs(
+	    mf->branch_labels, mf->nlabels));
+	json_object_set_new(r, "message", json_string(mf->message));
+	json_object_set_new(r, "create_date", mf->create_date != NULL ?
+	    json_string(mf->create_date) : json_null());
+	json_object_set_new(r, "file", json_string(mf->path));
+	json_object_set_new(r, "transactional", json_boolean(
+	    mf->transactional));
+	json_object_set_new(r, "reversible", json_boolean(
+	    mf->down_sec.present));
+	json_object_set_new(r, "applied", json_null());
+	json_object_set_new(r, "is_head", json_boolean(nd->nchildren == 0));
+	json_object_set_new(r, "is_current", json_false());
+	json_object_set_new(r, "is_branchpoint", json_boolean(
+	    nd->nchildren > 1));
+	json_object_set_new(r, "is_mergepoint", json_boolean(
+	    nd->nparents > 1));
+	json_object_set_new(r, "checksum", json_string(mf->checksum));
+	return r;
+}
+
+/* The history result of the daemon, built from the files alone. */
+static json_t *
+ctl_offline_history_json(const struct revgraph *g)
+{
+	json_t *revs = json_array();
+	size_t i;
+
+	for (i = g->n; i-- > 0;)
+		json_array_append_new(revs, ctl_offline_rev(g, g->order[i]));
+	return json_pack("{s:o, s:n, s:o}", "revisions", revs, "current",
+	    "heads", ctl_offline_ids(g, g->heads, g->nheads));
+}
+
+/* Report load errors: sorted on stderr, and as JSON with --json. */
+static enum ctl_exit
+ctl_offline_failed(const struct ctl_args *a, struct mdiag_list *diags)
+{
+	json_t *doc;
+
+	doc = json_pack("{s:b, s:o}", "ok", 0, "errors",
+	    ctl_offline_diags(diags, true));
+	if (a->json)
+		client_print_json(doc);
+	json_decref(doc);
+	return CTL_FAILED;
+}
+
+enum ctl_exit
+ctl_history_offline(const struct ctl_args *a, int argc, char **argv)
+{
+	struct mdiag_list diags = { 0 };
+	struct migset *set;
+	struct revgraph *g;
+	enum ctl_exit ex = CTL_OK;
+	json_t *res;
+
+	if (ctl_offline_load(ctl_migrations_dir(a), &set, &g, &diags) < 0) {
+		ex = ctl_offline_failed(a, &diags);
+		mdiag_clear(&diags);
+		return ex;
+	}
+	res = ctl_offline_history_json(g);
+	if (a->json)
+		client_print_json(res);
+	else if (!a->quiet)
+		output_history(stdout, res, a->verbose);
+	json_decref(res);
+	ctl_offline_free(set, g);
+	return ex;
+}
+
+enum ctl_exit
+ctl_lint(const struct ctl_args *a, int argc, char **argv)
+{
+	struct mdiag_list diags = { 0 };
+	struct migset *set;
+	struct revgraph *g;
+	json_t *heads, *doc;
+	char *hl;
+	int r;
+
+	r = ctl_offline_load(ctl_migrations_dir(a), &set, &g, &diags);
+	if (r < 0) {
+		r = ctl_offline_failed(a, &diags);
+		mdiag_clear(&diags);
+		return r;
+	}
+	heads = ctl_offline_ids(g, g->heads, g->nheads);
+	if (a->json) {
+		doc = json_pack("{s:b, s:[], s:I, s:O}", "ok", 1, "errors",
+		    "revisions", (json_int_t)set->n, "heads", heads);
+		client_print_json(doc);
+		json_decref(doc);
+	} else if (!a->quiet) {
+		hl = output_revlist(heads, "");
+		printf("%zu revision%s, %zu head%s%s%s ok\n", set->n,
+		    set->n == 1 ? "" : "s", g->nheads, g->nheads == 1 ? "" :
+		    "s", g->nheads > 0 ? ": " : ":", hl);
+		free(hl);
+	}
+	json_decref(heads);
+	ctl_offline_free(set, g);
+	return CTL_OK;
+}
