@@ -209,6 +209,8 @@ client_next_line(struct client *c, struct proto_reply *rep)
 	size_t n;
 
 	for (;;) {
+		if (c->start >= c->len)
+			return 0;
 		p = c->buf + c->start;
 		nl = memchr(p, '\n', c->len - c->start);
 		if (nl == NULL)

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,21 +311,31 @@ ctl_parse_count(const char *s, long long *out)
 	return 0;
 }
 
+/* Options without a value: which bool of struct ctl_args they set. */
+static const struct {
+	int val;
+	size_t offset;
+} flag_opts[] = {
+	{ OPT_JSON, offsetof(struct ctl_args, json) },
+	{ 'q', offsetof(struct ctl_args, quiet) },
+	{ OPT_CHECK, offsetof(struct ctl_args, check) },
+	{ OPT_FRESH, offsetof(struct ctl_args, fresh) },
+	{ 'v', offsetof(struct ctl_args, verbose) },
+	{ OPT_SQL, offsetof(struct ctl_args, sql) },
+	{ OPT_ATOMIC, offsetof(struct ctl_args, atomic) },
+	{ OPT_APPLIED, offsetof(struct ctl_args, applied) },
+	{ OPT_ROLLED_BACK, offsetof(struct ctl_args, rolled_back) },
+	{ OPT_NO_TRANSACTION, offsetof(struct ctl_args, no_transaction) },
+};
+
 static void
 ctl_set_flag(struct ctl_args *a, int c)
 {
-	switch (c) {
-	case OPT_JSON: a->json = true; break;
-	case 'q': a->quiet = true; break;
-	case OPT_CHECK: a->check = true; break;
-	case OPT_FRESH: a->fresh = true; break;
-	case 'v': a->verbose = true; break;
-	case OPT_SQL: a->sql = true; break;
-	case OPT_ATOMIC: a->atomic = true; break;
-	case OPT_APPLIED: a->applied = true; break;
-	case OPT_ROLLED_BACK: a->rolled_back = true; break;
-	case OPT_NO_TRANSACTION: a->no_transaction = true; break;
-	}
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(flag_opts); i++)
+		if (flag_opts[i].val == c)
+			*(bool *)((char *)a + flag_opts[i].offset) = true;
 }
 
 /* Store option c; 0, or -EINVAL after printing why. */
@@ -334,12 +345,24 @@ ctl_set_opt(struct ctl_args *a, int c, char *arg, const char *name)
 	int ms;
 
 	switch (c) {
-	case 's': a->socket = arg; return 0;
-	case 'm': a->message = arg; return 0;
-	case OPT_DIR: a->dir = arg; return 0;
-	case OPT_HEAD: a->head = arg; return 0;
-	case OPT_DEPENDS_ON: a->depends_on = arg; return 0;
-	case OPT_BRANCH_LABEL: a->branch_label = arg; return 0;
+	case 's':
+		a->socket = arg;
+		return 0;
+	case 'm':
+		a->message = arg;
+		return 0;
+	case OPT_DIR:
+		a->dir = arg;
+		return 0;
+	case OPT_HEAD:
+		a->head = arg;
+		return 0;
+	case OPT_DEPENDS_ON:
+		a->depends_on = arg;
+		return 0;
+	case OPT_BRANCH_LABEL:
+		a->branch_label = arg;
+		return 0;
 	case 'n':
 		if (ctl_parse_count(arg, &a->limit) == 0)
 			return 0;
@@ -408,8 +431,8 @@ ctl_getopt(int argc, char **argv, const char *shortopts,
 			ctl_help(stdout);
 			return 1;
 		case 'V':
-			printf(OUTPUT_PROG " (" PACKAGE_NAME ") " PACKAGE_VERSION
-			    "\n");
+			printf("%s (%s) %s\n", OUTPUT_PROG, PACKAGE_NAME,
+			    PACKAGE_VERSION);
 			return 1;
 		case '?':
 		case ':':
