@@ -79,13 +79,16 @@ test_state_exit(void **state)
 		const char *json;
 		enum ctl_exit ex;
 	} t[] = {
-		{ "{\"connected\":true,\"state\":\"current\",\"drift\":[]}", 0 },
+		{ "{\"connected\":true,\"state\":\"current\","
+		    "\"drift\":[]}", 0 },
 		{ "{\"connected\":true,\"state\":\"behind\"}", 3 },
 		{ "{\"state\":\"ahead\"}", 4 },
 		{ "{\"state\":\"diverged\"}", 4 },
 		{ "{\"state\":\"dirty\"}", 4 },
-		{ "{\"state\":\"current\",\"drift\":[{\"revision\":\"a\"}]}", 4 },
-		{ "{\"state\":\"behind\",\"drift\":[{\"revision\":\"a\"}]}", 4 },
+		{ "{\"state\":\"current\","
+		    "\"drift\":[{\"revision\":\"a\"}]}", 4 },
+		{ "{\"state\":\"behind\","
+		    "\"drift\":[{\"revision\":\"a\"}]}", 4 },
 		{ "{\"state\":\"unknown\"}", 75 },
 		{ "{\"connected\":false,\"state\":\"current\"}", 75 },
 		{ "{}", 75 },
@@ -192,7 +195,8 @@ test_history_lines(void **state)
 		    "b2, c2 -> m3 (head) (mergepoint), msg m3" },
 		{ REV("a1", "[]", ",\"is_branchpoint\":true"),
 		    "<base> -> a1 (branchpoint), msg a1" },
-		{ REV("b2", "[\"a1\"]", ",\"is_head\":true,\"is_current\":true"),
+		{ REV("b2", "[\"a1\"]",
+		    ",\"is_head\":true,\"is_current\":true"),
 		    "a1 -> b2 (head) (current), msg b2" },
 		{ "{\"revision\":\"d4\",\"down_revision\":[\"a1\"],"
 		    "\"depends_on\":[\"x9\"],\"branch_labels\":[\"feat\"],"
@@ -218,7 +222,8 @@ test_history_verbose(void **state)
 	json_t *res = J("{\"revisions\":["
 	    "{\"revision\":\"b2\",\"down_revision\":[\"a1\"],"
 	    "\"depends_on\":[],\"branch_labels\":[],\"message\":\"second\","
-	    "\"create_date\":\"2025-10-02 09:30:00+00\",\"file\":\"v/b2_s.sql\","
+	    "\"create_date\":\"2025-10-02 09:30:00+00\","
+	    "\"file\":\"v/b2_s.sql\","
 	    "\"applied\":false,\"is_head\":true},"
 	    "{\"revision\":\"a1\",\"down_revision\":[],\"depends_on\":[],"
 	    "\"branch_labels\":[],\"message\":\"first\",\"create_date\":null,"
@@ -324,7 +329,8 @@ test_status_troubles(void **state)
 	    "\"running\":{\"op\":\"upgrade\",\"revision\":\"b\","
 	    "\"elapsed_ms\":1500},"
 	    "\"drift\":[{\"revision\":\"a\",\"file\":\"v/a.sql\","
-	    "\"recorded\":\"0123456789abcdef\",\"actual\":\"fedcba9876543210\"}],"
+	    "\"recorded\":\"0123456789abcdef\","
+	    "\"actual\":\"fedcba9876543210\"}],"
 	    "\"dirty\":{\"revision\":\"b\",\"operation\":\"upgrade\","
 	    "\"started_at\":\"2026-01-02T03:04:05.000Z\",\"error\":\"boom\"},"
 	    "\"auto_migrate\":true}");
@@ -454,8 +460,9 @@ test_log_table(void **state)
 {
 	json_t *r = J("{\"rows\":[{\"id\":2,\"revision\":\"212c31d97f11\","
 	    "\"operation\":\"upgrade\",\"started_at\":\"2026-01-02T03:04:05Z\","
-	    "\"duration_ms\":45,\"outcome\":\"failed\",\"error\":\"boom\\nmore\","
-	    "\"requested_by\":\"root\"},{\"id\":1,\"revision\":\"2e0140e533a8\","
+	    "\"duration_ms\":45,\"outcome\":\"failed\","
+	    "\"error\":\"boom\\nmore\",\"requested_by\":\"root\"},"
+	    "{\"id\":1,\"revision\":\"2e0140e533a8\","
 	    "\"operation\":\"stamp\",\"started_at\":\"2026-01-01T00:00:00Z\","
 	    "\"duration_ms\":null,\"outcome\":\"ok\",\"error\":null,"
 	    "\"requested_by\":\"auto\"}]}");
