@@ -147,8 +147,8 @@ void
 daemon_status_changed(void)
 {
 	daemon_update_status();
-	if (D->auto_pending && leader_is() && D->running == NULL &&
-	    !D->shutting_down) {
+	if (D->auto_pending && leader_is() && D->read_connected &&
+	    D->running == NULL && !D->shutting_down) {
 		D->auto_pending = false;
 		if (D->once)
 			MIG_IGNORE(op_internal("upgrade", json_pack("{s:s, s:b}",
@@ -204,8 +204,10 @@ daemon_internal_done(json_t *result, const struct merr *err)
 		daemon_exit(!failed ? 0 : once_exit_code(err->code));
 		return;
 	}
-	if (failed && D->cfg.ready_when == READY_CURRENT && !D->ready_sent &&
-	    err->code != MERR_NOT_LEADER) {
+	if (failed && err->code == MERR_DB_UNAVAILABLE)
+		D->auto_pending = true;	/* again once the database is back */
+	else if (failed && D->cfg.ready_when == READY_CURRENT &&
+	    !D->ready_sent && err->code != MERR_NOT_LEADER) {
 		notify_status("needs a person: %s", err->message);
 		daemon_exit(EXIT_DATAERR);
 	}

@@ -281,6 +281,7 @@ runner_step_done(void)
 	json_decref(o);
 	log_op(LOG_LVL_INFO, runner_opname(), mf->revision, (long long)ms,
 	    NULL, "done in %" PRIu64 " ms (%s)", ms, mf->message);
+	R->applied[R->plan.v[R->step].rev] = R->up;
 	rowset_clear(&R->rows);
 	R->rows = R->next;
 	memset(&R->next, 0, sizeof R->next);

@@ -1,0 +1,185 @@
+# shellcheck shell=bash
+#
+# tests/lib/daemon.sh -- helpers for integration tests: start real migrated
+# daemons on private sockets, drive them with the real migratectl, assert.
+#
+# Needs: MIGRATED, MIGRATECTL (paths), a server from tests/lib/pg.sh
+# (PGHOST etc. exported), jq. Source it at the top of a test:
+#
+#   source "$TOP_SRCDIR/tests/lib/daemon.sh"
+#   db=$(t_newdb)                  fresh database, prints its URL
+#   dir=$(t_migdir)                fresh migrations dir (copy of the sample
+#                                  with `t_migdir sample`)
+#   t_rev DIR ID DOWN 'UP SQL' ['DOWN SQL'|-] [HEADER...]
+#                                  write DIR/ID_x.sql (DOWN: none, id, a,b)
+#   t_start NAME URL DIR [ARGS...] start migrated NAME; waits for its socket
+#   t_stop NAME                    SIGTERM, wait, check exit 0
+#   t_kill NAME                    SIGKILL
+#   ctl NAME ARGS...               migratectl -s NAME's socket ARGS
+#   t_json NAME ARGS...            migratectl --json ..., stdout only
+#   t_expect CODE CMD...           run CMD, fail unless it exits CODE
+#   t_wait_for SECS CMD...         retry CMD until it succeeds
+#   t_sql URL SQL                  psql -qAt on URL
+#   fail MSG / ok MSG              report
+
+set -euo pipefail
+
+: "${MIGRATED:?MIGRATED must name the daemon binary}"
+: "${MIGRATECTL:?MIGRATECTL must name the client binary}"
+T_TMP=$(mktemp -d /tmp/migtest.XXXXXX)
+chmod 755 "$T_TMP"
+declare -A T_PID=()
+_t_dbn=0
+
+t_cleanup() {
+	local rc=$? n
+	for n in "${!T_PID[@]}"; do
+		kill -KILL "${T_PID[$n]}" 2>/dev/null || true
+	done
+	if ((rc != 0)); then
+		for n in "$T_TMP"/*.log; do
+			[[ -f $n ]] || continue
+			echo "---- $(basename "$n") (last 60 lines)"
+			tail -n 60 "$n"
+		done
+	fi
+	rm -rf "$T_TMP"
+	return $rc
+}
+trap t_cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+ok() {
+	echo "ok - $*"
+}
+
+t_newdb() {
+	_t_dbn=$((_t_dbn + 1))
+	local name="t_$$_${_t_dbn}_$RANDOM"
+	psql -X -qAt -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null
+	echo "postgresql:///$name?host=$PGHOST&port=$PGPORT&user=$PGUSER"
+}
+
+t_sql() {
+	psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+}
+
+t_migdir() {
+	local d
+	d=$(mktemp -d "$T_TMP/mig.XXXXXX")
+	if [[ ${1:-} == sample ]]; then
+		cp "$TOP_SRCDIR"/migrations/versions/*.sql "$d/"
+	fi
+	echo "$d"
+}
+
+# t_rev DIR ID DOWN UPSQL [DOWNSQL|-] [EXTRA HEADER LINES...]
+t_rev() {
+	local dir=$1 id=$2 down=$3 up=$4 dn=${5:--} f h
+	shift 4
+	(($# > 0)) && shift
+	f="$dir/${id}_rev.sql"
+	{
+		echo "-- revision: $id"
+		echo "-- down_revision: $down"
+		echo "-- message: revision $id"
+		for h in "$@"; do echo "-- $h"; done
+		echo
+		echo "-- +upgrade"
+		printf '%s\n' "$up"
+		if [[ $dn != - ]]; then
+			echo
+			echo "-- +downgrade"
+			printf '%s\n' "$dn"
+		fi
+	} >"$f"
+	echo "$f"
+}
+
+t_sock() {
+	echo "$T_TMP/$1.sock"
+}
+
+# t_start NAME URL DIR [ARGS...]
+t_start() {
+	local name=$1 url=$2 dir=$3 i
+	shift 3
+	"$MIGRATED" -d "$url" -m "$dir" -s "$(t_sock "$name")" -v "$@" \
+		>>"$T_TMP/$name.log" 2>&1 &
+	T_PID[$name]=$!
+	for ((i = 0; i < 100; i++)); do
+		if [[ -S $(t_sock "$name") ]] &&
+			"$MIGRATECTL" -s "$(t_sock "$name")" -q status >/dev/null 2>&1; then
+			return 0
+		fi
+		local rc=0
+		"$MIGRATECTL" -s "$(t_sock "$name")" -q status >/dev/null 2>&1 || rc=$?
+		((rc != 69)) && [[ -S $(t_sock "$name") ]] && return 0
+		kill -0 "${T_PID[$name]}" 2>/dev/null || fail "daemon $name died at start"
+		sleep 0.1
+	done
+	fail "daemon $name did not open its socket"
+}
+
+t_stop() {
+	local name=$1 rc=0
+	kill -TERM "${T_PID[$name]}"
+	wait "${T_PID[$name]}" || rc=$?
+	unset "T_PID[$name]"
+	((rc == 0)) || fail "daemon $name exited $rc after SIGTERM"
+}
+
+t_kill() {
+	kill -KILL "${T_PID[$1]}" 2>/dev/null || true
+	wait "${T_PID[$1]}" 2>/dev/null || true
+	unset "T_PID[$1]"
+}
+
+t_pid() {
+	echo "${T_PID[$1]}"
+}
+
+ctl() {
+	local name=$1
+	shift
+	"$MIGRATECTL" -s "$(t_sock "$name")" "$@"
+}
+
+t_json() {
+	local name=$1
+	shift
+	"$MIGRATECTL" -s "$(t_sock "$name")" --json "$@" 2>/dev/null
+}
+
+# t_field NAME JQ-EXPR: a field of `status` (JSON reply: .ok, .result)
+t_field() {
+	t_json "$1" status | jq -r "$2"
+}
+
+t_expect() {
+	local want=$1 rc=0
+	shift
+	"$@" || rc=$?
+	((rc == want)) || fail "expected exit $want, got $rc: $*"
+}
+
+t_wait_for() {
+	local secs=$1 i
+	shift
+	for ((i = 0; i < secs * 10; i++)); do
+		if "$@" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "timed out after ${secs}s waiting for: $*"
+}
+
+# t_state_is NAME STATE (fresh)
+t_state_is() {
+	[[ $(t_json "$1" status --fresh | jq -r .result.state) == "$2" ]]
+}
