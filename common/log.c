@@ -140,6 +140,11 @@ log_emit(const struct log_record *rec)
 static void
 log_vemit(enum log_level level, const char *op, const char *rev,
     long long duration_ms, const char *sqlstate, const char *fmt, va_list ap)
+    MIG_PRINTF(6, 0);
+
+static void
+log_vemit(enum log_level level, const char *op, const char *rev,
+    long long duration_ms, const char *sqlstate, const char *fmt, va_list ap)
 {
 	struct log_record rec;
 	char msg[4096];
