@@ -14,6 +14,9 @@ struct split_stmt {
 	int line;		/* file line of the statement's first character */
 };
 
+/* At most this many diagnostics per split_sql() call (then one summary). */
+#define SPLIT_MAX_DIAGS 100
+
 struct split_list {
 	struct split_stmt *v;
 	size_t n, cap;
