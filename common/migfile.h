@@ -10,6 +10,7 @@
 
 #define MIGFILE_REV_MAX 32
 #define MIGFILE_MAX_SIZE (64u * 1024 * 1024)	/* larger files are refused */
+#define MIGFILE_MAX_DIAGS 100	/* own diagnostics per file, then a summary */
 
 struct migfile_section {
 	bool present;		/* the marker line exists */

@@ -1,0 +1,688 @@
+/* SPDX-License-Identifier: MIT */
+/* migfile.c: migration file parser (SPEC §2) and directory loader. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "migfile.h"
+#include "migfile-int.h"
+
+/*
+ * A file is read in one pass over its lines (NUL bytes, UTF-8, header keys,
+ * section markers), then each section is handed to split_sql(). Every
+ * problem is reported and parsing goes on, so one run lists them all.
+ */
+
+void
+migfile_diag(struct migfile_parser *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	p->failed = true;
+	p->ndiags++;
+	if (p->ndiags > MIGFILE_MAX_DIAGS + 1)
+		return;
+	if (p->ndiags == MIGFILE_MAX_DIAGS + 1) {
+		mdiag_add(p->diags, p->path, line,
+		    "too many errors, the rest are not reported");
+		return;
+	}
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	mdiag_add(p->diags, p->path, line, "%s", msg);
+	free(msg);
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+size_t
+migfile_utf8_seq(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len, k;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	if (n < len)
+		return 0;
+	cp = s[0] & (0x7f >> len);
+	for (k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * A bad value made fit for a message: at most MIGFILE_SHOW bytes, control
+ * characters and invalid UTF-8 as '?', "..." when cut. Caller frees.
+ */
+char *
+migfile_show(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, o = 0, k;
+	char *buf;
+
+	buf = xmalloc(MIGFILE_SHOW + 4);
+	while (i < n && o < MIGFILE_SHOW) {
+		k = migfile_utf8_seq(u + i, n - i);
+		if (k == 0 || u[i] < 0x20 || u[i] == 0x7f) {
+			buf[o++] = '?';
+			i++;
+		} else if (o + k > MIGFILE_SHOW)
+			break;
+		else {
+			memcpy(buf + o, s + i, k);
+			o += k;
+			i += k;
+		}
+	}
+	if (i < n) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+bool
+migfile_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* MIGFILE_UP/DOWN if the line is a section marker, else -1. */
+static int
+migfile_marker(const char *s, size_t n)
+{
+	while (n > 0 && migfile_blank(s[n - 1]))
+		n--;
+	if (n == 11 && memcmp(s, "-- +upgrade", 11) == 0)
+		return MIGFILE_UP;
+	if (n == 13 && memcmp(s, "-- +downgrade", 13) == 0)
+		return MIGFILE_DOWN;
+	return -1;
+}
+
+/*
+ * True for a line that looks like a marker but is not one ("--+upgrade",
+ * "-- +Downgrade", "  -- +upgrade x"): taken as a comment it would move
+ * downgrade SQL into the upgrade, so it is an error.
+ */
+static bool
+migfile_near_marker(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && migfile_blank(s[i]))
+		i++;
+	if (n - i < 2 || s[i] != '-' || s[i + 1] != '-')
+		return false;
+	for (i += 2; i < n && migfile_blank(s[i]); i++)
+		;
+	if (i == n || s[i] != '+')
+		return false;
+	i++;
+	return (n - i >= 7 && strncasecmp(s + i, "upgrade", 7) == 0) ||
+	    (n - i >= 9 && strncasecmp(s + i, "downgrade", 9) == 0);
+}
+
+static void
+migfile_check_encoding(struct migfile_parser *p, const char *s, size_t n,
+    int line)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	if (memchr(s, '\0', n) != NULL)
+		migfile_diag(p, line, "NUL byte");
+	while (i < n) {
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = migfile_utf8_seq(u + i, n - i)) == 0) {
+			migfile_diag(p, line, "invalid UTF-8");
+			return;
+		}
+		i += k;
+	}
+}
+
+/* A marker at line [ls, le): close the open span and start a new one. */
+static void
+migfile_open_span(struct migfile_parser *p, enum migfile_sec kind, int line,
+    size_t ls, size_t le)
+{
+	struct migfile_span *sp;
+	size_t i;
+
+	if (p->nspans > 0)
+		p->spans[p->nspans - 1].end = ls;
+	for (i = 0; i < p->nspans; i++) {
+		if (p->spans[i].kind == kind) {
+			migfile_diag(p, line, "duplicate %s marker (first on "
+			    "line %d)", kind == MIGFILE_UP ? "-- +upgrade" :
+			    "-- +downgrade", p->spans[i].line);
+			break;
+		}
+	}
+	if (p->nspans == p->capspans) {
+		p->capspans = p->capspans != 0 ? p->capspans * 2 : 4;
+		p->spans = xreallocarray(p->spans, p->capspans,
+		    sizeof *p->spans);
+	}
+	sp = &p->spans[p->nspans++];
+	sp->kind = kind;
+	sp->line = line;
+	sp->body = le < p->len ? le + 1 : p->len;
+	sp->end = p->len;
+}
+
+static void
+migfile_scan(struct migfile_parser *p)
+{
+	size_t ls = 0, le, n;
+	const char *nl, *s;
+	int line = 1, kind;
+
+	while (ls < p->len) {
+		s = p->text + ls;
+		nl = memchr(s, '\n', p->len - ls);
+		le = nl != NULL ? (size_t)(nl - p->text) : p->len;
+		n = le - ls;
+		migfile_check_encoding(p, s, n, line);
+		if ((kind = migfile_marker(s, n)) >= 0)
+			migfile_open_span(p, kind, line, ls, le);
+		else if (migfile_near_marker(s, n))
+			migfile_diag(p, line, "malformed section marker (a "
+			    "marker line is exactly \"-- +upgrade\" or "
+			    "\"-- +downgrade\")");
+		else if (p->nspans == 0)
+			migfile_header_line(p, s, n, line);
+		ls = le + 1;
+		line++;
+	}
+}
+
+/* Strip a UTF-8 BOM and read CRLF as LF into p->text. */
+static void
+migfile_normalise(struct migfile_parser *p, const char *buf, size_t len)
+{
+	size_t i = 0, o = 0, n;
+	const char *cr;
+
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	p->text = xmalloc(len - i + 1);
+	while (i < len) {
+		cr = memchr(buf + i, '\r', len - i);
+		n = cr != NULL ? (size_t)(cr - (buf + i)) : len - i;
+		memcpy(p->text + o, buf + i, n);
+		o += n;
+		i += n;
+		if (cr == NULL)
+			break;
+		if (i + 1 >= len || buf[i + 1] != '\n')
+			p->text[o++] = '\r';
+		i++;
+	}
+	p->text[o] = '\0';
+	p->len = o;
+}
+
+static void
+migfile_checksum(struct migfile_parser *p, const struct migfile_span *sp)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	if (EVP_Digest(p->text + sp->body, sp->end - sp->body, md, &mdlen,
+	    EVP_sha256(), NULL) != 1 || mdlen != 32) {
+		migfile_diag(p, sp->line, "cannot compute the checksum");
+		return;
+	}
+	for (i = 0; i < mdlen; i++) {
+		p->mf->checksum[2 * i] = hex[md[i] >> 4];
+		p->mf->checksum[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	p->mf->checksum[64] = '\0';
+}
+
+/* Split every section; repeated ones only for their diagnostics. */
+static void
+migfile_sections(struct migfile_parser *p)
+{
+	struct migfile_section *sec;
+	struct migfile_span *sp;
+	struct split_list spare;
+	size_t i;
+
+	for (i = 0; i < p->nspans; i++) {
+		sp = &p->spans[i];
+		sec = sp->kind == MIGFILE_UP ? &p->mf->up : &p->mf->down_sec;
+		if (sec->present) {
+			if (split_sql(p->path, p->text + sp->body,
+			    sp->end - sp->body, sp->line + 1, &spare,
+			    p->diags) < 0)
+				p->failed = true;
+			split_list_clear(&spare);
+			continue;
+		}
+		sec->present = true;
+		sec->line = sp->line;
+		if (split_sql(p->path, p->text + sp->body, sp->end - sp->body,
+		    sp->line + 1, &sec->stmts, p->diags) < 0)
+			p->failed = true;
+		if (sp->kind == MIGFILE_UP)
+			migfile_checksum(p, sp);
+	}
+}
+
+/* The basename must be "<revision>.sql" or "<revision>_<slug>.sql". */
+static void
+migfile_check_name(struct migfile_parser *p)
+{
+	const char *name = p->mf->name, *rev = p->mf->revision;
+	size_t nlen = strlen(name), rlen = strlen(rev);
+
+	if (nlen >= rlen + 4 && strcmp(name + nlen - 4, ".sql") == 0 &&
+	    strncmp(name, rev, rlen) == 0 &&
+	    (nlen == rlen + 4 || (name[rlen] == '_' && nlen > rlen + 5)))
+		return;
+	migfile_diag(p, p->mf->revision_line,
+	    "file name does not match revision %s", rev);
+}
+
+static void
+migfile_finish(struct migfile_parser *p)
+{
+	if (p->key_line[MIGFILE_KEY_REVISION] == 0)
+		migfile_diag(p, 1, "missing header \"-- revision: ID\"");
+	if (p->key_line[MIGFILE_KEY_DOWN] == 0)
+		migfile_diag(p, 1, "missing header \"-- down_revision: ID\" "
+		    "(\"none\" for a first revision)");
+	if (p->mf->revision != NULL)
+		migfile_check_name(p);
+	migfile_sections(p);
+	if (!p->mf->up.present)
+		migfile_diag(p, 1, "missing -- +upgrade section");
+}
+
+static struct migfile *
+migfile_new(const char *path)
+{
+	struct migfile *mf;
+	const char *slash;
+
+	mf = xcalloc(1, sizeof *mf);
+	mf->path = xstrdup(path);
+	slash = strrchr(path, '/');
+	mf->name = xstrdup(slash != NULL ? slash + 1 : path);
+	mf->message = xstrdup("");
+	mf->transactional = true;
+	return mf;
+}
+
+int
+migfile_parse(const char *path, const char *buf, size_t len,
+    struct migfile **out, struct mdiag_list *diags)
+{
+	struct migfile_parser p;
+
+	*out = NULL;
+	if (len > MIGFILE_MAX_SIZE) {
+		mdiag_add(diags, path, 0, "file too large (%zu bytes, the "
+		    "limit is %u)", len, MIGFILE_MAX_SIZE);
+		return -EINVAL;
+	}
+	memset(&p, 0, sizeof p);
+	p.path = path;
+	p.diags = diags;
+	p.mf = migfile_new(path);
+	migfile_normalise(&p, buf, len);
+	migfile_scan(&p);
+	migfile_finish(&p);
+	free(p.text);
+	free(p.spans);
+	if (p.failed) {
+		migfile_free(p.mf);
+		return -EINVAL;
+	}
+	*out = p.mf;
+	return 0;
+}
+
+static void
+migfile_free_list(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+migfile_free(struct migfile *mf)
+{
+	if (mf == NULL)
+		return;
+	free(mf->path);
+	free(mf->name);
+	free(mf->revision);
+	migfile_free_list(mf->down, mf->ndown);
+	migfile_free_list(mf->depends_on, mf->ndepends);
+	migfile_free_list(mf->branch_labels, mf->nlabels);
+	free(mf->message);
+	free(mf->create_date);
+	free(mf->lock_timeout);
+	free(mf->statement_timeout);
+	split_list_clear(&mf->up.stmts);
+	split_list_clear(&mf->down_sec.stmts);
+	free(mf);
+}
+
+/*
+ * Read the size bytes fstat() gave for fd into *buf (fewer if the file
+ * shrank meanwhile). Trusting the size saves a read() per file, which
+ * matters for directories of thousands of migrations.
+ */
+static int
+migfile_read(int fd, size_t size, char **buf, size_t *len)
+{
+	size_t n = 0;
+	ssize_t r;
+	char *b;
+
+	b = xmalloc(size + 1);
+	while (n < size) {
+		r = read(fd, b + n, size - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			r = -errno;
+			free(b);
+			return (int)r;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Open name relative to dirfd (path names it in messages) and parse it. */
+static int
+migfile_loadat(int dirfd, const char *name, const char *path,
+    struct migfile **out, struct mdiag_list *diags)
+{
+	struct stat st;
+	size_t len = 0;
+	char *buf = NULL;
+	int fd, r;
+
+	*out = NULL;
+	/* O_NONBLOCK: a FIFO named *.sql must not hang the loader. */
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		r = -errno;
+		mdiag_add(diags, path, 0, "cannot open: %s", strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) == -1) {
+		r = -errno;
+		mdiag_add(diags, path, 0, "cannot stat: %s", strerror(-r));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		mdiag_add(diags, path, 0, "not a regular file");
+		r = -EINVAL;
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > MIGFILE_MAX_SIZE) {
+		mdiag_add(diags, path, 0, "file too large (%jd bytes, the "
+		    "limit is %u)", (intmax_t)st.st_size, MIGFILE_MAX_SIZE);
+		r = -EINVAL;
+		goto out;
+	}
+	if ((r = migfile_read(fd, (size_t)st.st_size, &buf, &len)) < 0) {
+		mdiag_add(diags, path, 0, "cannot read: %s", strerror(-r));
+		goto out;
+	}
+	r = migfile_parse(path, buf, len, out, diags);
+	free(buf);
+out:
+	close(fd);
+	return r;
+}
+
+int
+migfile_load(const char *path, struct migfile **out, struct mdiag_list *diags)
+{
+	return migfile_loadat(AT_FDCWD, path, path, out, diags);
+}
+
+/* dir/name, without doubling a trailing '/'. Caller frees. */
+static char *
+migset_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir), m = strlen(name), o = n;
+	char *p;
+
+	p = xmalloc(n + m + 2);
+	memcpy(p, dir, n);
+	if (n == 0 || dir[n - 1] != '/')
+		p[o++] = '/';
+	memcpy(p + o, name, m + 1);
+	return p;
+}
+
+/* A migration: "*.sql" and not a dotfile. */
+static bool
+migset_wanted(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 4 && strcmp(name + n - 4, ".sql") == 0;
+}
+
+/* True if the entry is (or links to) a regular file; else reports why. */
+static bool
+migset_regular(DIR *d, const char *dir, const struct dirent *de,
+    struct mdiag_list *diags)
+{
+	struct stat st;
+	char *path;
+
+	if (de->d_type == DT_REG)
+		return true;
+	if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+		return false;
+	if (fstatat(dirfd(d), de->d_name, &st, 0) == 0)
+		return S_ISREG(st.st_mode);
+	path = migset_path(dir, de->d_name);
+	mdiag_add(diags, path, 0, "cannot stat: %s", strerror(errno));
+	free(path);
+	return false;
+}
+
+static int
+migset_cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The regular *.sql files of the open directory d, sorted by name. */
+static int
+migset_list(DIR *d, const char *dir, char ***names, size_t *n,
+    struct mdiag_list *diags)
+{
+	struct dirent *de;
+	size_t cap = 0;
+	int r = 0;
+
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (!migset_wanted(de->d_name) ||
+		    !migset_regular(d, dir, de, diags))
+			continue;
+		if (*n == cap) {
+			cap = cap != 0 ? cap * 2 : 64;
+			*names = xreallocarray(*names, cap, sizeof **names);
+		}
+		(*names)[(*n)++] = xstrdup(de->d_name);
+	}
+	if (errno != 0) {
+		r = -errno;
+		mdiag_add(diags, dir, 0, "cannot read directory: %s",
+		    strerror(-r));
+	}
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, migset_cmp_name);
+	return r;
+}
+
+static const struct migset *migset_sort_set;
+
+static int
+migset_cmp_rev(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c;
+
+	c = strcmp(migset_sort_set->v[x]->revision,
+	    migset_sort_set->v[y]->revision);
+	if (c != 0)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+/* Report every file whose revision an earlier file (by name) has. */
+static void
+migset_check_dups(const struct migset *set, struct mdiag_list *diags)
+{
+	const struct migfile *mf, *first = NULL;
+	size_t *idx, i;
+
+	if (set->n < 2)
+		return;
+	idx = xreallocarray(NULL, set->n, sizeof *idx);
+	for (i = 0; i < set->n; i++)
+		idx[i] = i;
+	migset_sort_set = set;
+	qsort(idx, set->n, sizeof *idx, migset_cmp_rev);
+	migset_sort_set = NULL;
+	for (i = 0; i < set->n; i++) {
+		mf = set->v[idx[i]];
+		if (first == NULL || strcmp(first->revision, mf->revision) != 0)
+			first = mf;
+		else
+			mdiag_add(diags, mf->path, mf->revision_line,
+			    "duplicate revision %s (also in %s)",
+			    mf->revision, first->path);
+	}
+	free(idx);
+}
+
+/* Load the listed files, each opened relative to the directory. */
+static void
+migset_load_files(struct migset *set, DIR *d, char **names, size_t n,
+    struct mdiag_list *diags)
+{
+	struct migfile *mf;
+	char *path;
+	size_t i;
+
+	set->v = xreallocarray(NULL, n, sizeof *set->v);
+	for (i = 0; i < n; i++) {
+		path = migset_path(set->dir, names[i]);
+		if (migfile_loadat(dirfd(d), names[i], path, &mf, diags) == 0)
+			set->v[set->n++] = mf;
+		free(path);
+	}
+}
+
+int
+migset_load(const char *dir, struct migset **out, struct mdiag_list *diags)
+{
+	struct mdiag_list added;
+	struct migset *set;
+	char **names = NULL;
+	size_t nnames = 0, i, n0 = diags->n;
+	DIR *d;
+	int r;
+
+	*out = NULL;
+	if ((d = opendir(dir)) == NULL) {
+		r = -errno;
+		mdiag_add(diags, dir, 0, "cannot open directory: %s",
+		    strerror(-r));
+		return r;
+	}
+	set = xcalloc(1, sizeof *set);
+	set->dir = xstrdup(dir);
+	r = migset_list(d, dir, &names, &nnames, diags);
+	if (r == 0 && nnames > 0) {
+		migset_load_files(set, d, names, nnames, diags);
+		migset_check_dups(set, diags);
+	}
+	closedir(d);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	if (r == 0 && diags->n > n0)
+		r = -EINVAL;
+	if (r < 0) {
+		/* Sort only what this call added. */
+		added.v = diags->v + n0;
+		added.n = added.cap = diags->n - n0;
+		mdiag_sort(&added);
+		migset_free(set);
+		return r;
+	}
+	*out = set;
+	return 0;
+}
+
+void
+migset_free(struct migset *set)
+{
+	size_t i;
+
+	if (set == NULL)
+		return;
+	for (i = 0; i < set->n; i++)
+		migfile_free(set->v[i]);
+	free(set->v);
+	free(set->dir);
+	free(set);
+}
