@@ -20,7 +20,8 @@
 
 #define NOTIFY_CHANNEL "migrated"
 #define CONN_MAX_OUTPUT (16u * 1024 * 1024)	/* unread replies per client */
-#define QUEUE_MAX 64				/* queued changing requests */
+#define QUEUE_MAX 64
+#define CONN_MAX_REQS 64				/* requests in flight per client */				/* queued changing requests */
 
 /* A loaded migrations directory; reference counted (a plan keeps its own). */
 struct revset {

@@ -18,6 +18,8 @@ static int backoff_ms;
 static bool stopping;
 static uint64_t handover_until;		/* don't retake the lock before this */
 static char *pending_handover_to;
+static char marker[64];			/* SET on the lock session at connect */
+static bool pooled;			/* a transaction-pooling proxy was seen */
 
 static void leader_schedule(int ms);
 static void leader_try_lock(void);
@@ -141,8 +143,61 @@ leader_on_lost(struct db *db, const char *why, void *arg)
 }
 
 static void
+leader_become(void)
+{
+	leader_set_role(ROLE_LEADER, NULL);
+	backoff_ms = 0;
+	leader_announce();
+	state_refresh();
+	if (D->cfg.auto_migrate || D->once)
+		D->auto_pending = true;
+	op_queue_kick();
+	daemon_status_changed();
+}
+
+/*
+ * Is this session really ours? Behind a transaction-pooling proxy each
+ * transaction may run on another backend, so a session-level lock proves
+ * nothing: the marker we SET at connect, or the lock, is then missing.
+ */
+static void
+leader_on_verify(struct db *db, const struct db_result *r, void *arg)
+{
+	const PGresult *res;
+
+	if (r->conn_lost)
+		return;
+	res = r->res[0];
+	if (r->failed >= 0 || PQntuples(res) != 1 ||
+	    strcmp(PQgetvalue(res, 0, 0), "t") != 0 ||
+	    strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+		pooled = true;
+		log_error("refusing to lead: the lock session does not keep its "
+		    "own backend between transactions (%s), so a session-level "
+		    "advisory lock cannot be trusted; connect directly or "
+		    "through a session-pooling proxy, not a transaction-pooling "
+		    "one such as PgBouncer with pool_mode = transaction",
+		    r->failed >= 0 ? PQresultErrorMessage(r->err) :
+		    "the session marker or the lock moved");
+		free(D->lock_error);
+		D->lock_error = xstrdup("the connection goes through a "
+		    "transaction-pooling proxy: session-level advisory locks "
+		    "cannot be trusted");
+		db_close(D->lockdb);
+		leader_schedule(D->cfg.reconnect_max_interval_ms);
+		daemon_status_changed();
+		return;
+	}
+	leader_become();
+}
+
+static void
 leader_on_tables(struct db *db, const struct db_result *r, void *arg)
 {
+	char *sql;
+	const char *params[1] = { marker };
+	uint32_t hi, lo;
+
 	if (r->conn_lost)
 		return;
 	if (r->failed >= 0) {
@@ -152,14 +207,15 @@ leader_on_tables(struct db *db, const struct db_result *r, void *arg)
 		leader_lost("cannot create the version tables");
 		return;
 	}
-	leader_set_role(ROLE_LEADER, NULL);
-	backoff_ms = 0;
-	leader_announce();
-	state_refresh();
-	if (D->cfg.auto_migrate || D->once)
-		D->auto_pending = true;
-	op_queue_kick();
-	daemon_status_changed();
+	leader_key_parts(&hi, &lo);
+	sql = xasprintf("SELECT current_setting('migrated.session', true) = "
+	    "$1, EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = "
+	    "'advisory' AND granted AND pid = pg_catalog.pg_backend_pid() "
+	    "AND classid = %" PRIu32 " AND objid = %" PRIu32 " AND objsubid "
+	    "= 1)", hi, lo);
+	if (db_query1(D->lockdb, sql, 1, params, leader_on_verify, NULL) < 0)
+		leader_lost("lock session down");
+	free(sql);
 }
 
 /* Create the version and history tables under the lock. */
@@ -253,9 +309,18 @@ leader_on_connected(struct db *db, void *arg)
 	const char *dbname = PQdb(db_pg(db));
 
 	log_debug("lock session connected (backend %d)", db_backend_pid(db));
-	free(D->lock_error);
-	D->lock_error = NULL;
+	if (!pooled) {
+		free(D->lock_error);
+		D->lock_error = NULL;
+	}
 	leader_key_init(dbname);
+	snprintf(marker, sizeof marker, "lock:%s:%d", D->app_name,
+	    db_backend_pid(db));
+	if (db_query1(db, "SELECT pg_catalog.set_config('migrated.session', "
+	    "$1, false)", 1, (const char *const[]){ marker }, NULL, NULL) < 0) {
+		leader_lost("lock session down");
+		return;
+	}
 	leader_try_lock();
 }
 

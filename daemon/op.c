@@ -274,6 +274,11 @@ op_dispatch(struct conn *c, const char *line, size_t len)
 	}
 	if (op_check(c, op, pr.args, &flags, &err) < 0)
 		goto bad;
+	if (c->refs > CONN_MAX_REQS) {
+		merr_set(&err, MERR_BUSY, "too many requests in flight on this "
+		    "connection (%d)", CONN_MAX_REQS);
+		goto bad;
+	}
 	req = req_new(c, pr.id, op, pr.args);
 	proto_req_clear(&pr);
 	if (flags & OP_QUEUED) {

@@ -23,6 +23,7 @@ static struct refresh_cb *cbs_now;	/* for the refresh in flight */
 static struct refresh_cb *cbs_next;	/* for the one after it */
 static int backoff_ms;
 static bool stopping;
+static char marker[64];
 
 static void state_schedule(int ms);
 
@@ -458,6 +459,12 @@ state_on_connected(struct db *db, void *arg)
 	if (db_query1(db, "LISTEN " NOTIFY_CHANNEL, 0, NULL, state_on_listen,
 	    NULL) < 0)
 		log_debug("cannot LISTEN");
+	/* our own marker: a pooling proxy mixing sessions shows it elsewhere */
+	snprintf(marker, sizeof marker, "read:%s:%d", D->app_name,
+	    db_backend_pid(db));
+	MIG_IGNORE(db_query1(db, "SELECT pg_catalog.set_config("
+	    "'migrated.session', $1, false)", 1,
+	    (const char *const[]){ marker }, NULL, NULL));
 	state_refresh();
 	leader_announce();
 	daemon_status_changed();

@@ -54,6 +54,8 @@ state_status_json(void)
 	json_object_set_new(o, "role", json_string(leader_is() ? "leader" :
 	    "standby"));
 	json_object_set(o, "leader", D->st.leader);
+	json_object_set_new(o, "lock_error", leader_is() || !D->lock_error ?
+	    json_null() : json_string(D->lock_error));
 	json_object_set_new(o, "current", state_rows_json());
 	json_object_set_new(o, "heads", revset_ids_json(D->rs,
 	    D->rs->g->heads, D->rs->g->nheads));
