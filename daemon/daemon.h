@@ -212,6 +212,7 @@ int leader_backend_pid(void);
 /* Called by the runner when the lock session proved unusable. */
 void leader_lost(const char *why);
 void leader_announce(void);
+void leader_tick(void);
 void leader_on_notify(const char *payload);
 /* SQL that raises MGLCK unless this backend holds the lock (caller frees) */
 char *leader_check_sql(const char *expected_rows_array);

@@ -458,6 +458,23 @@ leader_we_are_newer(const json_t *heads)
 	return newer;
 }
 
+/* Periodic: repeat an unanswered handover request (the leader was busy). */
+void
+leader_tick(void)
+{
+	const char *params[1] = { pending_handover_to };
+
+	if (pending_handover_to == NULL)
+		return;
+	if (leader_is()) {
+		free(pending_handover_to);
+		pending_handover_to = NULL;
+		return;
+	}
+	MIG_IGNORE(state_query("SELECT pg_catalog.pg_notify('" NOTIFY_CHANNEL
+	    "', $1)", 1, params, NULL, NULL));
+}
+
 void
 leader_on_notify(const char *payload)
 {

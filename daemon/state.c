@@ -502,6 +502,7 @@ state_on_timer(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (db_is_up(D->readdb)) {
 		state_refresh();
+		leader_tick();
 		state_schedule(D->cfg.refresh_interval_ms);
 		return;
 	}
