@@ -1,0 +1,3 @@
+-- revision: dupe
+-- down_revision: 0001
+-- +upgrade

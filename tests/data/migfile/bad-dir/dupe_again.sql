@@ -1,0 +1,4 @@
+
+-- revision: dupe
+-- down_revision: 0001
+-- +upgrade

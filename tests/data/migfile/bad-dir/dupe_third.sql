@@ -1,0 +1,5 @@
+
+
+-- revision: dupe
+-- down_revision: 0001
+-- +upgrade

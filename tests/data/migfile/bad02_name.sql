@@ -1,0 +1,3 @@
+-- revision: bad03
+-- down_revision: none
+-- +upgrade

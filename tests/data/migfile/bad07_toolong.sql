@@ -1,0 +1,3 @@
+-- revision: abcdefghijklmnopqrstuvwxyz0123456
+-- down_revision:
+-- +upgrade

@@ -1,0 +1,8 @@
+-- revision: empty01
+-- down_revision: a1b2
+-- lock_timeout: 0
+-- statement_timeout: 250ms
+-- transactional: true
+-- +downgrade  
+-- only a comment
+-- +upgrade	

@@ -1,0 +1,4 @@
+-- revision: g2
+-- down_revision: g1
+-- +upgrade
+SELECT 2;

@@ -1,0 +1,3 @@
+-- revision: head
+-- down_revision: none
+-- +upgrade

@@ -1,0 +1,4 @@
+-- Just a comment, no header keys.
+
+-- +upgrade
+SELECT 1;

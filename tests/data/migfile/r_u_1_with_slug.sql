@@ -1,0 +1,6 @@
+-- revision: r_u_1
+-- down_revision: none
+-- message:
+-- +upgrade
+SELECT 1;
+-- +downgrade

@@ -1,0 +1,17 @@
+-- Words that look like transaction control but are not.
+SELECT 'BEGIN; COMMIT;';
+SELECT "commit", "begin" FROM "end";
+DO $$ BEGIN PERFORM 1; COMMIT; END $$;
+CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$
+BEGIN
+  RETURN 1;
+END
+$body$;
+PREPARE q AS SELECT 1;
+START_X;
+SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;
+DISCARD TEMP;
+DISCARD PLANS;
+SELECT 1 AS commit_ts, 2 AS began;
+-- COMMIT;
+/* ROLLBACK; */

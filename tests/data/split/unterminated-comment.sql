@@ -1,0 +1,4 @@
+SELECT 1;
+/* outer
+ /* inner */
+SELECT 2;

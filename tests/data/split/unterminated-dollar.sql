@@ -1,0 +1,5 @@
+SELECT 1;
+CREATE FUNCTION f() RETURNS int AS $body$
+  SELECT 1;
+$bodY$;
+SELECT 2;
