@@ -1,108 +1,115 @@
 #!/usr/bin/env bash
-# Auto-migrate off (DISABLE_AUTO_MIGRATIONS=true in the environment, or
-# --no-auto-migrate): the leader applies nothing, reports `behind` with the
-# pending list, `status --check` and `check` exit 3, until someone runs
-# `upgrade head`. DISABLE_AUTO_MIGRATIONS=false (or no/0) auto-applies.
+# Auto-migrate off (DISABLE_AUTO_MIGRATIONS=true/1/yes in the environment,
+# or --no-auto-migrate): the leader applies nothing, reports `behind` with
+# the pending list, `status --check` and `check` exit 3, until someone runs
+# `upgrade head`; a reload with new files applies nothing either.
+# DISABLE_AUTO_MIGRATIONS=false/no/0 auto-applies; a bad value is exit 78.
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
 SAMPLE_PENDING='["2e0140e533a8","d382069dacef","212c31d97f11"]'
 
-applied() {
-	t_sql "$1" "SELECT coalesce(string_agg(version_num, ','), '') FROM alembic_version" 2>/dev/null || true
-}
-app_tables() {
-	t_sql "$1" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('alembic_version', 'migrated_history')"
+# dbstate URL: "VERSION_ROWS|APPLICATION_TABLES|HISTORY_ROWS" in one query
+# (the tables the daemon creates may not exist yet).
+dbstate() {
+	t_sql "$1" "SELECT coalesce(CASE WHEN to_regclass('alembic_version') IS NOT NULL THEN (xpath('/row/v/text()', query_to_xml('SELECT string_agg(version_num, '','' ORDER BY version_num) AS v FROM alembic_version', false, true, '')))[1]::text END, '')
+	|| '|' || (SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('alembic_version', 'migrated_history'))
+	|| '|' || coalesce(CASE WHEN to_regclass('migrated_history') IS NOT NULL THEN (xpath('/row/n/text()', query_to_xml('SELECT count(*) AS n FROM migrated_history', false, true, '')))[1]::text END, '0')"
 }
 
-# check_off NAME URL: the daemon NAME leads, is behind, and applied nothing.
-check_off() {
-	local name=$1 db=$2 st
-	t_wait_for 10 t_state_is "$name" behind
-	[[ $(t_field "$name" .result.role) == leader ]] || fail "$name is not leader"
-	sleep 0.5 # give a wrong auto-migrate its chance to run
-	st=$(t_json "$name" status --fresh)
+# off NAME URL: NAME leads, is behind, has auto_migrate false and applied
+# nothing (checked after giving a wrong auto-migrate time to run).
+off() {
+	local st
+	t_wait_for 10 t_state_is "$1" behind
+	sleep 0.3
+	st=$(t_json "$1" status --fresh)
+	[[ $(jq -r .result.role <<<"$st") == leader ]] || fail "$1 not leader: $st"
 	[[ $(jq -r .result.state <<<"$st") == behind ]] || fail "state: $st"
 	[[ $(jq -r .result.auto_migrate <<<"$st") == false ]] ||
 		fail "auto_migrate: $st"
-	[[ $(jq -c '[.result.pending[].revision]' <<<"$st") == "$SAMPLE_PENDING" ]] ||
-		fail "pending: $(jq -c .result.pending <<<"$st")"
-	[[ $(jq -r '.result.pending[0].message' <<<"$st") == baseline* ]] ||
-		fail "pending messages: $(jq -c .result.pending <<<"$st")"
-	[[ $(jq -c .result.current <<<"$st") == '[]' ]] || fail "current: $st"
-	[[ -z $(applied "$db") ]] || fail "version rows: $(applied "$db")"
-	[[ $(app_tables "$db") == 0 ]] || fail "$(app_tables "$db") tables created"
-	n=$(t_sql "$db" "SELECT count(*) FROM migrated_history" 2>/dev/null || echo 0)
-	[[ $n == 0 ]] || fail "$n history rows"
-	ctl "$name" status | grep -q 'behind' || fail "human status: $(ctl "$name" status)"
-	t_expect 3 ctl "$name" status --check >/dev/null
-	t_expect 3 ctl "$name" check >/dev/null
-}
-
-# upgrade_on NAME URL: upgrade head by hand, then everything says current.
-upgrade_on() {
-	local name=$1 db=$2
-	t_expect 0 ctl "$name" -q upgrade head
-	[[ $(applied "$db") == 212c31d97f11 ]] || fail "after upgrade: $(applied "$db")"
-	(($(app_tables "$db") > 0)) || fail "no tables after upgrade"
-	t_expect 0 ctl "$name" status --check >/dev/null
-	t_expect 0 ctl "$name" check >/dev/null
-	[[ $(t_field "$name" .result.pending) == '[]' ]] || fail "pending after upgrade"
+	[[ $(dbstate "$2") == '|0|0' ]] || fail "$1 changed the database: $(dbstate "$2")"
+	echo "$st" >"$T_TMP/status.json"
 }
 
 # ---- DISABLE_AUTO_MIGRATIONS=true ----------------------------------------
 db=$(t_newdb)
 dir=$(t_migdir sample)
 DISABLE_AUTO_MIGRATIONS=true t_start env "$db" "$dir"
-check_off env "$db"
-ok "DISABLE_AUTO_MIGRATIONS=true: behind, 3 pending, exits 3, nothing applied"
-# A reload that brings a new file applies nothing either.
-t_expect 0 ctl env -q upgrade d382
-[[ $(applied "$db") == d382069dacef ]] || fail "upgrade d382: $(applied "$db")"
-t_expect 3 ctl env check >/dev/null
-upgrade_on env "$db"
-t_rev "$dir" ffff0004 212c31d97f11 'CREATE TABLE extra_t (id int);' \
-	'DROP TABLE extra_t;' >/dev/null
-t_expect 0 ctl env -q reload
-sleep 0.5
-t_wait_for 5 t_state_is env behind
-[[ $(applied "$db") == 212c31d97f11 ]] || fail "reload applied: $(applied "$db")"
-[[ $(t_sql "$db" "SELECT to_regclass('extra_t') IS NULL") == t ]] ||
-	fail "extra_t created by reload"
+off env "$db"
+st=$(cat "$T_TMP/status.json")
+[[ $(jq -c '[.result.pending[].revision]' <<<"$st") == "$SAMPLE_PENDING" ]] ||
+	fail "pending: $(jq -c .result.pending <<<"$st")"
+[[ $(jq -r '.result.pending[0].message' <<<"$st") == baseline* ]] ||
+	fail "pending messages: $(jq -c .result.pending <<<"$st")"
+[[ $(jq -c .result.current <<<"$st") == '[]' ]] || fail "current: $st"
+ctl env status | grep -q 'behind' || fail "human status: $(ctl env status)"
 t_expect 3 ctl env status --check >/dev/null
-t_expect 0 ctl env -q upgrade head
-t_expect 0 ctl env status --check >/dev/null
+t_expect 3 ctl env check >/dev/null
 t_stop env
-ok "DISABLE_AUTO_MIGRATIONS=true: upgrade head by hand applies, reload does not"
+ok "DISABLE_AUTO_MIGRATIONS=true: behind, 3 pending, exits 3, nothing applied"
 
-# ---- --no-auto-migrate (wins over DISABLE_AUTO_MIGRATIONS=false) --------
 for v in 1 yes; do
-	db=$(t_newdb)
-	dir=$(t_migdir sample)
 	DISABLE_AUTO_MIGRATIONS=$v t_start "env$v" "$db" "$dir"
-	check_off "env$v" "$db"
+	off "env$v" "$db"
+	t_expect 3 ctl "env$v" check >/dev/null
 	t_stop "env$v"
 done
 ok "DISABLE_AUTO_MIGRATIONS=1 and =yes also disable"
 
-db=$(t_newdb)
-dir=$(t_migdir sample)
+# ---- --no-auto-migrate, which wins over DISABLE_AUTO_MIGRATIONS=false ----
 DISABLE_AUTO_MIGRATIONS=false t_start flag "$db" "$dir" --no-auto-migrate
-check_off flag "$db"
-upgrade_on flag "$db"
+off flag "$db"
+t_expect 3 ctl flag status --check >/dev/null
+t_expect 3 ctl flag check >/dev/null
+ok "--no-auto-migrate: behind, exits 3, nothing applied; wins over the env"
+
+t_expect 0 ctl flag -q upgrade d382
+[[ $(dbstate "$db") == d382069dacef\|*\|2 ]] || fail "upgrade d382: $(dbstate "$db")"
+t_expect 3 ctl flag check >/dev/null
+[[ $(t_field flag '[.result.pending[].revision] | join(",")') == 212c31d97f11 ]] ||
+	fail "pending after d382: $(t_field flag .result.pending)"
+t_expect 0 ctl flag -q upgrade head
+[[ $(dbstate "$db") == 212c31d97f11\|*\|3 ]] || fail "upgrade head: $(dbstate "$db")"
+t_expect 0 ctl flag status --check >/dev/null
+t_expect 0 ctl flag check >/dev/null
+[[ $(t_sql "$db" "SELECT count(*) FROM migrated_history WHERE requested_by = 'auto'") == 0 ]] ||
+	fail "history rows requested_by auto"
+ok "upgrade by hand applies; status --check and check then exit 0"
+
+t_rev "$dir" ffff0004 212c31d97f11 'CREATE TABLE extra_t (id int);' \
+	'DROP TABLE extra_t;' >/dev/null
+t_expect 0 ctl flag -q reload
+sleep 0.3
+t_wait_for 5 t_state_is flag behind
+[[ $(dbstate "$db") == 212c31d97f11\|*\|3 ]] || fail "reload applied: $(dbstate "$db")"
+t_expect 3 ctl flag status --check >/dev/null
+t_expect 0 ctl flag -q upgrade head
+t_expect 0 ctl flag status --check >/dev/null
+[[ $(t_sql "$db" "SELECT to_regclass('extra_t') IS NOT NULL") == t ]] ||
+	fail "extra_t missing"
 t_stop flag
-ok "--no-auto-migrate: same, and the flag wins over the environment"
+ok "a reload with a new file applies nothing until upgrade head"
 
 # ---- DISABLE_AUTO_MIGRATIONS=false / no / 0: auto-applies -----------------
+db=$(t_newdb)
+prev=212c31d97f11
+n=3
 for v in false no 0; do
-	db=$(t_newdb)
-	dir=$(t_migdir sample)
+	if [[ $v != false ]]; then # a new revision for each daemon to apply
+		n=$((n + 1))
+		t_rev "$dir" "aut0${v}0" "$prev" "CREATE TABLE auto_$v (id int);" \
+			"DROP TABLE auto_$v;" >/dev/null
+		prev=aut0${v}0
+	else
+		rm "$dir"/ffff0004_rev.sql
+	fi
 	DISABLE_AUTO_MIGRATIONS=$v t_start "auto$v" "$db" "$dir"
 	t_wait_for 10 t_state_is "auto$v" current
-	[[ $(applied "$db") == 212c31d97f11 ]] || fail "=$v: $(applied "$db")"
+	[[ $(dbstate "$db") == "$prev|"*"|$n" ]] || fail "=$v: $(dbstate "$db")"
 	[[ $(t_field "auto$v" .result.auto_migrate) == true ]] ||
 		fail "=$v: auto_migrate not true"
 	t_expect 0 ctl "auto$v" status --check >/dev/null
-	[[ $(t_sql "$db" "SELECT count(*) FROM migrated_history WHERE outcome = 'ok' AND requested_by = 'auto'") == 3 ]] ||
+	[[ $(t_sql "$db" "SELECT count(*) FROM migrated_history WHERE outcome = 'ok' AND requested_by = 'auto'") == "$n" ]] ||
 		fail "=$v: history: $(t_sql "$db" "SELECT revision, outcome, requested_by FROM migrated_history")"
 	t_stop "auto$v"
 done
