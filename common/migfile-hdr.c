@@ -299,19 +299,28 @@ static const struct {
 _Static_assert(ARRAY_LEN(migfile_keys) == MIGFILE_NKEYS,
     "migfile_keys[] and enum migfile_key differ");
 
-static void
-migfile_header_kv(struct migfile_parser *p, const char *key, size_t klen,
-    const char *value, size_t vlen, int line)
+/* Index of key in migfile_keys[], or -1. */
+static int
+migfile_key_find(const char *key, size_t klen)
 {
-	char *v;
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(migfile_keys); i++) {
 		if (strlen(migfile_keys[i].name) == klen &&
 		    memcmp(migfile_keys[i].name, key, klen) == 0)
-			break;
+			return (int)i;
 	}
-	if (i == ARRAY_LEN(migfile_keys)) {
+	return -1;
+}
+
+static void
+migfile_header_kv(struct migfile_parser *p, const char *key, size_t klen,
+    const char *value, size_t vlen, int line)
+{
+	char *v;
+	int i;
+
+	if ((i = migfile_key_find(key, klen)) < 0) {
 		migfile_diag(p, line, "unknown header key \"%.*s\"",
 		    klen > MIGFILE_SHOW ? MIGFILE_SHOW : (int)klen, key);
 		return;
@@ -327,7 +336,6 @@ migfile_header_kv(struct migfile_parser *p, const char *key, size_t klen,
 	free(v);
 }
 
-/* A line before the first marker: blank, comment, header or stray SQL. */
 void
 migfile_header_line(struct migfile_parser *p, const char *s, size_t n,
     int line)
@@ -351,9 +359,14 @@ migfile_header_line(struct migfile_parser *p, const char *s, size_t n,
 	    i++)
 		;
 	klen = i - k0;
-	/* "-- key: value"; "-- key:value" and "-- see http://x" are prose. */
-	if (klen == 0 || i + 1 > n || s[i] != ':' ||
-	    (i + 1 < n && !migfile_blank(s[i + 1])))
+	/*
+	 * "-- key: value", or "-- revision:abcd" for a known key; prose such
+	 * as "-- see http://x" or "-- todo:x" is not a header line.
+	 */
+	if (klen == 0 || i >= n || s[i] != ':')
+		return;
+	if (i + 1 < n && !migfile_blank(s[i + 1]) &&
+	    migfile_key_find(s + k0, klen) < 0)
 		return;
 	for (i++; i < n && migfile_blank(s[i]); i++)
 		;

@@ -47,6 +47,7 @@ struct migfile_parser {
 	bool sql_seen;		/* SQL before the first marker reported */
 	struct migfile_span *spans;
 	size_t nspans, capspans;
+	int marker_line[2];	/* first marker of each kind, 0 none yet */
 };
 
 /* Add a diagnostic for p's file (capped per file). */

@@ -178,18 +178,15 @@ migfile_open_span(struct migfile_parser *p, enum migfile_sec kind, int line,
     size_t ls, size_t le)
 {
 	struct migfile_span *sp;
-	size_t i;
 
 	if (p->nspans > 0)
 		p->spans[p->nspans - 1].end = ls;
-	for (i = 0; i < p->nspans; i++) {
-		if (p->spans[i].kind == kind) {
-			migfile_diag(p, line, "duplicate %s marker (first on "
-			    "line %d)", kind == MIGFILE_UP ? "-- +upgrade" :
-			    "-- +downgrade", p->spans[i].line);
-			break;
-		}
-	}
+	if (p->marker_line[kind] != 0)
+		migfile_diag(p, line, "duplicate %s marker (first on line %d)",
+		    kind == MIGFILE_UP ? "-- +upgrade" : "-- +downgrade",
+		    p->marker_line[kind]);
+	else
+		p->marker_line[kind] = line;
 	if (p->nspans == p->capspans) {
 		p->capspans = p->capspans != 0 ? p->capspans * 2 : 4;
 		p->spans = xreallocarray(p->spans, p->capspans,

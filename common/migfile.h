@@ -71,7 +71,8 @@ struct migset {
  * Load every migration of dir. Duplicate revision ids are reported here
  * (graph errors are revgraph_build()'s). Returns 0, or -EINVAL with all
  * problems in diags (and *out NULL); -errno when dir cannot be read
- * (also in diags). Caller frees with migset_free().
+ * (also in diags). The diagnostics added are sorted by file and line.
+ * Caller frees with migset_free().
  */
 int migset_load(const char *dir, struct migset **out,
     struct mdiag_list *diags) MIG_MUSTCHECK;

@@ -263,6 +263,25 @@ test_migfile_bom_crlf(void **state)
 	    "abcd_x.sql:3: SQL before the first -- +upgrade marker\n");
 }
 
+/* Which comment lines are header lines. */
+static void
+test_migfile_header_shapes(void **state)
+{
+	struct migfile *mf;
+
+	mf = parse_ok("-- revision:abcd\n--down_revision:\tnone\n"
+	    "-- todo:fix later\n-- see https://example.org\n-- Note: x\n"
+	    "   -- message: indented is fine\n--\n-- a:b\n"
+	    "-- +upgrade\n");
+	assert_string_equal(mf->revision, "abcd");
+	assert_int_equal(mf->ndown, 0);
+	assert_string_equal(mf->message, "indented is fine");
+	migfile_free(mf);
+	parse_bad(HDR "-- todo: fix later\n-- +upgrade\n",
+	    strlen(HDR "-- todo: fix later\n-- +upgrade\n"),
+	    "abcd_x.sql:3: unknown header key \"todo\"\n");
+}
+
 static void
 test_migfile_empty(void **state)
 {
@@ -455,6 +474,50 @@ test_migfile_10mb(void **state)
 	migfile_free(mf);
 }
 
+/* Inputs that would be quadratic for a naive parser stay fast. */
+static void
+test_migfile_many(void **state)
+{
+	struct mdiag_list d = { 0 };
+	struct migfile *mf;
+	size_t n = 500000, i;
+	char *buf = NULL, *list;
+	double t0 = now();
+
+	/* Half a million section markers. */
+	buf = malloc(26 * n + 64);
+	assert_non_null(buf);
+	memcpy(buf, HDR, strlen(HDR));
+	for (i = 0; i < n; i++)
+		memcpy(buf + strlen(HDR) + 26 * i,
+		    "-- +upgrade\n-- +downgrade\n", 26);
+	assert_int_equal(migfile_parse("abcd_x.sql", buf,
+	    strlen(HDR) + 26 * n, &mf, &d), -EINVAL);
+	assert_int_equal(d.n, MIGFILE_MAX_DIAGS + 1);
+	assert_string_equal(d.v[0].message,
+	    "duplicate -- +upgrade marker (first on line 3)");
+	mdiag_clear(&d);
+	free(buf);
+
+	/* A down_revision list of 200,000 distinct ids, then one repeated. */
+	list = xstrdup("-- revision: abcd\n-- down_revision: ");
+	buf = malloc(200000 * 8 + 64);
+	assert_non_null(buf);
+	for (i = 0; i < 200000; i++)
+		snprintf(buf + 8 * i, 9, "r%06zu,", i);
+	cat(&list, "%sr000007\n-- +upgrade\n", buf);
+	free(buf);
+	assert_int_equal(migfile_parse("abcd_x.sql", list, strlen(list), &mf,
+	    &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].message,
+	    "duplicate down_revision \"r000007\"");
+	free(list);
+	mdiag_clear(&d);
+	print_message("many markers and ids in %.3f s\n", now() - t0);
+	assert_true(now() - t0 < 20);
+}
+
 static void
 test_migfile_too_large(void **state)
 {
@@ -551,6 +614,7 @@ main(void)
 		cmocka_unit_test(test_migfile_all_listed),
 		cmocka_unit_test(test_migfile_checksum),
 		cmocka_unit_test(test_migfile_bom_crlf),
+		cmocka_unit_test(test_migfile_header_shapes),
 		cmocka_unit_test(test_migfile_empty),
 		cmocka_unit_test(test_migfile_nul),
 		cmocka_unit_test(test_migfile_utf8),
@@ -559,6 +623,7 @@ main(void)
 		cmocka_unit_test(test_migfile_names),
 		cmocka_unit_test(test_migfile_valid_revision),
 		cmocka_unit_test(test_migfile_10mb),
+		cmocka_unit_test(test_migfile_many),
 		cmocka_unit_test(test_migfile_too_large),
 		cmocka_unit_test(test_migfile_load_errors),
 		cmocka_unit_test(test_migfile_diag_cap),
