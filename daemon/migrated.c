@@ -266,14 +266,21 @@ daemon_reload(void)
 {
 	json_t *result = NULL;
 	struct merr err = { 0 };
+	bool ready = D->ready_sent;
 
-	notify_reloading();
+	/*
+	 * RELOADING=1 ... READY=1 only once started: before, READY=1 would
+	 * end a ready_when = current start-up on a database not yet current.
+	 */
+	if (ready)
+		notify_reloading();
 	if (op_reload_now(&result, &err) < 0)
 		log_error("reload rejected, keeping the old migrations: %s",
 		    err.message);
 	json_decref(result);
 	merr_clear(&err);
-	notify_reload_done();
+	if (ready)
+		notify_reload_done();
 }
 
 static void
