@@ -248,6 +248,10 @@ op_check(struct conn *c, const struct op_entry *op, const json_t *args,
 		return merr_set(err, MERR_UNAUTHORIZED, "user %s may not %s "
 		    "(needs root, the daemon's user or admin_group)",
 		    c->peer.user, op->name);
+	/* no database at all: that, not "ask the leader", is the answer */
+	if ((*flags & OP_LEADER) && !leader_is() && !D->read_connected)
+		return merr_set(err, MERR_DB_UNAVAILABLE, "database "
+		    "unreachable: %s", D->read_error ? D->read_error : "");
 	if ((*flags & OP_LEADER) && !leader_is())
 		return merr_set(err, MERR_NOT_LEADER, "this daemon is a "
 		    "standby; send changes to the leader");
