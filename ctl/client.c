@@ -259,7 +259,12 @@ client_call(struct client *c, const char *op, const json_t *args,
 	line = proto_encode_request(c->next_id++, op, args);
 	r = client_send(c, line, deadline);
 	free(line);
-	if (r < 0)
+	/*
+	 * A daemon that refuses the connection (busy, shutting down) writes
+	 * its error line and closes, maybe before our request went out: read
+	 * that line rather than report a lost connection.
+	 */
+	if (r < 0 && r != -ECONNRESET)
 		return r;
 	for (;;) {
 		while ((r = client_next_line(c, rep)) > 0) {
