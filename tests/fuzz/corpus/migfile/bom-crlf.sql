@@ -1,0 +1,5 @@
+﻿-- revision: abcd
+-- down_revision: a1, b2
+-- +upgrade
+SELECT 'café';
+SELECT 1 -- �
