@@ -708,7 +708,10 @@ output_error(FILE *f, const json_t *error)
 		msg = code;
 	if (sqlstate != NULL || (file != NULL &&
 	    strcmp(code, "migration_failed") == 0)) {
-		fprintf(f, OUTPUT_PROG ": migration failed: ");
+		/* cancelled (57014) and others carry SQL details too. */
+		fprintf(f, OUTPUT_PROG ": %s: ",
+		    strcmp(code, "migration_failed") == 0 ?
+		    "migration failed" : code);
 		if (file != NULL && json_is_integer(line))
 			fprintf(f, "%s:%lld: ", file,
 			    (long long)json_integer_value(line));

@@ -387,6 +387,9 @@ test_errors(void **state)
 	json_t *mf = J("{\"code\":\"migration_failed\",\"message\":"
 	    "\"relation \\\"nope\\\" does not exist\",\"file\":\"v/b.sql\","
 	    "\"line\":12,\"sqlstate\":\"42P01\",\"hint\":\"create it\"}");
+	json_t *cancel = J("{\"code\":\"cancelled\",\"message\":"
+	    "\"canceling statement due to user request\",\"file\":\"v/c.sql\","
+	    "\"line\":3,\"sqlstate\":\"57014\"}");
 	json_t *plain = J("{\"code\":\"not_leader\",\"message\":"
 	    "\"this daemon is a standby\"}");
 	json_t *heads = J("{\"code\":\"multiple_heads\",\"message\":"
@@ -401,6 +404,11 @@ test_errors(void **state)
 	    "relation \"nope\" does not exist (SQLSTATE 42P01)\n"
 	    "HINT:  create it\n");
 	free(out);
+	output_error(cap_open(&c), cancel);
+	out = cap_close(&c);
+	assert_string_equal(out, "migratectl: cancelled: v/c.sql:3: "
+	    "canceling statement due to user request (SQLSTATE 57014)\n");
+	free(out);
 	output_error(cap_open(&c), plain);
 	out = cap_close(&c);
 	assert_string_equal(out, "migratectl: this daemon is a standby "
@@ -412,6 +420,7 @@ test_errors(void **state)
 	    "(multiple_heads)\nheads: 1234abcd, 5678ef01\n");
 	free(out);
 	json_decref(mf);
+	json_decref(cancel);
 	json_decref(plain);
 	json_decref(heads);
 }
