@@ -102,9 +102,9 @@ op_plan_steps(const struct rg_plan *p)
 	return a;
 }
 
-/* The psql-runnable script of a plan (dry run). */
+/* The psql-runnable script of a plan (dry run); *to: the rows it ends at. */
 static char *
-op_plan_sql(const struct rg_plan *p, const struct rowset *from)
+op_plan_sql(const struct rg_plan *p, const struct rowset *from, json_t **to)
 {
 	struct rowset rows = { 0 }, next = { 0 };
 	const struct split_list *sl;
@@ -158,6 +158,7 @@ op_plan_sql(const struct rg_plan *p, const struct rowset *from)
 		rows = next;
 		memset(&next, 0, sizeof next);
 	}
+	*to = rowset_json(&rows);
 	rowset_clear(&rows);
 	free(idx);
 	free(applied);
@@ -176,7 +177,7 @@ op_plan_fresh(void *arg, bool ok)
 	const char *target = NULL;
 	bool sql = false, atomic = false, up;
 	size_t *cur = NULL, ncur, *t = NULL, nt = 0;
-	json_t *result;
+	json_t *result, *to;
 	char *text;
 
 	up = strcmp(req->op->name, "upgrade") == 0;
@@ -205,10 +206,10 @@ op_plan_fresh(void *arg, bool ok)
 		goto fail;
 	rowset_from_strs(&from, D->st.rows, D->st.nrows);
 	if (sql) {
-		text = op_plan_sql(&plan, &from);
-		result = json_pack("{s:o, s:o, s:s}", "from",
-		    rowset_json(&from), "steps", op_plan_steps(&plan), "sql",
-		    text);
+		text = op_plan_sql(&plan, &from, &to);
+		result = json_pack("{s:o, s:o, s:o, s:s}", "from",
+		    rowset_json(&from), "to", to, "steps",
+		    op_plan_steps(&plan), "sql", text);
 		free(text);
 		op_finish(req, result, NULL);
 	} else if (plan.n == 0) {
