@@ -59,6 +59,7 @@ ok "wait --timeout 1 on a behind database: exit 75 (timeout) after ~1 s"
 t_start b "$db" "$dir" --no-auto-migrate
 t_wait_for 10 t_state_is b behind
 [[ $(t_field b .result.role) == standby ]] || fail "b is not standby"
+w_lead= w_standby= w_target= # set by bgwait
 bgwait w_lead a
 bgwait w_standby b
 bgwait w_target a aaaa0001

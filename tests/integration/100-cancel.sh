@@ -53,6 +53,7 @@ out=$(t_json a cancel)
 [[ $(jq -c .result.cancelled <<<"$out") == false ]] || fail "idle cancel: $out"
 
 # ---- cancel from another shell ------------------------------------------------
+up= up2= up3= other= # set by bg
 bg up --json upgrade bbbb0002
 t_wait_for 10 sleeping
 # Reads answer while the step runs, and show it.
