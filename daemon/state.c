@@ -75,14 +75,22 @@ state_rows_idx(size_t *n)
 	return revset_rows_idx(D->rs, D->st.rows, D->st.nrows, n);
 }
 
+/* ck_rev is sorted by strcmp (state_parse_checksums): binary search. */
 static const char *
 state_checksum_of(const char *rev)
 {
-	size_t i;
+	size_t lo = 0, hi = D->st.nck, mid;
+	int c;
 
-	for (i = 0; i < D->st.nck; i++)
-		if (strcmp(D->st.ck_rev[i], rev) == 0)
-			return D->st.ck_sum[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(D->st.ck_rev[mid], rev)) == 0)
+			return D->st.ck_sum[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -218,19 +226,40 @@ state_parse_dirty(const PGresult *res)
 	D->st.dirty = true;
 }
 
+static const PGresult *state_ck_res;	/* for state_ck_cmp() */
+
+static int
+state_ck_cmp(const void *a, const void *b)
+{
+	return strcmp(PQgetvalue(state_ck_res, *(const int *)a, 0),
+	    PQgetvalue(state_ck_res, *(const int *)b, 0));
+}
+
+/*
+ * Sorted by revision as strcmp() sees it (the query's ORDER BY follows the
+ * database's collation), so that state_checksum_of() can search: a linear
+ * search made every recompute O(revisions^2).
+ */
 static void
 state_parse_checksums(const PGresult *res)
 {
-	int i, n = PQntuples(res);
+	int i, n = PQntuples(res), *idx;
 
+	idx = xcalloc(n + 1, sizeof *idx);
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	state_ck_res = res;
+	qsort(idx, n, sizeof *idx, state_ck_cmp);
+	state_ck_res = NULL;
 	D->st.ck_rev = xcalloc(n + 1, sizeof(char *));
 	D->st.ck_sum = xcalloc(n + 1, sizeof(char *));
 	for (i = 0; i < n; i++) {
-		D->st.ck_rev[i] = xstrdup(PQgetvalue(res, i, 0));
-		D->st.ck_sum[i] = PQgetisnull(res, i, 1) ? NULL :
-		    xstrdup(PQgetvalue(res, i, 1));
+		D->st.ck_rev[i] = xstrdup(PQgetvalue(res, idx[i], 0));
+		D->st.ck_sum[i] = PQgetisnull(res, idx[i], 1) ? NULL :
+		    xstrdup(PQgetvalue(res, idx[i], 1));
 	}
 	D->st.nck = n;
+	free(idx);
 }
 
 static void
