@@ -2,6 +2,8 @@
 /* conn.c: client connections: line framing, limits, lifetime. */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,8 @@ void
 conn_send(struct conn *c, char *line)
 {
 	struct evbuffer *out;
+	ssize_t n = 0;
+	size_t len;
 
 	if (c == NULL || c->dead) {
 		free(line);
@@ -70,7 +74,24 @@ conn_send(struct conn *c, char *line)
 		conn_lost(c, "client does not read its replies");
 		return;
 	}
-	evbuffer_add(out, line, strlen(line));
+	/*
+	 * Nothing queued: write at once. Going through the bufferevent
+	 * costs two epoll_ctl() calls and a loop iteration per reply (about
+	 * a fifth of a status request's CPU); what the socket does not take
+	 * is queued and written on EV_WRITE as before.
+	 */
+	len = strlen(line);
+	if (evbuffer_get_length(out) == 0 &&
+	    (n = send(c->fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT)) < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			free(line);
+			conn_lost(c, strerror(errno));
+			return;
+		}
+		n = 0;
+	}
+	if ((size_t)n < len)
+		evbuffer_add(out, line + n, len - (size_t)n);
 	free(line);
 }
 
