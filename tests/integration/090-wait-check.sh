@@ -3,6 +3,7 @@
 # waits in the background (on the leader and on a standby, for heads and for
 # a given target) return 0 once another shell upgrades; wait on a dirty
 # database fails at once with exit 4; check exits 0 / 3 / 4.
+# shellcheck disable=SC2154 # background pids are set through printf -v
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
 now_ms() { date +%s%3N; }
@@ -59,7 +60,6 @@ ok "wait --timeout 1 on a behind database: exit 75 (timeout) after ~1 s"
 t_start b "$db" "$dir" --no-auto-migrate
 t_wait_for 10 t_state_is b behind
 [[ $(t_field b .result.role) == standby ]] || fail "b is not standby"
-w_lead= w_standby= w_target= # set by bgwait
 bgwait w_lead a
 bgwait w_standby b
 bgwait w_target a aaaa0001

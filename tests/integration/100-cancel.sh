@@ -4,6 +4,7 @@
 # `cancelled`, the revision leaves nothing, the version row is unchanged, and
 # a request queued behind it still runs. Ctrl-C (SIGINT) of the upgrading
 # client cancels too.
+# shellcheck disable=SC2154 # background pids are set through printf -v
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
 now_ms() { date +%s%3N; }
@@ -53,7 +54,6 @@ out=$(t_json a cancel)
 [[ $(jq -c .result.cancelled <<<"$out") == false ]] || fail "idle cancel: $out"
 
 # ---- cancel from another shell ------------------------------------------------
-up= up2= up3= other= # set by bg
 bg up --json upgrade bbbb0002
 t_wait_for 10 sleeping
 # Reads answer while the step runs, and show it.
