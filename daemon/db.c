@@ -337,12 +337,33 @@ db_connect(struct db *db, const char *const *keys, const char *const *vals,
 	return 0;
 }
 
+/* FATAL or PANIC: the server is ending the session. */
+static bool
+db_result_fatal(const PGresult *res)
+{
+	const char *sev = PQresultErrorField(res,
+	    PG_DIAG_SEVERITY_NONLOCALIZED);
+
+	return sev != NULL && (strcmp(sev, "FATAL") == 0 ||
+	    strcmp(sev, "PANIC") == 0);
+}
+
 static void
-db_notice(void *arg, const char *msg)
+db_notice(void *arg, const PGresult *res)
 {
 	struct db *db = arg;
 
-	log_debug("%s session: %s", db->name, msg);
+	log_debug("%s session: %s", db->name, PQresultErrorMessage(res));
+	/*
+	 * A FATAL outside a query (pg_terminate_backend, a timeout): the
+	 * backend releases its locks before its socket closes, so waiting for
+	 * end of file would let another daemon take the lock while this one
+	 * still thinks it holds it. Report the loss now, from the loop.
+	 */
+	if (db_result_fatal(res) && db->state == DB_UP) {
+		db_set_error(db, PQresultErrorMessage(res));
+		event_active(db->ev_defer, 0, 0);
+	}
 }
 
 static void
@@ -367,7 +388,7 @@ db_poll_connect(struct db *db)
 	evtimer_del(db->ev_timeout);
 	db->state = DB_UP;
 	db_set_error(db, "");
-	PQsetNoticeProcessor(db->pg, db_notice, db);
+	PQsetNoticeReceiver(db->pg, db_notice, db);
 	if (PQsetnonblocking(db->pg, 1) != 0 || db_watch(db, false) < 0) {
 		db_lost(db, PQerrorMessage(db->pg));
 		return;
@@ -512,9 +533,18 @@ db_drive(struct db *db)
 {
 	struct db_batch *b = db->batch;
 	PGresult *res;
+	char *why;
 
 	while (db->batch == b && !PQisBusy(db->pg)) {
 		res = PQgetResult(db->pg);
+		if (res != NULL && db_result_fatal(res)) {
+			/* the session ends (see db_notice): lost now */
+			why = xstrdup(PQresultErrorMessage(res));
+			PQclear(res);
+			db_lost(db, why);
+			free(why);
+			return;
+		}
 		if (b->pipeline) {
 			if (res == NULL) {
 				/* end of one statement's results */
