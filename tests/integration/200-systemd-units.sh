@@ -118,3 +118,20 @@ done
 grep -q '8635' "$src/migrated.tmpfiles" ||
 	fail "migrated.tmpfiles does not say why not RuntimeDirectory="
 ok "sysusers.d and tmpfiles.d"
+
+# The man pages: clean under mandoc's linter, and migrated(8) documents
+# every option that migrated --help lists.
+if command -v mandoc >/dev/null; then
+	out=$(mandoc -Tlint -W warning "$TOP_SRCDIR"/man/*.[158] 2>&1) ||
+		fail "mandoc -Tlint: $out"
+fi
+for o in $("$MIGRATED" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+	grep -q "^\.It .*Fl Fl ${o#--}\b" "$TOP_SRCDIR/man/migrated.8" ||
+		fail "migrated.8 does not document $o"
+done
+for o in $("$MIGRATED" --help | grep -o -- ' -[a-zA-Z],' | tr -d ' ,' |
+	sort -u); do
+	grep -q "^\.It Fl ${o#-} ," "$TOP_SRCDIR/man/migrated.8" ||
+		fail "migrated.8 does not document $o"
+done
+ok "man pages lint clean; migrated(8) has every option of --help"
