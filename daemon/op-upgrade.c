@@ -119,8 +119,10 @@ op_plan_sql(const struct rg_plan *p, const struct rowset *from, json_t **to)
 	revgraph_closure(D->rs->g, cur, ncur, applied);
 	free(cur);
 	idx = xcalloc(D->rs->g->n + 1, sizeof *idx);
-	out = xasprintf("-- migrated %s: %zu step(s)\n", PACKAGE_VERSION,
-	    p->n);
+	out = xasprintf("-- migrated %s: %zu step(s)\n\nCREATE TABLE IF NOT "
+	    "EXISTS %s (version_num varchar(32) NOT NULL, CONSTRAINT "
+	    "\"%s_pkc\" PRIMARY KEY (version_num));\n", PACKAGE_VERSION, p->n,
+	    D->vt, D->cfg.version_table);
 	for (i = 0; i < p->n; i++) {
 		mf = D->rs->g->nodes[p->v[i].rev].mf;
 		sl = p->v[i].up ? &mf->up.stmts : &mf->down_sec.stmts;
