@@ -12,14 +12,6 @@
 #include "migfile.h"
 #include "split.h"
 
-/*
- * The library is not built with coverage instrumentation; compiling the
- * parser and splitter into this target lets libFuzzer see inside them
- * (the archive's copies are then never pulled in).
- */
-#include "split.c"
-#include "migfile.c"
-#include "migfile-hdr.c"
 
 /*
  * The input is parsed as a whole file (migfile_parse) and split as one

@@ -11,12 +11,6 @@
 #include "revgraph.h"
 #include "xmalloc.h"
 
-/*
- * The library is not built with coverage instrumentation; compiling the
- * graph code into this target lets libFuzzer see inside it (the archive's
- * copy is then never pulled in).
- */
-#include "revgraph.c"
 
 /*
  * Two fixed graphs: one with a single head (branches a/b, b2 depending
