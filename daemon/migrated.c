@@ -23,6 +23,7 @@ static struct event *ev_sig[4];
 static struct event *ev_watchdog;
 static struct event *ev_shutdown;
 static struct event *ev_lockwait;
+static struct event *ev_extend;
 static int sigterm_count;
 
 uint64_t
@@ -298,6 +299,14 @@ daemon_on_watchdog(evutil_socket_t fd, short what, void *arg)
 	notify_watchdog();
 }
 
+/* ready_when = current: keep systemd's start timeout ahead of a long step */
+static void
+daemon_on_extend(evutil_socket_t fd, short what, void *arg)
+{
+	if (!D->ready_sent && runner_busy())
+		notify_extend_timeout(30ULL * 1000000);
+}
+
 static void
 daemon_on_lockwait(evutil_socket_t fd, short what, void *arg)
 {
@@ -387,6 +396,13 @@ daemon_setup_events(void)
 		tv.tv_usec = (wd / 2) % 1000000;
 		event_add(ev_watchdog, &tv);
 	}
+	if (!D->once && D->cfg.ready_when == READY_CURRENT) {
+		ev_extend = event_new(D->base, -1, EV_PERSIST, daemon_on_extend,
+		    NULL);
+		tv.tv_sec = 10;
+		tv.tv_usec = 0;
+		event_add(ev_extend, &tv);
+	}
 	if (D->once) {
 		ev_lockwait = evtimer_new(D->base, daemon_on_lockwait, NULL);
 		tv.tv_sec = D->cfg.lock_wait_ms / 1000;
@@ -416,6 +432,8 @@ daemon_teardown(void)
 		event_free(ev_shutdown);
 	if (ev_lockwait != NULL)
 		event_free(ev_lockwait);
+	if (ev_extend != NULL)
+		event_free(ev_extend);
 	revset_unref(D->rs);
 	event_base_free(D->base);
 	config_free(&D->cfg);
