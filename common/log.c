@@ -130,7 +130,12 @@ log_emit(const struct log_record *rec)
 		return;
 	}
 	log_format_line(rec, line, sizeof line - 1);
-	len = strlen(line);
+	/* one line per event: libpq's messages carry "\n\t" and a final "\n" */
+	for (len = 0; line[len] != '\0'; len++)
+		if (line[len] == '\n' || line[len] == '\r' || line[len] == '\t')
+			line[len] = ' ';
+	while (len > 0 && line[len - 1] == ' ')
+		len--;
 	line[len++] = '\n';
 	/* A full disk or closed stderr must not stop the daemon. */
 	if (write(STDERR_FILENO, line, len) < 0)
