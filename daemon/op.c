@@ -278,7 +278,8 @@ op_dispatch(struct conn *c, const char *line, size_t len)
 	}
 	if (op_check(c, op, pr.args, &flags, &err) < 0)
 		goto bad;
-	if (c->refs > CONN_MAX_REQS) {
+	/* refs: the conn, conn_on_read's hold, and one per request */
+	if (c->refs - 2 >= CONN_MAX_REQS) {
 		merr_set(&err, MERR_BUSY, "too many requests in flight on this "
 		    "connection (%d)", CONN_MAX_REQS);
 		goto bad;
