@@ -4,8 +4,9 @@
  * Speaks migrated's NDJSON control protocol directly; links only libc
  * (cc -O2 -o loadgen loadgen.c).
  *
- *   loadgen latency SOCK N
- *       one connection, N `status` requests one after the other; prints
+ *   loadgen latency SOCK N [BODY]
+ *       one connection, N `status` requests one after the other (or
+ *       {"id":K,BODY} requests, e.g. BODY = "op":"upgrade"); prints
  *       "p50_us p99_us mean_us min_us max_us errors"
  *   loadgen throughput SOCK CLIENTS SECONDS [WARMUP_SECONDS]
  *       CLIENTS connections (epoll), each with one request in flight;
@@ -112,14 +113,19 @@ struct conn {
 	uint64_t sent_ns;
 };
 
+/* what follows "id" in a request; `"op":"status"` unless told otherwise */
+static const char *req_body = "\"op\":\"status\"";
+
 static int
 send_status(struct conn *c)
 {
-	char req[64];
+	char req[1024];
 	int n;
 
-	n = snprintf(req, sizeof req, "{\"id\":%llu,\"op\":\"status\"}\n",
-	    ++c->next_id);
+	n = snprintf(req, sizeof req, "{\"id\":%llu,%s}\n", ++c->next_id,
+	    req_body);
+	if (n < 0 || (size_t)n >= sizeof req)
+		die("request too long");
 	c->sent_ns = now_ns();
 	write_all(c->fd, req, (size_t)n);
 	return 0;
@@ -210,8 +216,10 @@ cmd_latency(int argc, char **argv)
 	ssize_t l;
 	int eof;
 
-	if (argc != 4)
+	if (argc != 4 && argc != 5)
 		return 2;
+	if (argc == 5)
+		req_body = argv[4];
 	n = strtol(argv[3], NULL, 10);
 	if (n <= 0)
 		return 2;
@@ -451,7 +459,7 @@ cmd_failover(int argc, char **argv)
 static void
 usage(void)
 {
-	fputs("usage: loadgen latency SOCK N\n"
+	fputs("usage: loadgen latency SOCK N [BODY]\n"
 	    "       loadgen throughput SOCK CLIENTS SECONDS [WARMUP]\n"
 	    "       loadgen ready NOTIFY_PATH TIMEOUT_MS LOG -- PROGRAM ARGS\n"
 	    "       loadgen failover SOCK PID TIMEOUT_MS\n", stderr);
