@@ -1,0 +1,156 @@
+# shellcheck shell=bash
+#
+# tests/faults/lib.sh -- helpers shared by the fault tests, on top of
+# tests/lib/daemon.sh (which it sources: t_start, ctl, t_json, fail, ...).
+#
+#   f_spawn NAME URL DIR [ARGS...]  start migrated NAME without waiting
+#   f_wait_up NAME...               wait until each NAME answers status
+#   f_alive NAME                    the daemon process still runs
+#   f_lock_holder URL               daemon pid holding the advisory lock
+#                                   in URL's database (empty: nobody)
+#   f_lock_backend URL              backend pid of that lock session
+#   f_history_dups URL              revisions with more than one ok upgrade
+#   f_raw SOCK [--read] LINE...     raw protocol client (python3)
+#   f_now_ms                        wall clock in ms
+#   f_prompt_status NAME MAXMS      status answers within MAXMS, prints ms
+
+source "$TOP_SRCDIR/tests/lib/daemon.sh"
+export NO_COLOR=1
+# Debian's python3 first: a pyenv shim takes a second to start, too slow
+# for clients that must be there while a daemon starts.
+F_PY=$(command -v /usr/bin/python3 || command -v python3)
+
+f_now_ms() { date +%s%3N; }
+
+f_spawn() {
+	local name=$1 url=$2 dir=$3
+	shift 3
+	"$MIGRATED" -d "$url" -m "$dir" -s "$(t_sock "$name")" -v "$@" \
+		>>"$T_TMP/$name.log" 2>&1 &
+	T_PID[$name]=$!
+}
+
+f_wait_up() {
+	local name i
+	for name in "$@"; do
+		for ((i = 0; i < 100; i++)); do
+			[[ -S $(t_sock "$name") ]] &&
+				[[ $(t_json "$name" status | jq -r .ok) == true ]] &&
+				break
+			kill -0 "${T_PID[$name]}" 2>/dev/null ||
+				fail "daemon $name died at start"
+			sleep 0.1
+		done
+		((i < 100)) || fail "daemon $name did not open its socket"
+	done
+}
+
+f_alive() {
+	kill -0 "${T_PID[$1]}" 2>/dev/null
+}
+
+# The lock is the only granted advisory lock with objsubid 1 (bigint key)
+# in the database; its session's application_name is migrated@HOST:PID.
+f_lock_row() {
+	t_sql "$1" "SELECT a.pid, a.application_name FROM pg_locks l
+		JOIN pg_stat_activity a ON a.pid = l.pid
+		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+		AND l.database = (SELECT oid FROM pg_database
+			WHERE datname = current_database())"
+}
+
+f_lock_holder() {
+	local row
+	row=$(f_lock_row "$1")
+	[[ -n $row ]] || return 0
+	echo "${row##*:}"
+}
+
+f_lock_backend() {
+	local row
+	row=$(f_lock_row "$1")
+	echo "${row%%|*}"
+}
+
+f_history_dups() {
+	t_sql "$1" "SELECT revision || ' x' || count(*) FROM migrated_history
+		WHERE operation = 'upgrade' AND outcome = 'ok'
+		GROUP BY revision HAVING count(*) > 1 ORDER BY 1"
+}
+
+# f_raw SOCK LINE...: send the lines on one connection, print every reply
+# line until each request has its final line (15 s at most); exit 1 if
+# some final line is missing.
+f_raw() {
+	"$F_PY" - "$@" <<'EOF'
+import json, socket, sys, time
+path, lines = sys.argv[1], sys.argv[2:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(15)
+s.connect(path)
+s.sendall(b"".join(l.encode() + b"\n" for l in lines))
+buf, finals, end = b"", 0, time.time() + 15
+while finals < len(lines) and time.time() < end:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+    while b"\n" in buf:
+        line, buf = buf.split(b"\n", 1)
+        print(line.decode())
+        if "ok" in json.loads(line):
+            finals += 1
+sys.exit(0 if finals == len(lines) else 1)
+EOF
+}
+
+# f_prompt_status NAME MAXMS: a fresh client's status answers (exit 0)
+# within MAXMS milliseconds; prints the time taken.
+f_prompt_status() {
+	local t0 ms
+	t0=$(f_now_ms)
+	[[ $(t_json "$1" --timeout 10 status | jq -r .ok) == true ]] ||
+		fail "status on $1 failed"
+	ms=$(($(f_now_ms) - t0))
+	((ms <= $2)) || fail "status on $1 took $ms ms (limit $2)"
+	echo "$ms"
+}
+
+# f_roles SECS SOCK...: ask every daemon for status every 5 ms for SECS
+# seconds; print one line per daemon with the roles it went through
+# ("leader standby leader"), then "double N": sweeps with two leaders.
+f_roles() {
+	"$F_PY" - "$@" <<'EOF'
+import json, socket, sys, time
+secs, paths = float(sys.argv[1]), sys.argv[2:]
+socks = []
+for p in paths:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(p)
+    socks.append([s, b""])
+seq = [[] for _ in paths]
+double = n = 0
+end = time.time() + secs
+while time.time() < end:
+    lead = 0
+    for i, s in enumerate(socks):
+        n += 1
+        s[0].sendall(b'{"id": %d, "op": "status"}\n' % n)
+        while b"\n" not in s[1]:
+            chunk = s[0].recv(65536)
+            if not chunk:
+                raise SystemExit("daemon %d closed the connection" % i)
+            s[1] += chunk
+        line, s[1] = s[1].split(b"\n", 1)
+        role = json.loads(line)["result"]["role"]
+        lead += role == "leader"
+        if not seq[i] or seq[i][-1] != role:
+            seq[i].append(role)
+    double += lead > 1
+    time.sleep(0.005)
+for q in seq:
+    print(" ".join(q))
+print("double %d" % double)
+EOF
+}
