@@ -324,7 +324,9 @@ op_reload_now(json_t **result, struct merr *err)
 	revset_unref(old);
 	state_recompute();
 	leader_announce();
-	if (json_array_size(added) > 0 && D->cfg.auto_migrate)
+	/* new files, or a pending revision's file fixed after it failed */
+	if (D->cfg.auto_migrate && (json_array_size(added) > 0 ||
+	    (json_array_size(changed) > 0 && D->st.state == RG_BEHIND)))
 		D->auto_pending = true;
 	daemon_status_changed();
 	op_waiters_check();
