@@ -242,9 +242,9 @@ runner_on_retry(evutil_socket_t fd, short what, void *arg)
 		runner_step();
 }
 
-/* A lock_timeout (55P03): retry after a backoff, or give up. */
+/* A lock_timeout (55P03) or a deadlock (40P01): retry after a backoff. */
 static bool
-runner_retry(void)
+runner_retry(const char *sqlstate)
 {
 	struct timeval tv;
 	int ms;
@@ -256,7 +256,8 @@ runner_retry(void)
 	if (ms > 5000)
 		ms = 5000;
 	log_op(LOG_LVL_WARN, runner_opname(), runner_mf()->revision, -1,
-	    "55P03", "lock timeout (attempt %d of %d), retrying in %d ms",
+	    sqlstate, "%s (attempt %d of %d), retrying in %d ms",
+	    strcmp(sqlstate, "40P01") == 0 ? "deadlock" : "lock timeout",
 	    R->attempt, D->cfg.lock_retries + 1, ms);
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
@@ -329,7 +330,14 @@ runner_on_step(struct db *db, const struct db_result *r, void *arg)
 	k = (ssize_t)r->failed - (ssize_t)R->first_stmt;
 	if (k < 0 || (size_t)k >= R->nstmt)
 		k = -1;
-	if (state != NULL && strcmp(state, "55P03") == 0 && runner_retry()) {
+	/*
+	 * A deadlock with another session (say an alembic upgrade that read the
+	 * version table before our LOCK, then wrote it) rolled our step back:
+	 * like a lock timeout, try again; the LOCK then waits for the other
+	 * transaction and the row check re-plans if it changed the rows.
+	 */
+	if (state != NULL && (strcmp(state, "55P03") == 0 ||
+	    strcmp(state, "40P01") == 0) && runner_retry(state)) {
 		rsql_init(&b);
 		rsql_add(&b, R->atomic ? "ROLLBACK TO SAVEPOINT migrated_step" :
 		    "ROLLBACK", 0);
@@ -496,7 +504,7 @@ runner_on_nt_stmt(struct db *db, const struct db_result *r, void *arg)
 	}
 	state = PQresultErrorField(r->err, PG_DIAG_SQLSTATE);
 	if (state != NULL && strcmp(state, "55P03") == 0 &&
-	    runner_mf()->lock_timeout != NULL && runner_retry())
+	    runner_mf()->lock_timeout != NULL && runner_retry(state))
 		return;		/* only the failed statement is repeated */
 	runner_error_from(r->err, (ssize_t)R->nt_next);
 	runner_fail_step();
