@@ -524,6 +524,14 @@ leader_on_notify(const char *payload)
 			    leader_on_unlocked, NULL) < 0)
 				log_debug("cannot unlock");
 		}
+	} else if (strcmp(t, "handover") == 0) {
+		/*
+		 * Another standby asked for the lock: stand back a moment, or
+		 * our next poll may grab it first and the newer daemon waits
+		 * for the next round (refresh_interval) to ask us in turn.
+		 */
+		if (handover_until < now_ms() + 2000)
+			handover_until = now_ms() + 2000;
 	} else if (strcmp(t, "changed") == 0)
 		state_refresh();
 	json_decref(o);
