@@ -117,24 +117,30 @@ f_prompt_status() {
 }
 
 # f_roles SECS SOCK...: ask every daemon for status every 5 ms for SECS
-# seconds; print one line per daemon with the roles it went through
-# ("leader standby leader"), then "double N": sweeps with two leaders.
+# seconds (a socket that is not there yet is tried again each sweep);
+# print one line per daemon with the roles it went through ("leader
+# standby leader"), then "double N": sweeps with two leaders.
 f_roles() {
 	"$F_PY" - "$@" <<'EOF'
 import json, socket, sys, time
 secs, paths = float(sys.argv[1]), sys.argv[2:]
-socks = []
-for p in paths:
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(5)
-    s.connect(p)
-    socks.append([s, b""])
+socks = [None] * len(paths)
 seq = [[] for _ in paths]
 double = n = 0
 end = time.time() + secs
 while time.time() < end:
     lead = 0
-    for i, s in enumerate(socks):
+    for i, p in enumerate(paths):
+        if socks[i] is None:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(p)
+            except OSError:
+                s.close()
+                continue
+            s.settimeout(5)
+            socks[i] = [s, b""]
+        s = socks[i]
         n += 1
         s[0].sendall(b'{"id": %d, "op": "status"}\n' % n)
         while b"\n" not in s[1]:
@@ -150,7 +156,7 @@ while time.time() < end:
     double += lead > 1
     time.sleep(0.005)
 for q in seq:
-    print(" ".join(q))
+    print(" ".join(q) or "-")
 print("double %d" % double)
 EOF
 }
