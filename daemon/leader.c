@@ -20,6 +20,7 @@ static uint64_t handover_until;		/* don't retake the lock before this */
 static char *pending_handover_to;
 static char marker[64];			/* SET on the lock session at connect */
 static bool pooled;			/* a transaction-pooling proxy was seen */
+static char lock_pid[16];		/* backend that took the lock */
 
 static void leader_schedule(int ms);
 static void leader_try_lock(void);
@@ -161,6 +162,57 @@ leader_become(void)
  * nothing: the marker we SET at connect, or the lock, is then missing.
  */
 static void
+leader_on_refused(struct db *db, const struct db_result *r, void *arg)
+{
+	db_close(D->lockdb);
+	leader_schedule(D->cfg.reconnect_max_interval_ms);
+	daemon_status_changed();
+}
+
+/*
+ * Behind a transaction-pooling proxy each transaction may run on another
+ * backend, so a session-level lock proves nothing. Refuse to lead, and
+ * free the lock we may have left on a pooled backend: unlock on whatever
+ * backend we get now, and end the one that still holds it.
+ */
+static void
+leader_refuse_pooled(const char *why, const char *pid)
+{
+	struct db_query q[2];
+	const char *params[1] = { pid };
+	char *term;
+	uint32_t hi, lo;
+
+	pooled = true;
+	log_error("refusing to lead: %s, so a session-level advisory lock "
+	    "cannot be trusted on this connection; connect directly or "
+	    "through a session-pooling proxy, not a transaction-pooling one "
+	    "such as PgBouncer with pool_mode = transaction", why);
+	free(D->lock_error);
+	D->lock_error = xstrdup("the connection goes through a "
+	    "transaction-pooling proxy: session-level advisory locks cannot "
+	    "be trusted");
+	leader_key_parts(&hi, &lo);
+	term = xasprintf("SELECT pg_catalog.pg_terminate_backend(l.pid) FROM "
+	    "pg_catalog.pg_locks l WHERE l.locktype = 'advisory' AND "
+	    "l.classid = %" PRIu32 " AND l.objid = %" PRIu32 " AND "
+	    "l.objsubid = 1 AND l.pid = $1::int AND l.pid <> "
+	    "pg_catalog.pg_backend_pid()", hi, lo);
+	memset(q, 0, sizeof q);
+	q[0].sql = "SELECT pg_catalog.pg_advisory_unlock_all()";
+	q[1].sql = term;
+	q[1].nparams = 1;
+	q[1].params = params;
+	if (pid == NULL ||
+	    db_batch(D->lockdb, true, 2, q, leader_on_refused, NULL) < 0) {
+		if (db_batch(D->lockdb, true, 1, q, leader_on_refused,
+		    NULL) < 0)
+			leader_on_refused(NULL, NULL, NULL);
+	}
+	free(term);
+}
+
+static void
 leader_on_verify(struct db *db, const struct db_result *r, void *arg)
 {
 	const PGresult *res;
@@ -171,42 +223,21 @@ leader_on_verify(struct db *db, const struct db_result *r, void *arg)
 	if (r->failed >= 0 || PQntuples(res) != 1 ||
 	    strcmp(PQgetvalue(res, 0, 0), "t") != 0 ||
 	    strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
-		pooled = true;
-		log_error("refusing to lead: the lock session does not keep its "
-		    "own backend between transactions (%s), so a session-level "
-		    "advisory lock cannot be trusted; connect directly or "
-		    "through a session-pooling proxy, not a transaction-pooling "
-		    "one such as PgBouncer with pool_mode = transaction",
-		    r->failed >= 0 ? PQresultErrorMessage(r->err) :
-		    "the session marker or the lock moved");
-		free(D->lock_error);
-		D->lock_error = xstrdup("the connection goes through a "
-		    "transaction-pooling proxy: session-level advisory locks "
-		    "cannot be trusted");
-		db_close(D->lockdb);
-		leader_schedule(D->cfg.reconnect_max_interval_ms);
-		daemon_status_changed();
+		leader_refuse_pooled("the lock session does not keep its own "
+		    "backend between transactions (the session marker or the "
+		    "lock moved)", lock_pid[0] != '\0' ? lock_pid : NULL);
 		return;
 	}
 	leader_become();
 }
 
 static void
-leader_on_tables(struct db *db, const struct db_result *r, void *arg)
+leader_verify(void)
 {
 	char *sql;
 	const char *params[1] = { marker };
 	uint32_t hi, lo;
 
-	if (r->conn_lost)
-		return;
-	if (r->failed >= 0) {
-		log_error("cannot create %s / %s: %s", D->vt, D->ht,
-		    PQresultErrorMessage(r->err));
-		MIG_IGNORE(db_query1(db, "ROLLBACK", 0, NULL, NULL, NULL));
-		leader_lost("cannot create the version tables");
-		return;
-	}
 	leader_key_parts(&hi, &lo);
 	sql = xasprintf("SELECT current_setting('migrated.session', true) = "
 	    "$1, EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = "
@@ -216,6 +247,42 @@ leader_on_tables(struct db *db, const struct db_result *r, void *arg)
 	if (db_query1(D->lockdb, sql, 1, params, leader_on_verify, NULL) < 0)
 		leader_lost("lock session down");
 	free(sql);
+}
+
+/*
+ * The read session is another client. If its next transaction runs on the
+ * very backend that took our lock, the proxy hands backends from client
+ * to client per transaction: a transaction-pooling proxy.
+ */
+static void
+leader_on_probe(struct db *db, const struct db_result *r, void *arg)
+{
+	if (D->lockdb == NULL || !db_is_up(D->lockdb) || leader_is())
+		return;
+	if (!r->conn_lost && r->failed < 0 && PQntuples(r->res[0]) == 1 &&
+	    strcmp(PQgetvalue(r->res[0], 0, 0), lock_pid) == 0) {
+		leader_refuse_pooled("another client's transaction ran on the "
+		    "backend that holds this session's lock", lock_pid);
+		return;
+	}
+	leader_verify();
+}
+
+static void
+leader_on_tables(struct db *db, const struct db_result *r, void *arg)
+{
+	if (r->conn_lost)
+		return;
+	if (r->failed >= 0) {
+		log_error("cannot create %s / %s: %s", D->vt, D->ht,
+		    PQresultErrorMessage(r->err));
+		MIG_IGNORE(db_query1(db, "ROLLBACK", 0, NULL, NULL, NULL));
+		leader_lost("cannot create the version tables");
+		return;
+	}
+	if (!D->read_connected || state_query("SELECT "
+	    "pg_catalog.pg_backend_pid()", 0, NULL, leader_on_probe, NULL) < 0)
+		leader_verify();
 }
 
 /* Create the version and history tables under the lock. */
@@ -268,10 +335,18 @@ leader_on_trylock(struct db *db, const struct db_result *r, void *arg)
 		leader_lost("cannot take the lock");
 		return;
 	}
-	res = r->res[0];
+	if (PQntuples(r->res[0]) == 1 &&
+	    strcmp(PQgetvalue(r->res[0], 0, 0), "t") == 0) {
+		/* we never locked on this session: another client's state */
+		leader_refuse_pooled("this session's backend already held the "
+		    "lock before it asked for it (another client's session "
+		    "state)", NULL);
+		return;
+	}
+	res = r->res[1];
 	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
-		log_debug("advisory lock taken by backend %s",
-		    PQgetvalue(res, 0, 1));
+		snprintf(lock_pid, sizeof lock_pid, "%s", PQgetvalue(res, 0, 1));
+		log_debug("advisory lock taken by backend %s", lock_pid);
 		leader_ensure_tables();
 		return;
 	}
@@ -286,20 +361,34 @@ leader_on_trylock(struct db *db, const struct db_result *r, void *arg)
 static void
 leader_try_lock(void)
 {
-	char key[32];
+	char key[32], *held;
 	const char *params[1] = { key };
+	struct db_query q[2];
+	uint32_t hi, lo;
+	int r;
 
 	if (now_ms() < handover_until) {
 		leader_schedule((int)(handover_until - now_ms()));
 		return;
 	}
 	snprintf(key, sizeof key, "%" PRId64, D->lock_key);
+	leader_key_parts(&hi, &lo);
+	held = xasprintf("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks "
+	    "WHERE locktype = 'advisory' AND granted AND pid = "
+	    "pg_catalog.pg_backend_pid() AND classid = %" PRIu32 " AND objid "
+	    "= %" PRIu32 " AND objsubid = 1)", hi, lo);
+	memset(q, 0, sizeof q);
+	q[0].sql = held;
 	/* never leads while pg_is_in_recovery(): the lock is not tried */
-	if (db_query1(D->lockdb, "SELECT CASE WHEN pg_catalog."
-	    "pg_is_in_recovery() THEN false ELSE "
-	    "pg_catalog.pg_try_advisory_lock($1::bigint) END, "
-	    "pg_catalog.pg_backend_pid(), pg_catalog.pg_is_in_recovery()",
-	    1, params, leader_on_trylock, NULL) < 0)
+	q[1].sql = "SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN "
+	    "false ELSE pg_catalog.pg_try_advisory_lock($1::bigint) END, "
+	    "pg_catalog.pg_backend_pid(), pg_catalog.pg_is_in_recovery()";
+	q[1].nparams = 1;
+	q[1].params = params;
+	lock_pid[0] = '\0';
+	r = db_batch(D->lockdb, true, 2, q, leader_on_trylock, NULL);
+	free(held);
+	if (r < 0)
 		leader_lost("lock session down");
 }
 
