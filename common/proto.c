@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,11 +219,64 @@ proto_encode_ok_steal(const json_t *id, json_t *result)
 	return line;
 }
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t
+proto_utf8_seq(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len, k;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	if (n < len)
+		return 0;
+	cp = s[0] & (0x7f >> len);
+	for (k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * A JSON string of s. jansson refuses invalid UTF-8 (json_string() gives
+ * NULL, and the field would silently vanish from the reply); such bytes,
+ * say from jansson's own "near '...'" quoting a broken request or from a
+ * file name, become '?'.
+ */
+static json_t *
+proto_string(const char *s)
+{
+	json_t *j;
+	char *t;
+	size_t i, n, k;
+
+	if ((j = json_string(s)) != NULL)
+		return j;
+	t = xstrdup(s);
+	n = strlen(t);
+	for (i = 0; i < n; i += k)
+		if ((k = proto_utf8_seq((unsigned char *)t + i, n - i)) == 0) {
+			t[i] = '?';
+			k = 1;
+		}
+	j = json_string(t);
+	free(t);
+	return j != NULL ? j : json_string("?");
+}
+
 static void
 proto_set_str(json_t *o, const char *key, const char *val)
 {
 	if (val != NULL)
-		json_object_set_new(o, key, json_string(val));
+		json_object_set_new(o, key, proto_string(val));
 }
 
 json_t *
@@ -232,7 +286,7 @@ proto_error_object(const struct merr *err)
 
 	e = json_object();
 	json_object_set_new(e, "code", json_string(merr_code_name(err->code)));
-	json_object_set_new(e, "message", json_string(err->message != NULL ?
+	json_object_set_new(e, "message", proto_string(err->message != NULL ?
 	    err->message : merr_code_name(err->code)));
 	proto_set_str(e, "revision", err->revision);
 	proto_set_str(e, "file", err->file);
