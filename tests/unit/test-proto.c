@@ -48,6 +48,10 @@ test_decode_table(void **state)
 			id = json_dumps(pr.id, JSON_ENCODE_ANY | JSON_COMPACT);
 			assert_string_equal(id, line + 4);
 			free(id);
+			/* the reply keeps its message, whatever the input */
+			id = proto_encode_error(pr.id, &err);
+			assert_non_null(strstr(id, "\"message\":\""));
+			free(id);
 		}
 		proto_req_clear(&pr);
 		merr_clear(&err);
