@@ -7,8 +7,8 @@
 #    lock_error, a log line naming transaction pooling), apply nothing, and
 #    keep serving reads; it must not leave the lock behind on the pool, a
 #    second daemon through the pool must not lead either, and a daemon
-#    connected directly must still be able to lead (KNOWN BUG: all three
-#    fail today, see below);
+#    connected directly must still be able to lead (all three failed until
+#    3caac35);
 #  - pool_mode = session: the daemon leads and migrates as directly.
 source "$TOP_SRCDIR/tests/faults/lib.sh"
 
@@ -85,34 +85,24 @@ t_expect 75 ctl a -q upgrade 2>/dev/null
 echo "# lock_error: $err"
 ok "pool_mode = transaction: a refuses to lead (lock_error, log), nothing applied, reads served"
 
-known=()
-# KNOWN BUG: the daemon takes pg_try_advisory_lock before it checks for a
-# transaction pooler; when it then refuses to lead and disconnects, the
-# lock stays on PgBouncer's pooled server connection, held for nobody.
+# Refusing must not leave the lock on PgBouncer's pooled server connection
+# (it did: the lock was taken before the check), held for nobody ...
 holder=$(f_lock_row "$db")
-if [[ -n $holder ]]; then
-	known+=("after refusing, the lock is left on pooled backend $holder")
-	echo "# KNOWN BUG: the refused daemon's advisory lock stays on PgBouncer's server connection ($holder)"
-fi
-# ... so a second daemon through the same pool can get that connection and
-# "take" the lock again (advisory locks are re-entrant per backend): it
-# passes the checks and leads through transaction pooling.
+[[ -z $holder ]] || fail "the refused daemon's advisory lock stays on a pooled backend ($holder)"
+# ... where a second daemon through the pool could get that connection and
+# "take" the lock again (advisory locks are re-entrant per backend), pass
+# the checks and lead through transaction pooling ...
 t_start b "$via" "$dir"
 f_roles 4 "$(t_sock a)" "$(t_sock b)" >"$T_TMP/roles"
-if [[ $(head -2 "$T_TMP/roles" | tr '\n' ' ') != "standby standby " ]]; then
-	known+=("a second daemon led through transaction pooling ($(head -2 "$T_TMP/roles" | tr '\n' '/'))")
-	echo "# KNOWN BUG: a second daemon led through transaction pooling: $(head -2 "$T_TMP/roles" | tr '\n' '/')"
-fi
+[[ $(head -2 "$T_TMP/roles" | tr '\n' ' ') == "standby standby " ]] ||
+	fail "a second daemon led through transaction pooling: $(head -2 "$T_TMP/roles" | tr '\n' '/')"
 t_stop a
 t_stop b
-# ... and a correctly configured daemon, connected directly, is locked out
+# ... and a daemon connected directly could never lead.
 t_start direct "$db" "$dir" --no-auto-migrate
-sleep 1
-if [[ $(t_field direct .result.role) != leader ]]; then
-	known+=("a direct daemon cannot lead while the pooled lock lingers")
-	echo "# KNOWN BUG: a daemon connected directly cannot lead: $(t_json direct status | jq -c .result.leader)"
-fi
+t_wait_for 5 eval '[[ $(t_field direct .result.role) == leader ]]'
 t_stop direct
+ok "no lock left on the pool: a second pooled daemon stays standby, a direct one leads"
 
 # ---- session pooling: works --------------------------------------------------------------
 bouncer session
@@ -125,5 +115,4 @@ t_expect 0 ctl a -q downgrade base
 t_expect 0 ctl a -q upgrade head
 t_stop a
 ok "pool_mode = session: leads, migrates, downgrades and upgrades"
-echo "# FIGURES pgbouncer: transaction pooling refused by a lone daemon; session pooling works; known bugs: ${#known[@]}"
-((${#known[@]} == 0)) || fail "KNOWN BUG(s): $(printf '%s; ' "${known[@]}")"
+echo "# FIGURES pgbouncer: transaction pooling refused (no lock left behind, 0 pooled leaders); session pooling works"
