@@ -50,8 +50,8 @@ def status(i, n):
         s[1] += chunk
     line, s[1] = s[1].split(b"\n", 1)
     r = json.loads(line)
-    if not r.get("ok"):
-        raise SystemExit("status failed: %s" % line)
+    if not r.get("ok") or r.get("id") != n:
+        raise SystemExit("status %d failed: %s" % (n, line))
     return r["result"]
 sweeps = double = none = n = 0
 leaders = set()
@@ -64,12 +64,12 @@ while time.time() < end and not done:
             connect(i)
         if socks[i] is not None:
             n += 1
-            res.append(status(i, n))
+            res.append((i, status(i, n)))
     if not res:
         time.sleep(0.005)
         continue
     sweeps += 1
-    lead = [i for i, r in enumerate(res) if r["role"] == "leader"]
+    lead = [i for i, r in res if r["role"] == "leader"]
     if len(lead) > 1:
         double += 1
     if not lead:
@@ -77,7 +77,7 @@ while time.time() < end and not done:
     for i in lead:
         leaders.add(i)
     done = len(res) == len(paths) and all(
-        r["state"] == "current" and r["current"] == [head] for r in res)
+        r["state"] == "current" and r["current"] == [head] for i, r in res)
 print(json.dumps({"sweeps": sweeps, "double": double, "none": none,
                   "leaders": sorted(leaders), "done": done}))
 EOF
