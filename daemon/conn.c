@@ -208,8 +208,11 @@ conn_close_all(void)
 	struct conn *c;
 
 	while ((c = TAILQ_FIRST(&D->conns)) != NULL) {
-		/* last replies: one non-blocking attempt, then close */
-		(void)evbuffer_write(bufferevent_get_output(c->bev), c->fd);
+		/* last replies: one non-blocking attempt, then close (the
+		 * bufferevent keeps its output frozen: thaw it first) */
+		evbuffer_unfreeze(bufferevent_get_output(c->bev), 1);
+		MIG_IGNORE(evbuffer_write(bufferevent_get_output(c->bev),
+		    c->fd) < 0);
 		conn_lost(c, "daemon exiting");
 	}
 }

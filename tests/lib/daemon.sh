@@ -114,15 +114,25 @@ t_start() {
 	for ((i = 0; i < 100; i++)); do
 		if [[ -S $(t_sock "$name") ]] &&
 			"$MIGRATECTL" -s "$(t_sock "$name")" -q status >/dev/null 2>&1; then
-			return 0
+			break
 		fi
 		local rc=0
 		"$MIGRATECTL" -s "$(t_sock "$name")" -q status >/dev/null 2>&1 || rc=$?
-		((rc != 69)) && [[ -S $(t_sock "$name") ]] && return 0
+		((rc != 69)) && [[ -S $(t_sock "$name") ]] && break
 		kill -0 "${T_PID[$name]}" 2>/dev/null || fail "daemon $name died at start"
 		sleep 0.1
 	done
-	fail "daemon $name did not open its socket"
+	((i < 100)) || fail "daemon $name did not open its socket"
+	# Settle: give it up to 5 s to read the database and for some daemon
+	# to hold the lock, so a test's first change does not race the
+	# election (a daemon whose database is down simply goes on).
+	for ((i = 0; i < 50; i++)); do
+		"$MIGRATECTL" -s "$(t_sock "$name")" --json status 2>/dev/null |
+			jq -e '.result.state != "unknown" and .result.leader != null' \
+				>/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 0
 }
 
 t_stop() {
