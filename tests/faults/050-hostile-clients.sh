@@ -252,8 +252,13 @@ wait "$np" || fail "non-readers: $(cat "$T_TMP/noread")"
 [[ $(jq .closed "$T_TMP/noread") == 8 ]] || fail "not every non-reader was cut off: $(cat "$T_TMP/noread")"
 rss1=$(hwm)
 grow=$(((rss1 - rss0) / 1024))
-# 8 x the 16 MiB output cap, plus slack
-((grow < 8 * 16 + 64)) || fail "peak RSS grew by $grow MiB"
+# 8 x the 16 MiB output cap, plus slack; not under ASan, whose quarantine
+# (256 MiB) and redzones make the peak several times larger
+if f_asan; then
+	echo "# peak RSS +$grow MiB under ASan: not checked"
+else
+	((grow < 8 * 16 + 64)) || fail "peak RSS grew by $grow MiB"
+fi
 healthy "8 non-readers"
 ok "8 clients flooding without reading: all cut off at the output cap; peak RSS +$grow MiB; status within $worst ms meanwhile"
 

@@ -10,8 +10,7 @@
 source "$TOP_SRCDIR/tests/faults/lib.sh"
 
 command -v valgrind >/dev/null || fail "needs valgrind (scripts/deps --ci)"
-if ldd "$MIGRATED" 2>/dev/null | grep -q 'libasan' ||
-	nm "$MIGRATED" 2>/dev/null | grep -q '__asan_init'; then
+if f_asan; then
 	echo "# SKIP: $MIGRATED is built with AddressSanitizer"
 	exit 0
 fi

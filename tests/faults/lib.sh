@@ -13,6 +13,7 @@
 #   f_raw SOCK [--read] LINE...     raw protocol client (python3)
 #   f_now_ms                        wall clock in ms
 #   f_prompt_status NAME MAXMS      status answers within MAXMS, prints ms
+#   f_asan                          MIGRATED is an AddressSanitizer build
 
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 export NO_COLOR=1
@@ -21,6 +22,11 @@ export NO_COLOR=1
 F_PY=$(command -v /usr/bin/python3 || command -v python3)
 
 f_now_ms() { date +%s%3N; }
+
+f_asan() {
+	ldd "$MIGRATED" 2>/dev/null | grep -q 'libasan' ||
+		nm "$MIGRATED" 2>/dev/null | grep -q '__asan_init'
+}
 
 f_spawn() {
 	local name=$1 url=$2 dir=$3
