@@ -6,11 +6,14 @@
 #   f_spawn NAME URL DIR [ARGS...]  start migrated NAME without waiting
 #   f_wait_up NAME...               wait until each NAME answers status
 #   f_alive NAME                    the daemon process still runs
+#   f_lock_row URL                  "backend|application_name" of the
+#                                   session holding the advisory lock
 #   f_lock_holder URL               daemon pid holding the advisory lock
 #                                   in URL's database (empty: nobody)
 #   f_lock_backend URL              backend pid of that lock session
 #   f_history_dups URL              revisions with more than one ok upgrade
-#   f_raw SOCK [--read] LINE...     raw protocol client (python3)
+#   f_raw SOCK LINE...              raw protocol client (python3)
+#   f_roles SECS SOCK...            sample every daemon's role for SECS
 #   f_now_ms                        wall clock in ms
 #   f_prompt_status NAME MAXMS      status answers within MAXMS, prints ms
 #   f_asan                          MIGRATED is an AddressSanitizer build
