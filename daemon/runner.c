@@ -337,7 +337,21 @@ runner_step_done(void)
 	runner_step();
 }
 
-/* Result of one transactional step's pipeline. */
+/* The step's COMMIT (second round trip). */
+static void
+runner_on_commit(struct db *db, const struct db_result *r, void *arg)
+{
+	if (r->conn_lost)
+		return;
+	if (r->failed >= 0) {
+		runner_error_from(r->err, -1);
+		runner_fail_step();
+		return;
+	}
+	runner_step_done();
+}
+
+/* Result of one transactional step's pipeline (up to COMMIT). */
 static void
 runner_on_step(struct db *db, const struct db_result *r, void *arg)
 {
@@ -350,8 +364,18 @@ runner_on_step(struct db *db, const struct db_result *r, void *arg)
 	if (R->atomic && !R->in_txn && r->res[0] != NULL &&
 	    PQresultStatus(r->res[0]) == PGRES_COMMAND_OK)
 		R->in_txn = true;	/* BEGIN went through */
-	if (r->failed < 0) {
+	if (r->failed < 0 && R->atomic) {
 		runner_step_done();
+		return;
+	}
+	if (r->failed < 0) {
+		rsql_init(&b);
+		rsql_add(&b, "COMMIT", 0);
+		rsql_add(&b, "RESET ALL", 0);
+		rsql_add(&b, "RESET ROLE", 0);
+		if (rsql_send(&b, D->lockdb, true, runner_on_commit) < 0)
+			leader_lost("lock session down");
+		rsql_clear(&b);
 		return;
 	}
 	state = PQresultErrorField(r->err, PG_DIAG_SQLSTATE);
@@ -503,14 +527,16 @@ runner_step(void)
 	rsql_version_change(&b, &R->rows, &R->next);
 	rsql_history(&b, mf, runner_opname(), "ok", NULL, R->req->user, true,
 	    0);
+	/*
+	 * COMMIT goes in a second round trip, once every statement is known
+	 * to have run: a daemon killed before that leaves an open transaction
+	 * that PostgreSQL rolls back, never a revision committed for a dead
+	 * daemon from commands still queued in the server's socket.
+	 */
 	if (R->atomic)
 		rsql_add(&b, "RELEASE SAVEPOINT migrated_step", 0);
-	else {
+	else
 		rsql_notify(&b);
-		rsql_add(&b, "COMMIT", 0);
-		rsql_add(&b, "RESET ALL", 0);
-		rsql_add(&b, "RESET ROLE", 0);
-	}
 	if (rsql_send(&b, D->lockdb, true, runner_on_step) < 0)
 		leader_lost("lock session down");
 	rsql_clear(&b);

@@ -8,7 +8,8 @@
 # kb_N; at the end every revision has exactly one ok upgrade row, none
 # written by a killed daemon, and no `running` row is left.
 # Last, a kill during a statement shorter than the check interval: the
-# revision is still applied exactly once and completely (see KNOWN BUG).
+# killed daemon's transaction still rolls back (its COMMIT is only sent once
+# every statement has answered) and the standby applies the revision.
 source "$TOP_SRCDIR/tests/faults/lib.sh"
 
 kills=${FAULT_KILLS:-3}
@@ -138,11 +139,11 @@ done
 ok "every revision applied exactly once, never half; survivors agree"
 
 # ---- a kill during a short statement ------------------------------------
-# The whole revision (BEGIN ... COMMIT) goes to the server in one pipeline.
-# If the leader dies while a statement shorter than the 1 s connection
-# check runs, PostgreSQL never looks at the client socket again before
-# COMMIT: the orphaned backend commits the revision, then exits and frees
-# the lock. The standby then finds it applied.
+# The revision's statements go to the server in one pipeline, but COMMIT
+# only after they have all answered. If the leader dies while a statement
+# shorter than the 1 s connection check runs, the orphaned backend finishes
+# the queued statements, finds no COMMIT, and rolls back when it sees the
+# closed socket; the standby then applies the revision itself.
 leader=$(name_of "$(f_lock_holder "$db")")
 t_rev "$dir" late0001 "$head" "CREATE TABLE la (id int);
 SELECT pg_sleep(0.6);
@@ -166,14 +167,9 @@ t_wait_for 15 t_state_is "$survivor" current
 dups=$(f_history_dups "$db")
 [[ -z $dups ]] || fail "applied more than once: $dups"
 by=$(t_sql "$db" "SELECT pid FROM migrated_history WHERE revision = 'late0001' AND outcome = 'ok'")
-# KNOWN BUG: SPEC §7 says a killed leader's transaction rolls back and a
-# standby applies the revision; when the kill lands in a short statement
-# the orphaned backend commits it instead (applied once, complete, but
-# recorded under the dead daemon's pid). Reported, not failed.
-if [[ $by == "$lpid" ]]; then
-	echo "# KNOWN BUG: late0001 was committed by the killed leader's orphaned backend (pid $lpid), not rolled back"
-fi
+[[ $by != "$lpid" ]] ||
+	fail "late0001 was committed by the killed leader's orphaned backend (pid $lpid), not rolled back"
 echo "# late0001: leader pid $lpid killed; rows: $(t_sql "$db" "SELECT pid, outcome, started_at, finished_at FROM migrated_history WHERE revision = 'late0001'" | tr "\n" " ")"
-ok "kill during a short statement: late0001 applied exactly once and completely (by pid $by)"
+ok "kill during a short statement: rolled back, then applied exactly once and completely by the standby (pid $by)"
 for n in "${live[@]}"; do [[ $n == "$leader" ]] || t_stop "$n"; done
 echo "# FIGURES kill-leader: $kills kill -9 mid-revision in a row ($early proven rolled back): takeover ms ${takeovers[*]}; 0 duplicates, 0 half-applied; short-statement kill committed by the orphan: $([[ $by == "$lpid" ]] && echo yes || echo no)"
