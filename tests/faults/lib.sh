@@ -26,9 +26,10 @@ F_PY=$(command -v /usr/bin/python3 || command -v python3)
 
 f_now_ms() { date +%s%3N; }
 
+# (grep without -q: under pipefail an early exit would SIGPIPE the writer)
 f_asan() {
-	ldd "$MIGRATED" 2>/dev/null | grep -q 'libasan' ||
-		nm "$MIGRATED" 2>/dev/null | grep -q '__asan_init'
+	ldd "$MIGRATED" 2>/dev/null | grep libasan >/dev/null ||
+		nm "$MIGRATED" 2>/dev/null | grep __asan_init >/dev/null
 }
 
 f_spawn() {
