@@ -286,7 +286,11 @@ r=$(cat "$T_TMP/noread")
 [[ $(jq -r .closed <<<"$r") != null ]] || fail "the client that never reads was never disconnected: $r"
 grep -q 'does not read its replies' "$T_TMP/a.log" || fail "no log line about the slow reader"
 hwm1=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
-((hwm1 - hwm0 < 64 * 1024)) || fail "the daemon's peak RSS grew from $hwm0 kB to $hwm1 kB"
+# (AddressSanitizer's allocator keeps freed memory in quarantine and
+# inflates the peak by hundreds of MiB: the bound is checked without it)
+if ! { ldd "$MIGRATED" 2>/dev/null | grep -q libasan; }; then
+	((hwm1 - hwm0 < 64 * 1024)) || fail "the daemon's peak RSS grew from $hwm0 kB to $hwm1 kB"
+fi
 healthy "a client that does not read"
 ok "a client that never reads: disconnected after $(jq .sent_requests <<<"$r") requests in $(jq .seconds <<<"$r") s; peak RSS $hwm0 -> $hwm1 kB"
 
