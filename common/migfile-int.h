@@ -54,7 +54,6 @@ struct migfile_parser {
 void migfile_diag(struct migfile_parser *p, int line, const char *fmt, ...)
     MIG_PRINTF(3, 4);
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-size_t migfile_utf8_seq(const unsigned char *s, size_t n);
 /* s cut and cleaned for a message; caller frees. */
 char *migfile_show(const char *s);
 bool migfile_blank(char c);

@@ -20,6 +20,7 @@
 
 #include "migfile.h"
 #include "migfile-int.h"
+#include "utf8.h"
 
 /*
  * A file is read in one pass over its lines (NUL bytes, UTF-8, header keys,
@@ -49,32 +50,6 @@ migfile_diag(struct migfile_parser *p, int line, const char *fmt, ...)
 	free(msg);
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-size_t
-migfile_utf8_seq(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, k;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (n < len)
-		return 0;
-	cp = s[0] & (0x7f >> len);
-	for (k = 1; k < len; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /*
  * A bad value made fit for a message: at most MIGFILE_SHOW bytes, control
  * characters and invalid UTF-8 as '?', "..." when cut. Caller frees.
@@ -88,7 +63,7 @@ migfile_show(const char *s)
 
 	buf = xmalloc(MIGFILE_SHOW + 4);
 	while (i < n && o < MIGFILE_SHOW) {
-		k = migfile_utf8_seq(u + i, n - i);
+		k = utf8_seq(u + i, n - i);
 		if (k == 0 || u[i] < 0x20 || u[i] == 0x7f) {
 			buf[o++] = '?';
 			i++;
@@ -164,7 +139,7 @@ migfile_check_encoding(struct migfile_parser *p, const char *s, size_t n,
 			i++;
 			continue;
 		}
-		if ((k = migfile_utf8_seq(u + i, n - i)) == 0) {
+		if ((k = utf8_seq(u + i, n - i)) == 0) {
 			migfile_diag(p, line, "invalid UTF-8");
 			return;
 		}

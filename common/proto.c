@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "proto.h"
+#include "utf8.h"
 
 /* Nesting depth of a JSON text, or -1 past PROTO_MAX_DEPTH (strings skipped). */
 static int
@@ -219,32 +220,6 @@ proto_encode_ok_steal(const json_t *id, json_t *result)
 	return line;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
-proto_utf8_seq(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, k;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (n < len)
-		return 0;
-	cp = s[0] & (0x7f >> len);
-	for (k = 1; k < len; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /*
  * A JSON string of s. jansson refuses invalid UTF-8 (json_string() gives
  * NULL, and the field would silently vanish from the reply); such bytes,
@@ -263,7 +238,7 @@ proto_string(const char *s)
 	t = xstrdup(s);
 	n = strlen(t);
 	for (i = 0; i < n; i += k)
-		if ((k = proto_utf8_seq((unsigned char *)t + i, n - i)) == 0) {
+		if ((k = utf8_seq((unsigned char *)t + i, n - i)) == 0) {
 			t[i] = '?';
 			k = 1;
 		}
