@@ -337,7 +337,7 @@ runner_step_done(void)
 	runner_step();
 }
 
-/* The step's COMMIT (second round trip). */
+/* The step's last batch, the one with its COMMIT, answered. */
 static void
 runner_on_commit(struct db *db, const struct db_result *r, void *arg)
 {
@@ -545,19 +545,6 @@ runner_step(void)
 /* ---- non-transactional steps ---- */
 
 static void
-runner_on_nt_end(struct db *db, const struct db_result *r, void *arg)
-{
-	if (r->conn_lost)
-		return;
-	if (r->failed >= 0) {
-		runner_error_from(r->err, -1);
-		runner_fail_step();
-		return;
-	}
-	runner_step_done();
-}
-
-static void
 runner_on_nt_stmt(struct db *db, const struct db_result *r, void *arg)
 {
 	const char *state;
@@ -607,7 +594,7 @@ runner_nt_next(void)
 	rsql_add(&b, "COMMIT", 0);
 	rsql_add(&b, "RESET ALL", 0);
 	rsql_add(&b, "RESET ROLE", 0);
-	if (rsql_send(&b, D->lockdb, true, runner_on_nt_end) < 0)
+	if (rsql_send(&b, D->lockdb, true, runner_on_commit) < 0)
 		leader_lost("lock session down");
 	rsql_clear(&b);
 }
