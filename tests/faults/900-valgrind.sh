@@ -40,7 +40,7 @@ ctl v --timeout 30 downgrade base >/dev/null || fail "downgrade base"
 [[ -z $(ctl v --timeout 30 current) ]] || fail "not at base"
 ctl v --timeout 30 upgrade head >/dev/null || fail "upgrade head"
 [[ $(ctl v --timeout 30 current) == "212c31d97f11 (head)" ]] || fail "not at head"
-f_raw "$sock" 'not json' '{"id": 1, "op": "nosuch"}' '{"id": 2, "op": "status", "args": {"fresh": true}}' >/dev/null ||
+t_raw "$sock" 'not json' '{"id": 1, "op": "nosuch"}' '{"id": 2, "op": "status", "args": {"fresh": true}}' >/dev/null ||
 	fail "raw requests"
 "$F_PY" - "$sock" <<'EOF' || fail "hang-up client"
 import socket, sys

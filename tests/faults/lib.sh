@@ -12,7 +12,6 @@
 #                                   in URL's database (empty: nobody)
 #   f_lock_backend URL              backend pid of that lock session
 #   f_history_dups URL              revisions with more than one ok upgrade
-#   f_raw SOCK LINE...              raw protocol client (python3)
 #   f_roles SECS SOCK...            sample every daemon's role for SECS
 #   f_now_ms                        wall clock in ms
 #   f_prompt_status NAME MAXMS      status answers within MAXMS, prints ms
@@ -88,31 +87,6 @@ f_history_dups() {
 		GROUP BY revision HAVING count(*) > 1 ORDER BY 1"
 }
 
-# f_raw SOCK LINE...: send the lines on one connection, print every reply
-# line until each request has its final line (15 s at most); exit 1 if
-# some final line is missing.
-f_raw() {
-	"$F_PY" - "$@" <<'EOF'
-import json, socket, sys, time
-path, lines = sys.argv[1], sys.argv[2:]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(15)
-s.connect(path)
-s.sendall(b"".join(l.encode() + b"\n" for l in lines))
-buf, finals, end = b"", 0, time.time() + 15
-while finals < len(lines) and time.time() < end:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    buf += chunk
-    while b"\n" in buf:
-        line, buf = buf.split(b"\n", 1)
-        print(line.decode())
-        if "ok" in json.loads(line):
-            finals += 1
-sys.exit(0 if finals == len(lines) else 1)
-EOF
-}
 
 # f_prompt_status NAME MAXMS: a fresh client's status answers within MAXMS
 # milliseconds (connect, request, reply: timed inside the client, so that

@@ -7,30 +7,6 @@ source "$TOP_SRCDIR/tests/lib/daemon.sh"
 export NO_COLOR=1
 PY=$(command -v /usr/bin/python3 python3 | head -n 1)
 
-# raw SOCK LINE...: send the lines on one connection, print every reply line
-# until each request has its final line (10 s at most).
-raw() {
-	"$PY" - "$@" <<'EOF'
-import json, socket, sys, time
-path, lines = sys.argv[1], sys.argv[2:]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(path)
-s.sendall(b"".join(l.encode() + b"\n" for l in lines))
-buf, finals, end = b"", 0, time.time() + 10
-while finals < len(lines) and time.time() < end:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    buf += chunk
-    while b"\n" in buf:
-        line, buf = buf.split(b"\n", 1)
-        print(line.decode())
-        if "ok" in json.loads(line):
-            finals += 1
-sys.exit(0 if finals == len(lines) else 1)
-EOF
-}
 
 rows() {
 	t_sql "$1" "SELECT coalesce(string_agg(version_num, ',' ORDER BY version_num), '') FROM alembic_version"
@@ -113,7 +89,7 @@ ej=$(ctl a --json upgrade nosuchrevision 2>/dev/null) && fail "upgrade nosuchrev
 ok "--json status is exactly one document; errors too"
 
 # ---- hello and an unknown op on the raw protocol ------------------------------
-h=$(raw "$(t_sock a)" '{"id": "h-1", "op": "hello"}') || fail "no hello reply: $h"
+h=$(t_raw "$(t_sock a)" '{"id": "h-1", "op": "hello"}') || fail "no hello reply: $h"
 [[ $(jq -r .id <<<"$h") == h-1 && $(jq -r .ok <<<"$h") == true ]] || fail "hello: $h"
 [[ $(jq -r .result.server <<<"$h") == migrated && $(jq -r .result.protocol <<<"$h") == 1 ]] ||
 	fail "hello server/protocol: $h"
@@ -121,7 +97,7 @@ h=$(raw "$(t_sock a)" '{"id": "h-1", "op": "hello"}') || fail "no hello reply: $
 [[ $(jq -r .result.role <<<"$h") == leader ]] || fail "hello role: $h"
 [[ $(jq -c '[.result.peer.uid, .result.peer.user, .result.peer.admin]' <<<"$h") == '[0,"root",true]' ]] ||
 	fail "hello peer: $h"
-u=$(raw "$(t_sock a)" '{"id": 41, "op": "frobnicate"}' '{"id": 42, "op": "hello"}') ||
+u=$(t_raw "$(t_sock a)" '{"id": 41, "op": "frobnicate"}' '{"id": 42, "op": "hello"}') ||
 	fail "no reply to an unknown op: $u"
 [[ $(head -n 1 <<<"$u" | jq -c '[.id, .ok, .error.code]') == '[41,false,"unknown_op"]' ]] ||
 	fail "unknown op reply: $u"

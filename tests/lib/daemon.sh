@@ -20,6 +20,9 @@
 #   t_expect CODE CMD...           run CMD, fail unless it exits CODE
 #   t_wait_for SECS CMD...         retry CMD until it succeeds
 #   t_sql URL SQL                  psql -qAt on URL
+#   t_raw SOCK LINE...             raw protocol client: send the lines on
+#                                  one connection, print every reply line,
+#                                  exit 0 once each has its final line
 #   fail MSG / ok MSG              report
 
 set -euo pipefail
@@ -192,4 +195,27 @@ t_wait_for() {
 # t_state_is NAME STATE (fresh)
 t_state_is() {
 	[[ $(t_json "$1" status --fresh | jq -r .result.state) == "$2" ]]
+}
+
+t_raw() {
+	"$(command -v /usr/bin/python3 python3 | head -n 1)" - "$@" <<'PYEOF'
+import json, socket, sys, time
+path, lines = sys.argv[1], sys.argv[2:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(15)
+s.connect(path)
+s.sendall(b"".join(l.encode() + b"\n" for l in lines))
+buf, finals, end = b"", 0, time.time() + 15
+while finals < len(lines) and time.time() < end:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+    while b"\n" in buf:
+        line, buf = buf.split(b"\n", 1)
+        print(line.decode())
+        if "ok" in json.loads(line):
+            finals += 1
+sys.exit(0 if finals == len(lines) else 1)
+PYEOF
 }
