@@ -12,7 +12,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "config.h"
+#include "settings.h"
 #include "db.h"
 #include "merr.h"
 #include "migfile.h"
@@ -102,7 +102,7 @@ struct dbstate {
 struct runner;
 
 struct daemon {
-	struct config cfg;
+	struct settings cfg;
 	struct event_base *base;
 	struct revset *rs;
 	char hostname[256];

@@ -436,7 +436,7 @@ daemon_teardown(void)
 		event_free(ev_extend);
 	revset_unref(D->rs);
 	event_base_free(D->base);
-	config_free(&D->cfg);
+	settings_free(&D->cfg);
 	free(D->app_name);
 	free(D->username);
 	free(D->vt);
@@ -459,8 +459,8 @@ main(int argc, char **argv)
 	TAILQ_INIT(&D->queue);
 	TAILQ_INIT(&D->waiters);
 	TAILQ_INIT(&D->conns);
-	if (config_load(&D->cfg, argc, argv, &code) != 0) {
-		config_free(&D->cfg);
+	if (settings_load(&D->cfg, argc, argv, &code) != 0) {
+		settings_free(&D->cfg);
 		free(D);
 		return code;
 	}
@@ -480,7 +480,7 @@ main(int argc, char **argv)
 		notify_status("cannot listen: %s", strerror(-r));
 		return 1;
 	}
-	url = config_redact(D->cfg.database_url);
+	url = settings_redact(D->cfg.database_url);
 	log_info("migrated %s starting: database %s, auto-migrate %s",
 	    PACKAGE_VERSION, url, D->cfg.auto_migrate ? "on" : "off");
 	free(url);

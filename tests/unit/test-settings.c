@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test-config.c: settings table, layering, parse errors, redaction. */
+/* test-settings.c: settings table, layering, parse errors, redaction. */
 #include <config.h>
 
 #include <errno.h>
@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "daemon/config.h"
-#include "daemon/config-table.h"
+#include "daemon/settings.h"
+#include "daemon/settings-table.h"
 #include "log.h"
 
 #define MAX_ARGS 32
@@ -25,9 +25,9 @@ static const char *const env_vars[] = {
 	"DISABLE_AUTO_MIGRATIONS",
 };
 
-/* What one config_load() did. */
+/* What one settings_load() did. */
 struct run {
-	struct config cfg;
+	struct settings cfg;
 	int r;
 	int code;
 	char *out;		/* stdout */
@@ -92,7 +92,7 @@ slurp(FILE *f)
 	return buf;
 }
 
-/* config_load("migrated", args..., NULL) with stdout and stderr captured. */
+/* settings_load("migrated", args..., NULL) with stdout and stderr captured. */
 static void
 load(struct run *run, ...)
 {
@@ -115,7 +115,7 @@ load(struct run *run, ...)
 	saved_err = dup(STDERR_FILENO);
 	dup2(fileno(out), STDOUT_FILENO);
 	dup2(fileno(err), STDERR_FILENO);
-	run->r = config_load(&run->cfg, argc, argv, &run->code);
+	run->r = settings_load(&run->cfg, argc, argv, &run->code);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(saved_out, STDOUT_FILENO);
@@ -131,7 +131,7 @@ load(struct run *run, ...)
 static void
 run_free(struct run *run)
 {
-	config_free(&run->cfg);
+	settings_free(&run->cfg);
 	free(run->out);
 	free(run->err);
 }
@@ -184,9 +184,9 @@ static void
 test_defaults(void **state)
 {
 	struct run run;
-	struct config *c = &run.cfg;
+	struct settings *c = &run.cfg;
 
-	if (access(CONFIG_DEFAULT_FILE, F_OK) == 0)
+	if (access(SETTINGS_DEFAULT_FILE, F_OK) == 0)
 		skip();
 	load(&run, NULL);
 	assert_ok(&run);
@@ -213,14 +213,14 @@ test_defaults(void **state)
 	assert_int_equal(c->shutdown_timeout_ms, 30000);
 	assert_int_equal(c->max_clients, 256);
 	assert_int_equal(c->log_level, LOG_LVL_INFO);
-	assert_string_equal(c->config_file, CONFIG_DEFAULT_FILE);
+	assert_string_equal(c->config_file, SETTINGS_DEFAULT_FILE);
 	assert_false(c->config_file_given);
 	assert_false(c->once);
 	assert_string_equal(c->once_target, "heads");
 	assert_int_equal(c->lock_wait_ms, 60000);
-	assert_string_equal(config_source(c, "socket_path"), "default");
-	assert_string_equal(config_source(c, "database_url"), "default");
-	assert_null(config_source(c, "no_such_key"));
+	assert_string_equal(settings_source(c, "socket_path"), "default");
+	assert_string_equal(settings_source(c, "database_url"), "default");
+	assert_null(settings_source(c, "no_such_key"));
 	run_free(&run);
 }
 
@@ -232,31 +232,31 @@ test_table(void **state)
 		TEST_SRCDIR "/man/migrated.conf.5",
 		TEST_SRCDIR "/systemd/migrated.conf.example",
 	};
-	struct config cfg;
+	struct settings cfg;
 	char *why, *text;
 	size_t i, j;
 	FILE *f;
 
 	memset(&cfg, 0, sizeof cfg);
-	for (i = 0; i < config_table_len; i++) {
-		if (config_table[i].defval == NULL)
+	for (i = 0; i < settings_table_len; i++) {
+		if (settings_table[i].defval == NULL)
 			continue;
-		assert_int_equal(config_table_set(&cfg, &config_table[i],
-		    config_table[i].defval, &why), 0);
+		assert_int_equal(settings_table_set(&cfg, &settings_table[i],
+		    settings_table[i].defval, &why), 0);
 		assert_null(why);
 	}
-	config_table_free(&cfg);
+	settings_table_free(&cfg);
 	for (j = 0; j < sizeof docs / sizeof docs[0]; j++) {
 		f = fopen(docs[j], "r");
 		assert_non_null(f);
 		fseek(f, 0, SEEK_END);
 		text = slurp(f);
-		for (i = 0; i < config_table_len; i++) {
-			if (config_table[i].flags & CFG_NOFILE)
+		for (i = 0; i < settings_table_len; i++) {
+			if (settings_table[i].flags & CFG_NOFILE)
 				continue;
-			if (strstr(text, config_table[i].name) == NULL)
+			if (strstr(text, settings_table[i].name) == NULL)
 				fail_msg("%s does not mention %s", docs[j],
-				    config_table[i].name);
+				    settings_table[i].name);
 		}
 		free(text);
 	}
@@ -266,8 +266,8 @@ test_table(void **state)
 static void
 test_example(void **state)
 {
-	const struct config_entry *e;
-	const struct config_value *v;
+	const struct settings_entry *e;
+	const struct settings_value *v;
 	struct run run;
 	char *text, *p;
 	size_t i;
@@ -284,8 +284,8 @@ test_example(void **state)
 	}
 	load(&run, "-c", write_conf(text), NULL);
 	assert_ok(&run);
-	for (i = 0; i < config_table_len; i++) {
-		e = &config_table[i];
+	for (i = 0; i < settings_table_len; i++) {
+		e = &settings_table[i];
 		v = &run.cfg.values[i];
 		if (e->flags & CFG_NOFILE)
 			continue;
@@ -303,7 +303,7 @@ static void
 test_layering(void **state)
 {
 	struct run run;
-	struct config *c = &run.cfg;
+	struct settings *c = &run.cfg;
 	const char *path;
 	char src[128];
 
@@ -324,12 +324,12 @@ test_layering(void **state)
 	assert_int_equal(c->log_level, LOG_LVL_WARN);
 	assert_int_equal(c->max_clients, 256);
 	assert_true(c->config_file_given);
-	assert_string_equal(config_source(c, "migrations_dir"),
+	assert_string_equal(settings_source(c, "migrations_dir"),
 	    "environment MIGRATIONS_DIR");
-	assert_string_equal(config_source(c, "socket_path"), "flag -s");
+	assert_string_equal(settings_source(c, "socket_path"), "flag -s");
 	snprintf(src, sizeof src, "%s:4", path);
-	assert_string_equal(config_source(c, "database_url"), src);
-	assert_string_equal(config_source(c, "max_clients"), "default");
+	assert_string_equal(settings_source(c, "database_url"), src);
+	assert_string_equal(settings_source(c, "max_clients"), "default");
 	run_free(&run);
 
 	/* an empty environment variable counts as unset */
@@ -345,7 +345,7 @@ static void
 test_file_syntax(void **state)
 {
 	struct run run;
-	struct config *c = &run.cfg;
+	struct settings *c = &run.cfg;
 
 	load(&run, "-c", write_conf("\xef\xbb\xbf" "# whole-line comment\n"
 	    "\n"
@@ -550,7 +550,7 @@ test_durations(void **state)
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		ms = -7;
-		if (config_parse_duration_ms(cases[i].s, &ms) != cases[i].r)
+		if (settings_parse_duration_ms(cases[i].s, &ms) != cases[i].r)
 			fail_msg("'%s': want %d", cases[i].s, cases[i].r);
 		if (cases[i].r == 0 && ms != cases[i].ms)
 			fail_msg("'%s': %d ms, want %d", cases[i].s, ms,
@@ -576,7 +576,7 @@ test_format_ms(void **state)
 	char *s;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		s = config_format_ms(cases[i].ms);
+		s = settings_format_ms(cases[i].ms);
 		assert_string_equal(s, cases[i].s);
 		free(s);
 	}
@@ -596,16 +596,16 @@ test_bools(void **state)
 
 	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
 		b = false;
-		assert_int_equal(config_parse_bool(yes[i], &b), 0);
+		assert_int_equal(settings_parse_bool(yes[i], &b), 0);
 		assert_true(b);
 	}
 	for (i = 0; i < sizeof no / sizeof no[0]; i++) {
 		b = true;
-		assert_int_equal(config_parse_bool(no[i], &b), 0);
+		assert_int_equal(settings_parse_bool(no[i], &b), 0);
 		assert_false(b);
 	}
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		assert_int_equal(config_parse_bool(bad[i], &b), -EINVAL);
+		assert_int_equal(settings_parse_bool(bad[i], &b), -EINVAL);
 }
 
 static void
@@ -638,7 +638,7 @@ test_disable_auto_migrations(void **state)
 	load(&run, "-c", path, "--no-auto-migrate", NULL);
 	assert_ok(&run);
 	assert_false(run.cfg.auto_migrate);
-	assert_string_equal(config_source(&run.cfg, "auto_migrate"),
+	assert_string_equal(settings_source(&run.cfg, "auto_migrate"),
 	    "flag --no-auto-migrate");
 	run_free(&run);
 }
@@ -647,7 +647,7 @@ static void
 test_flags(void **state)
 {
 	struct run run;
-	struct config *c = &run.cfg;
+	struct settings *c = &run.cfg;
 	const char *path = write_conf("log_level = error\n");
 
 	load(&run, "-c", path, "-d", "dbname=flag", "-m", "/m", "-s", "/s",
@@ -663,7 +663,7 @@ test_flags(void **state)
 	assert_int_equal(c->lock_wait_ms, 300000);
 	assert_true(c->once);
 	assert_string_equal(c->once_target, "head");
-	assert_string_equal(config_source(c, "log_level"), "flag -v");
+	assert_string_equal(settings_source(c, "log_level"), "flag -v");
 	run_free(&run);
 
 	/* long forms; the target may come first */
@@ -729,10 +729,10 @@ test_help_version(void **state)
 		if (strstr(run.out, flags[i]) == NULL)
 			fail_msg("--help lacks %s", flags[i]);
 	}
-	for (i = 0; i < config_table_len; i++) {
-		if (config_table[i].env != NULL &&
-		    strstr(run.out, config_table[i].env) == NULL)
-			fail_msg("--help lacks %s", config_table[i].env);
+	for (i = 0; i < settings_table_len; i++) {
+		if (settings_table[i].env != NULL &&
+		    strstr(run.out, settings_table[i].env) == NULL)
+			fail_msg("--help lacks %s", settings_table[i].env);
 	}
 	run_free(&run);
 
@@ -785,11 +785,11 @@ test_redact(void **state)
 	size_t i;
 	char *s;
 
-	s = config_redact(NULL);
+	s = settings_redact(NULL);
 	assert_string_equal(s, "(default)");
 	free(s);
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		s = config_redact(cases[i][0]);
+		s = settings_redact(cases[i][0]);
 		assert_string_equal(s, cases[i][1]);
 		assert_null(strstr(s, "secret"));
 		free(s);

@@ -1,19 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* config.h: daemon settings: defaults < file < environment < flags (SPEC §4). */
-#ifndef MIGRATED_CONFIG_H
-#define MIGRATED_CONFIG_H
+/* settings.h: daemon settings: defaults < file < environment < flags (SPEC §4). */
+#ifndef MIGRATED_SETTINGS_H
+#define MIGRATED_SETTINGS_H
 
-/*
- * Files in daemon/ that include "config.h" get this header, not autoconf's:
- * pull autoconf's in by the include path.
- */
-#include <config.h>
+#include <config.h>	/* autoconf's: SYSCONFDIR */
 
 #include <stdbool.h>
 #include <stdint.h>
 #include "xmalloc.h"
 
-#define CONFIG_DEFAULT_FILE SYSCONFDIR "/migrated/migrated.conf"
+#define SETTINGS_DEFAULT_FILE SYSCONFDIR "/migrated/migrated.conf"
 #define EXIT_CONFIG 78		/* EX_CONFIG: a bad setting */
 #define EXIT_DATAERR 65		/* EX_DATAERR: only a person can fix it */
 
@@ -21,12 +17,12 @@ enum ready_when { READY_SOCKET, READY_CURRENT };
 enum txn_mode { TXN_PER_REVISION, TXN_ALL };
 
 /* Where a value came from, for error messages. */
-enum cfg_source { CFG_SRC_DEFAULT, CFG_SRC_FILE, CFG_SRC_ENV, CFG_SRC_FLAG };
+enum settings_source { SETTINGS_SRC_DEFAULT, SETTINGS_SRC_FILE, SETTINGS_SRC_ENV, SETTINGS_SRC_FLAG };
 
 /* Per table row: the value in force as text, and where it came from. */
-struct config_value;
+struct settings_value;
 
-struct config {
+struct settings {
 	/* settings of the table (SPEC §4) */
 	char *database_url;		/* NULL: libpq defaults and PG* */
 	char *migrations_dir;
@@ -53,14 +49,14 @@ struct config {
 	int log_level;			/* enum log_level */
 
 	/* command line only */
-	char *config_file;		/* -c, or CONFIG_DEFAULT_FILE */
+	char *config_file;		/* -c, or SETTINGS_DEFAULT_FILE */
 	bool config_file_given;		/* -c given: a missing file is an error */
 	bool once;			/* --once [TARGET] */
 	char *once_target;		/* default "heads" */
 	int lock_wait_ms;		/* --lock-wait, default 60s */
 
-	/* one per row of the settings table, owned; see config_source() */
-	struct config_value *values;
+	/* one per row of the settings table, owned; see settings_source() */
+	struct settings_value *values;
 };
 
 /*
@@ -69,39 +65,39 @@ struct config {
  * "migrated: KEY = 'VALUE' (SOURCE): problem" — all of them, not just the
  * first. Returns 0 to run, or >= 0 via *exit_code when the process should
  * exit now (-h, -V: 0; usage errors: 2; bad values: 78), in which case the
- * return value is -EINVAL (or 1 for -h/-V). Caller frees with config_free().
+ * return value is -EINVAL (or 1 for -h/-V). Caller frees with settings_free().
  */
-int config_load(struct config *cfg, int argc, char **argv, int *exit_code)
+int settings_load(struct settings *cfg, int argc, char **argv, int *exit_code)
     MIG_MUSTCHECK;
-void config_free(struct config *cfg);
+void settings_free(struct settings *cfg);
 
 /*
  * Parse a GUC-style duration ("250ms", "5s", "1min", "2h", "1d", "0";
  * a bare number is milliseconds) into milliseconds. -EINVAL if malformed,
  * -ERANGE if over INT_MAX ms.
  */
-int config_parse_duration_ms(const char *s, int *ms) MIG_MUSTCHECK;
+int settings_parse_duration_ms(const char *s, int *ms) MIG_MUSTCHECK;
 /* Parse true/false/1/0/yes/no/on/off (case-insensitive). -EINVAL if not. */
-int config_parse_bool(const char *s, bool *out) MIG_MUSTCHECK;
+int settings_parse_bool(const char *s, bool *out) MIG_MUSTCHECK;
 
 /*
  * A copy of a connection string or URL with any password replaced by
  * "********" (both key=value and postgresql://user:pass@ forms);
  * caller frees. NULL gives "(default)".
  */
-char *config_redact(const char *conninfo);
+char *settings_redact(const char *conninfo);
 
 /* Print the --help text to f. */
-void config_usage(void *f);
+void settings_usage(void *f);
 
 /*
  * Where key's value in force came from: "default", "FILE:LINE",
  * "environment VAR" or "flag -X"; borrowed from cfg. NULL for an unknown
- * key or before config_load().
+ * key or before settings_load().
  */
-const char *config_source(const struct config *cfg, const char *key);
+const char *settings_source(const struct settings *cfg, const char *key);
 
 /* Log every setting, its value (secrets redacted) and source at debug. */
-void config_log(const struct config *cfg);
+void settings_log(const struct settings *cfg);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* config-table.c: one row per setting (SPEC §4); value parsers and checks. */
+/* settings-table.c: one row per setting (SPEC §4); value parsers and checks. */
 #include <config.h>
 
 #include <ctype.h>
@@ -12,17 +12,17 @@
 
 #include <libpq-fe.h>
 
-#include "config-table.h"
+#include "settings-table.h"
 #include "log.h"
 #include "xmalloc.h"
 
-#define OFF(field) offsetof(struct config, field)
+#define OFF(field) offsetof(struct settings, field)
 #define SEC 1000LL
 #define MIN (60 * SEC)
 #define HOUR (60 * MIN)
 
 int
-config_parse_bool(const char *s, bool *out)
+settings_parse_bool(const char *s, bool *out)
 {
 	static const char *const yes[] = { "true", "1", "yes", "on" };
 	static const char *const no[] = { "false", "0", "no", "off" };
@@ -43,7 +43,7 @@ config_parse_bool(const char *s, bool *out)
 
 /* The factor of a GUC time unit ("" is milliseconds), or 0 if unknown. */
 static long long
-config_unit_ms(const char *unit, size_t len)
+settings_unit_ms(const char *unit, size_t len)
 {
 	static const struct {
 		const char *name;
@@ -63,7 +63,7 @@ config_unit_ms(const char *unit, size_t len)
 }
 
 int
-config_parse_duration_ms(const char *s, int *ms)
+settings_parse_duration_ms(const char *s, int *ms)
 {
 	unsigned long long whole = 0, frac = 0, scale = 1, total;
 	const char *p = s, *unit;
@@ -94,7 +94,7 @@ config_parse_duration_ms(const char *s, int *ms)
 	len = (size_t)(p - unit);
 	while (isspace((unsigned char)*p))
 		p++;
-	if (!digits || *p != '\0' || (mult = config_unit_ms(unit, len)) == 0)
+	if (!digits || *p != '\0' || (mult = settings_unit_ms(unit, len)) == 0)
 		return -EINVAL;
 	if (big)
 		return -ERANGE;
@@ -107,7 +107,7 @@ config_parse_duration_ms(const char *s, int *ms)
 }
 
 static int
-config_check_ident(const char *text, char **value, char **why)
+settings_check_ident(const char *text, char **value, char **why)
 {
 	const char *p;
 
@@ -123,7 +123,7 @@ config_check_ident(const char *text, char **value, char **why)
 }
 
 static int
-config_check_int64(const char *text, char **value, char **why)
+settings_check_int64(const char *text, char **value, char **why)
 {
 	char *end;
 
@@ -138,21 +138,21 @@ config_check_int64(const char *text, char **value, char **why)
 }
 
 static int
-config_check_guc_duration(const char *text, char **value, char **why)
+settings_check_guc_duration(const char *text, char **value, char **why)
 {
 	int ms, r;
 
-	if ((r = config_parse_duration_ms(text, &ms)) < 0) {
+	if ((r = settings_parse_duration_ms(text, &ms)) < 0) {
 		*why = xstrdup(r == -ERANGE ? "out of range (0..2147483647ms)" :
 		    "not a duration (a number and ms, s, min, h or d)");
 		return -EINVAL;
 	}
-	*value = config_format_ms(ms);
+	*value = settings_format_ms(ms);
 	return 0;
 }
 
 static int
-config_check_conninfo(const char *text, char **value, char **why)
+settings_check_conninfo(const char *text, char **value, char **why)
 {
 	PQconninfoOption *opts;
 	char *err = NULL, *safe;
@@ -163,7 +163,7 @@ config_check_conninfo(const char *text, char **value, char **why)
 		return 0;
 	}
 	/* libpq may quote the whole string: only show it without secrets. */
-	safe = config_redact(text);
+	safe = settings_redact(text);
 	if (err != NULL && strcmp(safe, text) == 0) {
 		len = strlen(err);
 		while (len > 0 && isspace((unsigned char)err[len - 1]))
@@ -176,16 +176,16 @@ config_check_conninfo(const char *text, char **value, char **why)
 	return -EINVAL;
 }
 
-static const char *const config_ready_when[] = { "socket", "current", NULL };
-static const char *const config_txn_mode[] = { "per-revision", "all", NULL };
+static const char *const settings_ready_when[] = { "socket", "current", NULL };
+static const char *const settings_txn_mode[] = { "per-revision", "all", NULL };
 
 /*
  * Defaults are strings and go through the same parser as every other
  * source; the unit test checks that each one parses.
  */
-const struct config_entry config_table[] = {
+const struct settings_entry settings_table[] = {
 	{ "database_url", CFG_STRING, OFF(database_url), NULL, 0, 0,
-	  "DATABASE_URL", CFG_SECRET, NULL, config_check_conninfo },
+	  "DATABASE_URL", CFG_SECRET, NULL, settings_check_conninfo },
 	{ "migrations_dir", CFG_STRING, OFF(migrations_dir),
 	  "/usr/share/migrated/versions", 1, PATH_MAX - 1,
 	  "MIGRATIONS_DIR", CFG_REQUIRED, NULL, NULL },
@@ -201,23 +201,23 @@ const struct config_entry config_table[] = {
 	{ "auto_migrate", CFG_BOOL, OFF(auto_migrate), "true", 0, 0,
 	  "DISABLE_AUTO_MIGRATIONS", CFG_ENV_INVERT | CFG_RELOAD, NULL, NULL },
 	{ "ready_when", CFG_ENUM, OFF(ready_when), "socket", 0, 0,
-	  NULL, 0, config_ready_when, NULL },
+	  NULL, 0, settings_ready_when, NULL },
 	{ "version_table", CFG_STRING, OFF(version_table), "alembic_version",
-	  1, 63, NULL, CFG_REQUIRED, NULL, config_check_ident },
+	  1, 63, NULL, CFG_REQUIRED, NULL, settings_check_ident },
 	{ "version_table_schema", CFG_STRING, OFF(version_table_schema),
-	  "public", 1, 63, NULL, CFG_REQUIRED, NULL, config_check_ident },
+	  "public", 1, 63, NULL, CFG_REQUIRED, NULL, settings_check_ident },
 	{ "history_table", CFG_STRING, OFF(history_table), "migrated_history",
-	  1, 63, NULL, CFG_REQUIRED, NULL, config_check_ident },
+	  1, 63, NULL, CFG_REQUIRED, NULL, settings_check_ident },
 	{ "lock_key", CFG_STRING, OFF(lock_key), NULL, 0, 20,
-	  NULL, 0, NULL, config_check_int64 },
+	  NULL, 0, NULL, settings_check_int64 },
 	{ "lock_timeout", CFG_STRING, OFF(lock_timeout), "5s", 1, 32,
-	  NULL, CFG_REQUIRED | CFG_RELOAD, NULL, config_check_guc_duration },
+	  NULL, CFG_REQUIRED | CFG_RELOAD, NULL, settings_check_guc_duration },
 	{ "statement_timeout", CFG_STRING, OFF(statement_timeout), "0", 1, 32,
-	  NULL, CFG_REQUIRED | CFG_RELOAD, NULL, config_check_guc_duration },
+	  NULL, CFG_REQUIRED | CFG_RELOAD, NULL, settings_check_guc_duration },
 	{ "lock_retries", CFG_INT, OFF(lock_retries), "3", 0, 100,
 	  NULL, CFG_RELOAD, NULL, NULL },
 	{ "transaction_mode", CFG_ENUM, OFF(transaction_mode), "per-revision",
-	  0, 0, NULL, CFG_RELOAD, config_txn_mode, NULL },
+	  0, 0, NULL, CFG_RELOAD, settings_txn_mode, NULL },
 	{ "allow_drift", CFG_BOOL, OFF(allow_drift), "false", 0, 0,
 	  NULL, CFG_RELOAD, NULL, NULL },
 	{ "standby_poll_interval", CFG_DURATION, OFF(standby_poll_interval_ms),
@@ -237,29 +237,29 @@ const struct config_entry config_table[] = {
 	{ "lock_wait", CFG_DURATION, OFF(lock_wait_ms), "60s", 0, 24 * HOUR,
 	  NULL, CFG_NOFILE, NULL, NULL },
 };
-const size_t config_table_len = ARRAY_LEN(config_table);
+const size_t settings_table_len = ARRAY_LEN(settings_table);
 
 /* The field of row e in cfg (void *: offsets keep the field's alignment). */
 static void *
-config_table_field(struct config *cfg, const struct config_entry *e)
+settings_table_field(struct settings *cfg, const struct settings_entry *e)
 {
 	return (char *)cfg + e->offset;
 }
 
-const struct config_entry *
-config_table_find(const char *name)
+const struct settings_entry *
+settings_table_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < config_table_len; i++) {
-		if (strcmp(config_table[i].name, name) == 0)
-			return &config_table[i];
+	for (i = 0; i < settings_table_len; i++) {
+		if (strcmp(settings_table[i].name, name) == 0)
+			return &settings_table[i];
 	}
 	return NULL;
 }
 
 char *
-config_format_ms(long long ms)
+settings_format_ms(long long ms)
 {
 	static const struct {
 		const char *unit;
@@ -281,7 +281,7 @@ config_format_ms(long long ms)
 
 /* Parse a decimal integer that fills all of s. */
 static int
-config_table_strtoll(const char *s, long long *out)
+settings_table_strtoll(const char *s, long long *out)
 {
 	char *end;
 	long long v;
@@ -299,14 +299,14 @@ config_table_strtoll(const char *s, long long *out)
 }
 
 static char *
-config_table_range(const struct config_entry *e)
+settings_table_range(const struct settings_entry *e)
 {
 	char *lo, *hi, *s;
 
 	if (e->type != CFG_DURATION)
 		return xasprintf("out of range (%lld..%lld)", e->min, e->max);
-	lo = config_format_ms(e->min);
-	hi = config_format_ms(e->max);
+	lo = settings_format_ms(e->min);
+	hi = settings_format_ms(e->max);
 	s = xasprintf("out of range (%s..%s)", lo, hi);
 	free(lo);
 	free(hi);
@@ -314,10 +314,10 @@ config_table_range(const struct config_entry *e)
 }
 
 static int
-config_table_string(struct config *cfg, const struct config_entry *e,
+settings_table_string(struct settings *cfg, const struct settings_entry *e,
     const char *text, char **why)
 {
-	char **field = config_table_field(cfg, e);
+	char **field = settings_table_field(cfg, e);
 	char *value = NULL;
 	size_t len = strlen(text);
 
@@ -339,12 +339,12 @@ config_table_string(struct config *cfg, const struct config_entry *e,
 }
 
 static int
-config_table_bool(struct config *cfg, const struct config_entry *e,
+settings_table_bool(struct settings *cfg, const struct settings_entry *e,
     const char *text, char **why)
 {
-	bool *field = config_table_field(cfg, e);
+	bool *field = settings_table_field(cfg, e);
 
-	if (config_parse_bool(text, field) < 0) {
+	if (settings_parse_bool(text, field) < 0) {
 		*why = xstrdup("not a boolean (true/false/yes/no/on/off/1/0)");
 		return -EINVAL;
 	}
@@ -352,19 +352,19 @@ config_table_bool(struct config *cfg, const struct config_entry *e,
 }
 
 static int
-config_table_int(struct config *cfg, const struct config_entry *e,
+settings_table_int(struct settings *cfg, const struct settings_entry *e,
     const char *text, char **why)
 {
-	int *field = config_table_field(cfg, e);
+	int *field = settings_table_field(cfg, e);
 	long long v;
 	int r;
 
-	if ((r = config_table_strtoll(text, &v)) == -EINVAL) {
+	if ((r = settings_table_strtoll(text, &v)) == -EINVAL) {
 		*why = xstrdup("not an integer");
 		return -EINVAL;
 	}
 	if (r < 0 || v < e->min || v > e->max) {
-		*why = config_table_range(e);
+		*why = settings_table_range(e);
 		return -EINVAL;
 	}
 	*field = (int)v;
@@ -372,19 +372,19 @@ config_table_int(struct config *cfg, const struct config_entry *e,
 }
 
 static int
-config_table_duration(struct config *cfg, const struct config_entry *e,
+settings_table_duration(struct settings *cfg, const struct settings_entry *e,
     const char *text, char **why)
 {
-	int *field = config_table_field(cfg, e);
+	int *field = settings_table_field(cfg, e);
 	int ms, r;
 
-	if ((r = config_parse_duration_ms(text, &ms)) == -EINVAL) {
+	if ((r = settings_parse_duration_ms(text, &ms)) == -EINVAL) {
 		*why = xstrdup("not a duration (a number and ms, s, min, h "
 		    "or d)");
 		return -EINVAL;
 	}
 	if (r < 0 || ms < e->min || ms > e->max) {
-		*why = config_table_range(e);
+		*why = settings_table_range(e);
 		return -EINVAL;
 	}
 	*field = ms;
@@ -392,10 +392,10 @@ config_table_duration(struct config *cfg, const struct config_entry *e,
 }
 
 static int
-config_table_mode(struct config *cfg, const struct config_entry *e,
+settings_table_mode(struct settings *cfg, const struct settings_entry *e,
     const char *text, char **why)
 {
-	unsigned int *field = config_table_field(cfg, e);
+	unsigned int *field = settings_table_field(cfg, e);
 	size_t len = strlen(text);
 	unsigned long v;
 
@@ -413,10 +413,10 @@ config_table_mode(struct config *cfg, const struct config_entry *e,
 }
 
 static int
-config_table_enum(struct config *cfg, const struct config_entry *e,
+settings_table_enum(struct settings *cfg, const struct settings_entry *e,
     const char *text, char **why)
 {
-	int *field = config_table_field(cfg, e);
+	int *field = settings_table_field(cfg, e);
 	char *list, *tmp;
 	int i;
 
@@ -438,10 +438,10 @@ config_table_enum(struct config *cfg, const struct config_entry *e,
 }
 
 static int
-config_table_loglevel(struct config *cfg, const struct config_entry *e,
+settings_table_loglevel(struct settings *cfg, const struct settings_entry *e,
     const char *text, char **why)
 {
-	int *field = config_table_field(cfg, e);
+	int *field = settings_table_field(cfg, e);
 	enum log_level level;
 
 	if (log_level_parse(text, &level) < 0) {
@@ -453,18 +453,18 @@ config_table_loglevel(struct config *cfg, const struct config_entry *e,
 }
 
 int
-config_table_set(struct config *cfg, const struct config_entry *e,
+settings_table_set(struct settings *cfg, const struct settings_entry *e,
     const char *text, char **why)
 {
-	static int (*const parsers[])(struct config *,
-	    const struct config_entry *, const char *, char **) = {
-		[CFG_STRING] = config_table_string,
-		[CFG_BOOL] = config_table_bool,
-		[CFG_INT] = config_table_int,
-		[CFG_DURATION] = config_table_duration,
-		[CFG_MODE] = config_table_mode,
-		[CFG_ENUM] = config_table_enum,
-		[CFG_LOGLEVEL] = config_table_loglevel,
+	static int (*const parsers[])(struct settings *,
+	    const struct settings_entry *, const char *, char **) = {
+		[CFG_STRING] = settings_table_string,
+		[CFG_BOOL] = settings_table_bool,
+		[CFG_INT] = settings_table_int,
+		[CFG_DURATION] = settings_table_duration,
+		[CFG_MODE] = settings_table_mode,
+		[CFG_ENUM] = settings_table_enum,
+		[CFG_LOGLEVEL] = settings_table_loglevel,
 	};
 
 	*why = NULL;
@@ -474,15 +474,15 @@ config_table_set(struct config *cfg, const struct config_entry *e,
 }
 
 void
-config_table_free(struct config *cfg)
+settings_table_free(struct settings *cfg)
 {
 	char **field;
 	size_t i;
 
-	for (i = 0; i < config_table_len; i++) {
-		if (config_table[i].type != CFG_STRING)
+	for (i = 0; i < settings_table_len; i++) {
+		if (settings_table[i].type != CFG_STRING)
 			continue;
-		field = config_table_field(cfg, &config_table[i]);
+		field = settings_table_field(cfg, &settings_table[i]);
 		free(*field);
 		*field = NULL;
 	}

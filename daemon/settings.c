@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* config.c: settings from defaults, file, environment and flags (SPEC §4). */
+/* settings.c: settings from defaults, file, environment and flags (SPEC §4). */
 #include <config.h>
 
 #include <ctype.h>
@@ -10,26 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "config-table.h"
+#include "settings.h"
+#include "settings-table.h"
 #include "log.h"
 #include "xmalloc.h"
 
 /* A flag's setting, applied after the file and the environment. */
-struct config_flag {
-	const struct config_entry *entry;
+struct settings_flag {
+	const struct settings_entry *entry;
 	const char *text;		/* borrowed from argv or static */
 	const char *flag;
 };
 
-struct config_load {
-	struct config *cfg;
+struct settings_load {
+	struct settings *cfg;
 	int nerrors;
-	struct config_flag *flags;
+	struct settings_flag *flags;
 	size_t nflags;
 };
 
-enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION, CONFIG_USAGE };
+enum settings_action { SETTINGS_RUN, SETTINGS_HELP, SETTINGS_VERSION, SETTINGS_USAGE };
 
 enum {
 	OPT_NO_AUTO = 256,
@@ -38,7 +38,7 @@ enum {
 	OPT_ATOMIC,
 };
 
-static const struct option config_options[] = {
+static const struct option settings_options[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "database-url", required_argument, NULL, 'd' },
 	{ "migrations-dir", required_argument, NULL, 'm' },
@@ -59,7 +59,7 @@ static const struct {
 	const char *key;
 	const char *text;
 	const char *flag;
-} config_flag_keys[] = {
+} settings_flag_keys[] = {
 	{ 'd', "database_url", NULL, "-d" },
 	{ 'm', "migrations_dir", NULL, "-m" },
 	{ 's', "socket_path", NULL, "-s" },
@@ -71,11 +71,11 @@ static const struct {
 
 #define REDACTED "********"
 
-static void config_error(struct config_load *, const char *, ...)
+static void settings_error(struct settings_load *, const char *, ...)
     MIG_PRINTF(2, 3);
 
 static void
-config_error(struct config_load *ld, const char *fmt, ...)
+settings_error(struct settings_load *ld, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -89,7 +89,7 @@ config_error(struct config_load *ld, const char *fmt, ...)
 
 /* Keys of a connection string whose values are secrets. */
 static bool
-config_secret_key(const char *key, size_t len)
+settings_secret_key(const char *key, size_t len)
 {
 	return (len == 8 && strncmp(key, "password", len) == 0) ||
 	    (len == 11 && strncmp(key, "sslpassword", len) == 0);
@@ -97,7 +97,7 @@ config_secret_key(const char *key, size_t len)
 
 /* The end of a key=value value at p: quoted with \ escapes, or a word. */
 static const char *
-config_kv_value_end(const char *p)
+settings_kv_value_end(const char *p)
 {
 	if (*p == '\'') {
 		for (p++; *p != '\0' && *p != '\''; p++) {
@@ -115,13 +115,13 @@ config_kv_value_end(const char *p)
 
 /* Write one value; dbname may itself hold a connection string (libpq). */
 static void
-config_redact_value(FILE *f, const char *key, size_t klen, const char *val,
+settings_redact_value(FILE *f, const char *key, size_t klen, const char *val,
     size_t vlen)
 {
 	bool quoted = vlen > 0 && *val == '\'';
 	char *inner, *safe;
 
-	if (config_secret_key(key, klen)) {
+	if (settings_secret_key(key, klen)) {
 		fputs(quoted ? "'" REDACTED "'" : REDACTED, f);
 		return;
 	}
@@ -134,14 +134,14 @@ config_redact_value(FILE *f, const char *key, size_t klen, const char *val,
 		    '\'' ? 2 : 1));
 	else
 		inner = xstrndup(val, vlen);
-	safe = config_redact(inner);
+	safe = settings_redact(inner);
 	fprintf(f, quoted ? "'%s'" : "%s", safe);
 	free(safe);
 	free(inner);
 }
 
 static void
-config_redact_kv(FILE *f, const char *s)
+settings_redact_kv(FILE *f, const char *s)
 {
 	const char *p = s, *key, *val;
 	size_t klen;
@@ -164,13 +164,13 @@ config_redact_kv(FILE *f, const char *s)
 		while (isspace((unsigned char)*p))
 			fputc(*p++, f);
 		val = p;
-		p = config_kv_value_end(p);
-		config_redact_value(f, key, klen, val, (size_t)(p - val));
+		p = settings_kv_value_end(p);
+		settings_redact_value(f, key, klen, val, (size_t)(p - val));
 	}
 }
 
 static int
-config_hexval(char c)
+settings_hexval(char c)
 {
 	if (isdigit((unsigned char)c))
 		return c - '0';
@@ -179,7 +179,7 @@ config_hexval(char c)
 
 /* Is the URI query key k (percent-encoded, klen bytes) a secret? */
 static bool
-config_secret_uri_key(const char *k, size_t klen)
+settings_secret_uri_key(const char *k, size_t klen)
 {
 	char key[16];
 	size_t i, n = 0;
@@ -188,17 +188,17 @@ config_secret_uri_key(const char *k, size_t klen)
 		if (k[i] == '%' && i + 2 < klen &&
 		    isxdigit((unsigned char)k[i + 1]) &&
 		    isxdigit((unsigned char)k[i + 2])) {
-			key[n] = (char)(config_hexval(k[i + 1]) * 16 +
-			    config_hexval(k[i + 2]));
+			key[n] = (char)(settings_hexval(k[i + 1]) * 16 +
+			    settings_hexval(k[i + 2]));
 			i += 2;
 		} else
 			key[n] = k[i];
 	}
-	return i == klen && config_secret_key(key, n);
+	return i == klen && settings_secret_key(key, n);
 }
 
 static void
-config_redact_query(FILE *f, const char *q)
+settings_redact_query(FILE *f, const char *q)
 {
 	const char *p = q, *amp, *eq;
 	size_t len;
@@ -208,7 +208,7 @@ config_redact_query(FILE *f, const char *q)
 		amp = strchr(p, '&');
 		len = amp != NULL ? (size_t)(amp - p) : strlen(p);
 		eq = memchr(p, '=', len);
-		if (eq != NULL && config_secret_uri_key(p, (size_t)(eq - p))) {
+		if (eq != NULL && settings_secret_uri_key(p, (size_t)(eq - p))) {
 			fwrite(p, 1, (size_t)(eq + 1 - p), f);
 			fputs(REDACTED, f);
 		} else
@@ -224,7 +224,7 @@ config_redact_query(FILE *f, const char *q)
  * a raw '@' or '/' is still hidden; anything after its ':' is replaced.
  */
 static void
-config_redact_uri(FILE *f, const char *s)
+settings_redact_uri(FILE *f, const char *s)
 {
 	const char *auth = strstr(s, "://") + 3, *q, *end, *at = NULL;
 	const char *colon = NULL, *p;
@@ -245,11 +245,11 @@ config_redact_uri(FILE *f, const char *s)
 	} else
 		fwrite(auth, 1, (size_t)(end - auth), f);
 	if (q != NULL)
-		config_redact_query(f, q);
+		settings_redact_query(f, q);
 }
 
 char *
-config_redact(const char *conninfo)
+settings_redact(const char *conninfo)
 {
 	char *out = NULL;
 	size_t size = 0;
@@ -261,28 +261,28 @@ config_redact(const char *conninfo)
 		fatal("open_memstream: %s", strerror(errno));
 	if (strncmp(conninfo, "postgresql://", 13) == 0 ||
 	    strncmp(conninfo, "postgres://", 11) == 0)
-		config_redact_uri(f, conninfo);
+		settings_redact_uri(f, conninfo);
 	else
-		config_redact_kv(f, conninfo);
+		settings_redact_kv(f, conninfo);
 	if (fclose(f) != 0 || out == NULL)
-		fatal("config_redact: out of memory");
+		fatal("settings_redact: out of memory");
 	return out;
 }
 
 /* Set row e from text; on failure report key, value and source. */
 static void
-config_set(struct config_load *ld, const struct config_entry *e,
+settings_set(struct settings_load *ld, const struct settings_entry *e,
     const char *text, const char *source)
 {
-	struct config_value *v = &ld->cfg->values[e - config_table];
+	struct settings_value *v = &ld->cfg->values[e - settings_table];
 	char *why, *shown;
 
-	if (config_table_set(ld->cfg, e, text, &why) < 0) {
+	if (settings_table_set(ld->cfg, e, text, &why) < 0) {
 		if (e->flags & CFG_SECRET)
-			shown = config_redact(text);
+			shown = settings_redact(text);
 		else
 			shown = xstrdup(text);
-		config_error(ld, "%s = '%s' (%s): %s", e->name, shown, source,
+		settings_error(ld, "%s = '%s' (%s): %s", e->name, shown, source,
 		    why);
 		free(shown);
 		free(why);
@@ -295,15 +295,15 @@ config_set(struct config_load *ld, const struct config_entry *e,
 }
 
 static void
-config_defaults(struct config_load *ld)
+settings_defaults(struct settings_load *ld)
 {
-	const struct config_entry *e;
+	const struct settings_entry *e;
 	size_t i;
 
-	for (i = 0; i < config_table_len; i++) {
-		e = &config_table[i];
+	for (i = 0; i < settings_table_len; i++) {
+		e = &settings_table[i];
 		if (e->defval != NULL)
-			config_set(ld, e, e->defval, "default");
+			settings_set(ld, e, e->defval, "default");
 		else
 			ld->cfg->values[i].source = xstrdup("default");
 	}
@@ -311,7 +311,7 @@ config_defaults(struct config_load *ld)
 
 /* Split "key = value  # comment" in place; NULL *key for blank lines. */
 static const char *
-config_split_line(char *line, char **key, char **value)
+settings_split_line(char *line, char **key, char **value)
 {
 	char *p = line, *eq, *end, quote;
 
@@ -350,31 +350,31 @@ config_split_line(char *line, char **key, char **value)
 }
 
 static void
-config_file_line(struct config_load *ld, const char *path, unsigned int n,
+settings_file_line(struct settings_load *ld, const char *path, unsigned int n,
     char *line)
 {
-	const struct config_entry *e;
+	const struct settings_entry *e;
 	const char *problem;
 	char *key, *value, *source;
 
-	if ((problem = config_split_line(line, &key, &value)) != NULL) {
-		config_error(ld, "%s:%u: %s", path, n, problem);
+	if ((problem = settings_split_line(line, &key, &value)) != NULL) {
+		settings_error(ld, "%s:%u: %s", path, n, problem);
 		return;
 	}
 	if (key == NULL)
 		return;
-	e = config_table_find(key);
+	e = settings_table_find(key);
 	if (e == NULL || (e->flags & CFG_NOFILE)) {
-		config_error(ld, "%s:%u: unknown key '%s'", path, n, key);
+		settings_error(ld, "%s:%u: unknown key '%s'", path, n, key);
 		return;
 	}
 	source = xasprintf("%s:%u", path, n);
-	config_set(ld, e, value, source);
+	settings_set(ld, e, value, source);
 	free(source);
 }
 
 static void
-config_read_file(struct config_load *ld)
+settings_read_file(struct settings_load *ld)
 {
 	const char *path = ld->cfg->config_file;
 	char *line = NULL;
@@ -384,7 +384,7 @@ config_read_file(struct config_load *ld)
 
 	if ((f = fopen(path, "r")) == NULL) {
 		if (errno != ENOENT || ld->cfg->config_file_given)
-			config_error(ld, "%s: %s", path, strerror(errno));
+			settings_error(ld, "%s: %s", path, strerror(errno));
 		return;
 	}
 	while (getline(&line, &size, f) != -1) {
@@ -392,76 +392,76 @@ config_read_file(struct config_load *ld)
 		/* a UTF-8 byte order mark is not part of the first key */
 		if (n == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0)
 			memmove(line, line + 3, strlen(line + 3) + 1);
-		config_file_line(ld, path, n, line);
+		settings_file_line(ld, path, n, line);
 	}
 	if (ferror(f))
-		config_error(ld, "%s: %s", path, strerror(errno));
+		settings_error(ld, "%s: %s", path, strerror(errno));
 	free(line);
 	fclose(f);
 }
 
 /* Environment variables; an empty one counts as unset. */
 static void
-config_read_env(struct config_load *ld)
+settings_read_env(struct settings_load *ld)
 {
-	const struct config_entry *e;
+	const struct settings_entry *e;
 	const char *text;
 	char *source;
 	size_t i;
 	bool b;
 
-	for (i = 0; i < config_table_len; i++) {
-		e = &config_table[i];
+	for (i = 0; i < settings_table_len; i++) {
+		e = &settings_table[i];
 		if (e->env == NULL || (text = getenv(e->env)) == NULL ||
 		    *text == '\0')
 			continue;
 		if ((e->flags & CFG_ENV_INVERT) &&
-		    config_parse_bool(text, &b) == 0)
+		    settings_parse_bool(text, &b) == 0)
 			text = b ? "false" : "true";
 		source = xasprintf("environment %s", e->env);
-		config_set(ld, e, text, source);
+		settings_set(ld, e, text, source);
 		free(source);
 	}
 }
 
 static void
-config_add_flag(struct config_load *ld, int opt, const char *arg)
+settings_add_flag(struct settings_load *ld, int opt, const char *arg)
 {
-	struct config_flag *f;
+	struct settings_flag *f;
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(config_flag_keys); i++) {
-		if (config_flag_keys[i].opt == opt)
+	for (i = 0; i < ARRAY_LEN(settings_flag_keys); i++) {
+		if (settings_flag_keys[i].opt == opt)
 			break;
 	}
-	if (i == ARRAY_LEN(config_flag_keys))
+	if (i == ARRAY_LEN(settings_flag_keys))
 		fatal("config: no key for option %d", opt);
 	ld->flags = xreallocarray(ld->flags, ld->nflags + 1,
 	    sizeof *ld->flags);
 	f = &ld->flags[ld->nflags++];
-	f->entry = config_table_find(config_flag_keys[i].key);
-	f->text = config_flag_keys[i].text != NULL ?
-	    config_flag_keys[i].text : arg;
-	f->flag = config_flag_keys[i].flag;
+	f->entry = settings_table_find(settings_flag_keys[i].key);
+	f->text = settings_flag_keys[i].text != NULL ?
+	    settings_flag_keys[i].text : arg;
+	f->flag = settings_flag_keys[i].flag;
 	if (f->entry == NULL)
-		fatal("config: no row %s", config_flag_keys[i].key);
+		fatal("config: no row %s", settings_flag_keys[i].key);
 }
 
 static void
-config_apply_flags(struct config_load *ld)
+settings_apply_flags(struct settings_load *ld)
 {
 	char *source;
 	size_t i;
 
 	for (i = 0; i < ld->nflags; i++) {
 		source = xasprintf("flag %s", ld->flags[i].flag);
-		config_set(ld, ld->flags[i].entry, ld->flags[i].text, source);
+		settings_set(ld, ld->flags[i].entry, ld->flags[i].text, source);
 		free(source);
 	}
 }
 
-static enum config_action
-config_bad_option(int c, char **argv)
+static enum settings_action
+settings_bad_option(int c, char **argv)
 {
 	const char *opt = argv[optind - 1];
 
@@ -471,39 +471,39 @@ config_bad_option(int c, char **argv)
 		fprintf(stderr, "migrated: unknown option -%c\n", optopt);
 	else
 		fprintf(stderr, "migrated: unknown option %s\n", opt);
-	return CONFIG_USAGE;
+	return SETTINGS_USAGE;
 }
 
-static enum config_action
-config_positional(struct config *cfg, int argc, char **argv)
+static enum settings_action
+settings_positional(struct settings *cfg, int argc, char **argv)
 {
 	if (optind == argc)
-		return CONFIG_RUN;
+		return SETTINGS_RUN;
 	if (!cfg->once) {
 		fprintf(stderr, "migrated: unexpected argument '%s' (a target "
 		    "needs --once)\n", argv[optind]);
-		return CONFIG_USAGE;
+		return SETTINGS_USAGE;
 	}
 	if (argc - optind > 1) {
 		fprintf(stderr, "migrated: --once takes one target, not "
 		    "'%s'\n", argv[optind + 1]);
-		return CONFIG_USAGE;
+		return SETTINGS_USAGE;
 	}
 	free(cfg->once_target);
 	cfg->once_target = xstrdup(argv[optind]);
-	return CONFIG_RUN;
+	return SETTINGS_RUN;
 }
 
-static enum config_action
-config_read_argv(struct config_load *ld, int argc, char **argv)
+static enum settings_action
+settings_read_argv(struct settings_load *ld, int argc, char **argv)
 {
-	struct config *cfg = ld->cfg;
-	enum config_action action = CONFIG_RUN;
+	struct settings *cfg = ld->cfg;
+	enum settings_action action = SETTINGS_RUN;
 	int c;
 
-	optind = 0;		/* glibc: start afresh; config_load may rerun */
+	optind = 0;		/* glibc: start afresh; settings_load may rerun */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:d:m:s:vhV", config_options,
+	while ((c = getopt_long(argc, argv, ":c:d:m:s:vhV", settings_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -512,40 +512,40 @@ config_read_argv(struct config_load *ld, int argc, char **argv)
 			cfg->config_file_given = true;
 			break;
 		case 'h':
-			if (action == CONFIG_RUN || action == CONFIG_VERSION)
-				action = CONFIG_HELP;
+			if (action == SETTINGS_RUN || action == SETTINGS_VERSION)
+				action = SETTINGS_HELP;
 			break;
 		case 'V':
-			if (action == CONFIG_RUN)
-				action = CONFIG_VERSION;
+			if (action == SETTINGS_RUN)
+				action = SETTINGS_VERSION;
 			break;
 		case OPT_ONCE:
 			cfg->once = true;
 			break;
 		case '?':
 		case ':':
-			action = config_bad_option(c, argv);
+			action = settings_bad_option(c, argv);
 			break;
 		default:
-			config_add_flag(ld, c, optarg);
+			settings_add_flag(ld, c, optarg);
 			break;
 		}
 	}
-	if (action == CONFIG_RUN)
-		action = config_positional(cfg, argc, argv);
+	if (action == SETTINGS_RUN)
+		action = settings_positional(cfg, argc, argv);
 	return action;
 }
 
-/* Handle -h, -V and usage errors; returns what config_load returns. */
+/* Handle -h, -V and usage errors; returns what settings_load returns. */
 static int
-config_exit_early(enum config_action action, int *exit_code)
+settings_exit_early(enum settings_action action, int *exit_code)
 {
 	switch (action) {
-	case CONFIG_HELP:
-		config_usage(stdout);
+	case SETTINGS_HELP:
+		settings_usage(stdout);
 		*exit_code = 0;
 		return 1;
-	case CONFIG_VERSION:
+	case SETTINGS_VERSION:
 		printf("migrated %s\n", PACKAGE_VERSION);
 		*exit_code = 0;
 		return 1;
@@ -557,27 +557,27 @@ config_exit_early(enum config_action action, int *exit_code)
 }
 
 int
-config_load(struct config *cfg, int argc, char **argv, int *exit_code)
+settings_load(struct settings *cfg, int argc, char **argv, int *exit_code)
 {
-	struct config_load ld;
-	enum config_action action;
+	struct settings_load ld;
+	enum settings_action action;
 
 	memset(cfg, 0, sizeof *cfg);
 	memset(&ld, 0, sizeof ld);
 	ld.cfg = cfg;
-	cfg->values = xcalloc(config_table_len, sizeof *cfg->values);
-	cfg->config_file = xstrdup(CONFIG_DEFAULT_FILE);
+	cfg->values = xcalloc(settings_table_len, sizeof *cfg->values);
+	cfg->config_file = xstrdup(SETTINGS_DEFAULT_FILE);
 	cfg->once_target = xstrdup("heads");
 
-	config_defaults(&ld);
-	action = config_read_argv(&ld, argc, argv);
-	if (action != CONFIG_RUN) {
+	settings_defaults(&ld);
+	action = settings_read_argv(&ld, argc, argv);
+	if (action != SETTINGS_RUN) {
 		free(ld.flags);
-		return config_exit_early(action, exit_code);
+		return settings_exit_early(action, exit_code);
 	}
-	config_read_file(&ld);
-	config_read_env(&ld);
-	config_apply_flags(&ld);
+	settings_read_file(&ld);
+	settings_read_env(&ld);
+	settings_apply_flags(&ld);
 	free(ld.flags);
 	if (ld.nerrors > 0) {
 		*exit_code = EXIT_CONFIG;
@@ -588,13 +588,13 @@ config_load(struct config *cfg, int argc, char **argv, int *exit_code)
 }
 
 void
-config_free(struct config *cfg)
+settings_free(struct settings *cfg)
 {
 	size_t i;
 
-	config_table_free(cfg);
+	settings_table_free(cfg);
 	if (cfg->values != NULL) {
-		for (i = 0; i < config_table_len; i++) {
+		for (i = 0; i < settings_table_len; i++) {
 			free(cfg->values[i].text);
 			free(cfg->values[i].source);
 		}
@@ -606,32 +606,32 @@ config_free(struct config *cfg)
 }
 
 const char *
-config_source(const struct config *cfg, const char *key)
+settings_source(const struct settings *cfg, const char *key)
 {
-	const struct config_entry *e;
+	const struct settings_entry *e;
 
-	if (cfg->values == NULL || (e = config_table_find(key)) == NULL)
+	if (cfg->values == NULL || (e = settings_table_find(key)) == NULL)
 		return NULL;
-	return cfg->values[e - config_table].source;
+	return cfg->values[e - settings_table].source;
 }
 
 void
-config_log(const struct config *cfg)
+settings_log(const struct settings *cfg)
 {
-	const struct config_entry *e;
-	const struct config_value *v;
+	const struct settings_entry *e;
+	const struct settings_value *v;
 	char *shown;
 	size_t i;
 
 	if (!log_enabled(LOG_LVL_DEBUG) || cfg->values == NULL)
 		return;
-	for (i = 0; i < config_table_len; i++) {
-		e = &config_table[i];
+	for (i = 0; i < settings_table_len; i++) {
+		e = &settings_table[i];
 		v = &cfg->values[i];
 		if (v->text == NULL)
 			shown = xstrdup("(unset)");
 		else if (e->flags & CFG_SECRET)
-			shown = config_redact(v->text);
+			shown = settings_redact(v->text);
 		else
 			shown = xstrdup(v->text);
 		log_debug("config: %s = %s (%s)", e->name, shown,
@@ -641,9 +641,9 @@ config_log(const struct config *cfg)
 }
 
 void
-config_usage(void *f)
+settings_usage(void *f)
 {
-	const struct config_entry *e;
+	const struct settings_entry *e;
 	FILE *fp = f;
 	size_t i;
 
@@ -654,7 +654,7 @@ config_usage(void *f)
 	    "[options] [TARGET]\n\n"
 	    "Options:\n", fp);
 	fprintf(fp, "  -c, --config FILE         settings file (default %s)\n",
-	    CONFIG_DEFAULT_FILE);
+	    SETTINGS_DEFAULT_FILE);
 	fputs("  -d, --database-url URL    libpq connection string or URI\n"
 	    "  -m, --migrations-dir DIR  the folder holding the .sql files\n"
 	    "  -s, --socket PATH         the control socket\n"
@@ -671,8 +671,8 @@ config_usage(void *f)
 	    "  -h, --help                show this help and exit\n"
 	    "  -V, --version             show the version and exit\n\n"
 	    "Environment:\n", fp);
-	for (i = 0; i < config_table_len; i++) {
-		e = &config_table[i];
+	for (i = 0; i < settings_table_len; i++) {
+		e = &settings_table[i];
 		if (e->env != NULL)
 			fprintf(fp, "  %-24s %s %s\n", e->env,
 			    (e->flags & CFG_ENV_INVERT) ? "true turns off" :

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* config-table.h: the settings table, private to config.c and its tests. */
-#ifndef MIGRATED_CONFIG_TABLE_H
-#define MIGRATED_CONFIG_TABLE_H
+/* settings-table.h: the settings table, private to settings.c and its tests. */
+#ifndef MIGRATED_SETTINGS_TABLE_H
+#define MIGRATED_SETTINGS_TABLE_H
 
 #include <stddef.h>
 
-#include "config.h"
+#include "settings.h"
 
-enum config_type {
+enum settings_type {
 	CFG_STRING,	/* char *; min..max is the length; "" unsets */
 	CFG_BOOL,	/* bool */
 	CFG_INT,	/* int in min..max */
@@ -17,7 +17,7 @@ enum config_type {
 	CFG_LOGLEVEL,	/* int: enum log_level */
 };
 
-#define CFG_SECRET	0x01	/* echoed only through config_redact() */
+#define CFG_SECRET	0x01	/* echoed only through settings_redact() */
 #define CFG_RELOAD	0x02	/* may change without a restart */
 #define CFG_NOFILE	0x04	/* a command-line flag only, no file key */
 #define CFG_ENV_INVERT	0x08	/* the environment variable says the opposite */
@@ -27,44 +27,44 @@ enum config_type {
  * Extra check of a CFG_STRING value. Returns 0, or -EINVAL with *why set
  * (caller frees); may replace *value by a normalised copy (caller frees).
  */
-typedef int (*config_check_fn)(const char *text, char **value, char **why);
+typedef int (*settings_check_fn)(const char *text, char **value, char **why);
 
-struct config_entry {
+struct settings_entry {
 	const char *name;
-	enum config_type type;
-	size_t offset;			/* into struct config */
+	enum settings_type type;
+	size_t offset;			/* into struct settings */
 	const char *defval;		/* as a string; NULL: unset */
 	long long min, max;
 	const char *env;		/* environment variable or NULL */
 	int flags;
 	const char *const *choices;	/* CFG_ENUM, NULL-terminated */
-	config_check_fn check;		/* CFG_STRING, or NULL */
+	settings_check_fn check;		/* CFG_STRING, or NULL */
 };
 
 /* The value in force of one row. */
-struct config_value {
+struct settings_value {
 	char *text;			/* as given; NULL: unset */
 	char *source;			/* "default", "FILE:LINE", ... */
 };
 
-extern const struct config_entry config_table[];
-extern const size_t config_table_len;
+extern const struct settings_entry settings_table[];
+extern const size_t settings_table_len;
 
 /* The row named name, or NULL. */
-const struct config_entry *config_table_find(const char *name);
+const struct settings_entry *settings_table_find(const char *name);
 
 /*
  * Parse text as the value of row e and store it in cfg. Returns 0, or
  * -EINVAL with *why set to the problem (caller frees); cfg is unchanged
  * on failure.
  */
-int config_table_set(struct config *cfg, const struct config_entry *e,
+int settings_table_set(struct settings *cfg, const struct settings_entry *e,
     const char *text, char **why) MIG_MUSTCHECK;
 
 /* Free the string fields of cfg that the table owns. */
-void config_table_free(struct config *cfg);
+void settings_table_free(struct settings *cfg);
 
 /* ms in its largest exact unit: "250ms", "5s", "1min", "0"; caller frees. */
-char *config_format_ms(long long ms);
+char *settings_format_ms(long long ms);
 
 #endif
