@@ -2,6 +2,7 @@
 /* migrated.c: main, set-up order, signals, readiness and shutdown. */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <errno.h>
@@ -351,6 +352,34 @@ daemon_setup_identity(void)
 	return 0;
 }
 
+/*
+ * A migrations directory that does not exist is a setting to fix, not a
+ * broken set of files: exit 78 naming the key, its value and its source.
+ * Nothing is installed in the default directory (the demo schema goes to
+ * the documentation), so an unconfigured daemon stops here.
+ */
+static int
+daemon_check_migrations_dir(void)
+{
+	const char *dir = D->cfg.migrations_dir;
+	const char *src = settings_source(&D->cfg, "migrations_dir");
+	struct stat st;
+	int r = 0;
+
+	if (stat(dir, &st) < 0)
+		r = -errno;
+	else if (!S_ISDIR(st.st_mode))
+		r = -ENOTDIR;
+	if (r == 0)
+		return 0;
+	log_error("migrations_dir = '%s' (%s): %s; set migrations_dir in %s, "
+	    "MIGRATIONS_DIR or -m to the folder of the .sql files (an "
+	    "example schema is in %s/examples/versions)", dir,
+	    src != NULL ? src : "default", strerror(-r), D->cfg.config_file,
+	    DOCDIR);
+	return r;
+}
+
 static int
 daemon_load_migrations(void)
 {
@@ -468,6 +497,8 @@ main(int argc, char **argv)
 	notify_init();
 	D->once = D->cfg.once;
 	if (daemon_setup_identity() < 0)
+		return EXIT_CONFIG;
+	if (daemon_check_migrations_dir() < 0)
 		return EXIT_CONFIG;
 	if (daemon_load_migrations() < 0)
 		return EXIT_DATAERR;
