@@ -16,7 +16,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <sha2.h>
 
 #include "migfile.h"
 #include "migfile-int.h"
@@ -226,23 +226,18 @@ migfile_normalise(struct migfile_parser *p, const char *buf, size_t len)
 	p->len = o;
 }
 
+/*
+ * SHA-256 from libmd (BSD's SHA2 API), not libcrypto: migratectl parses
+ * files only for its offline commands, and loading libcrypto was 95% of its
+ * start-up (2.8M instructions of 2.9M for `status`; libmd: 0.06M).
+ */
 static void
 migfile_checksum(struct migfile_parser *p, const struct migfile_span *sp)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-
-	if (EVP_Digest(p->text + sp->body, sp->end - sp->body, md, &mdlen,
-	    EVP_sha256(), NULL) != 1 || mdlen != 32) {
-		migfile_diag(p, sp->line, "cannot compute the checksum");
-		return;
-	}
-	for (i = 0; i < mdlen; i++) {
-		p->mf->checksum[2 * i] = hex[md[i] >> 4];
-		p->mf->checksum[2 * i + 1] = hex[md[i] & 0xf];
-	}
-	p->mf->checksum[64] = '\0';
+	_Static_assert(sizeof(p->mf->checksum) == SHA256_DIGEST_STRING_LENGTH,
+	    "checksum holds 64 hex digits and a NUL");
+	(void)SHA256Data((const uint8_t *)p->text + sp->body,
+	    sp->end - sp->body, p->mf->checksum);
 }
 
 /* Split every section; repeated ones only for their diagnostics. */
