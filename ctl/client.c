@@ -384,19 +384,40 @@ client_call_failed(const struct ctl_args *a, int r, int timeout_ms)
 	}
 }
 
+int
+client_connect_timeout(const struct ctl_args *a)
+{
+	return a->timeout_given ? a->timeout_ms : CTL_CONNECT_TIMEOUT_MS;
+}
+
+static int
+client_answer_timeout(const struct ctl_args *a, enum client_wait wait)
+{
+	switch (wait) {
+	case CLIENT_WAIT_READ:
+		return a->timeout_given ? a->timeout_ms : CTL_READ_TIMEOUT_MS;
+	case CLIENT_WAIT_CHANGE:
+		return a->timeout_given ? a->timeout_ms : -1;
+	default:
+		return -1;
+	}
+}
+
 enum ctl_exit
 client_run(const struct ctl_args *a, const char *op, const json_t *args,
-    bool bounded, const struct client_hooks *hooks, struct proto_reply *rep)
+    enum client_wait wait, const struct client_hooks *hooks,
+    struct proto_reply *rep)
 {
 	struct client_run_ctx ctx = { a, hooks };
 	struct client_hooks wrap = { client_run_event, client_run_tick, NULL,
 	    hooks != NULL ? hooks->tick_ms : 0, &ctx };
-	int timeout = bounded ? a->timeout_ms : -1;
+	int timeout = client_answer_timeout(a, wait);
 	struct client *c;
 	int r;
 
 	memset(rep, 0, sizeof *rep);
-	if ((r = client_connect(a->socket, a->timeout_ms, &c)) < 0)
+	if ((r = client_connect(a->socket, client_connect_timeout(a),
+	    &c)) < 0)
 		return client_connect_failed(a, r);
 	r = client_call(c, op, args, timeout, &wrap, rep);
 	client_free(c);

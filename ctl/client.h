@@ -51,18 +51,28 @@ int client_call(struct client *c, const char *op, const json_t *args,
     int timeout_ms, const struct client_hooks *hooks,
     struct proto_reply *rep) MIG_MUSTCHECK;
 
+/* How long client_run() waits for the final line. */
+enum client_wait {
+	CLIENT_WAIT_READ,	/* --timeout, else CTL_READ_TIMEOUT_MS */
+	CLIENT_WAIT_CHANGE,	/* --timeout, else no limit (queued changes) */
+	CLIENT_WAIT_PROGRESS,	/* no limit: events keep it alive */
+};
+
 /*
- * Run one request as a migratectl verb: connect to a->socket, call op,
- * print --json output (events and the final line, without "id") and the
- * human error line on stderr. bounded: the global --timeout applies to
- * the wait. Returns CTL_OK with *rep filled for an ok reply, the SPEC §6
+ * Run one request as a migratectl verb: connect to a->socket (within
+ * --timeout, else CTL_CONNECT_TIMEOUT_MS), call op, print --json output
+ * (events and the final line, without "id") and the human error line on
+ * stderr. Returns CTL_OK with *rep filled for an ok reply, the SPEC §6
  * exit code of an error reply (*rep filled too, kind PROTO_REPLY_ERROR),
  * or the exit code of a transport failure (*rep empty). The caller
  * always calls proto_reply_clear(rep).
  */
 enum ctl_exit client_run(const struct ctl_args *a, const char *op,
-    const json_t *args, bool bounded, const struct client_hooks *hooks,
-    struct proto_reply *rep);
+    const json_t *args, enum client_wait wait,
+    const struct client_hooks *hooks, struct proto_reply *rep);
+
+/* The connect timeout of a verb: --timeout, else the default. */
+int client_connect_timeout(const struct ctl_args *a);
 
 /*
  * Report a client-side failure: "migratectl: message" on stderr and,

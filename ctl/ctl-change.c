@@ -253,7 +253,8 @@ ctl_migrate(const struct ctl_args *a, const char *op, const char *verb,
 		json_object_set_new(args, "atomic", json_true());
 	if (!a->sql)
 		ctl_install_sigint();
-	ex = client_run(a, op, args, a->sql, &hooks, &rep);
+	ex = client_run(a, op, args, a->sql ? CLIENT_WAIT_READ :
+	    CLIENT_WAIT_PROGRESS, &hooks, &rep);
 	json_decref(args);
 	if (ex == CTL_OK && a->sql)
 		ctl_print_sql(a, rep.result);
@@ -288,7 +289,7 @@ ctl_stamp(const struct ctl_args *a, int argc, char **argv)
 	char *from, *to;
 
 	args = json_pack("{s:s}", "target", argv[0]);
-	ex = client_run(a, "stamp", args, true, NULL, &rep);
+	ex = client_run(a, "stamp", args, CLIENT_WAIT_CHANGE, NULL, &rep);
 	json_decref(args);
 	if (ex == CTL_OK && !a->json && !a->quiet) {
 		from = output_revlist(json_object_get(rep.result, "from"),
@@ -323,7 +324,7 @@ ctl_reload(const struct ctl_args *a, int argc, char **argv)
 	const json_t *n;
 	enum ctl_exit ex;
 
-	ex = client_run(a, "reload", NULL, true, NULL, &rep);
+	ex = client_run(a, "reload", NULL, CLIENT_WAIT_CHANGE, NULL, &rep);
 	if (ex == CTL_OK && !a->json && !a->quiet) {
 		n = json_object_get(rep.result, "revisions");
 		printf("reloaded: %lld revisions\n", json_is_integer(n) ?
@@ -343,7 +344,7 @@ ctl_cancel(const struct ctl_args *a, int argc, char **argv)
 	const char *op, *rev;
 	enum ctl_exit ex;
 
-	ex = client_run(a, "cancel", NULL, true, NULL, &rep);
+	ex = client_run(a, "cancel", NULL, CLIENT_WAIT_READ, NULL, &rep);
 	if (ex == CTL_OK && !a->json && !a->quiet) {
 		op = output_jstr(rep.result, "op");
 		rev = output_jstr(rep.result, "revision");
@@ -372,7 +373,7 @@ ctl_resolve(const struct ctl_args *a, int argc, char **argv)
 	}
 	args = json_pack("{s:s, s:s}", "revision", argv[0], "as",
 	    a->applied ? "applied" : "rolled-back");
-	ex = client_run(a, "resolve", args, true, NULL, &rep);
+	ex = client_run(a, "resolve", args, CLIENT_WAIT_CHANGE, NULL, &rep);
 	json_decref(args);
 	if (ex == CTL_OK && !a->json && !a->quiet) {
 		cur = output_revlist(json_object_get(rep.result, "current"),

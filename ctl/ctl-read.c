@@ -2,14 +2,28 @@
 /* ctl-read.c: migratectl verbs that read the daemon's state. */
 #include "config.h"
 
+#include <sys/ioctl.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "ctl.h"
 #include "output.h"
 #include "xmalloc.h"
+
+/* Columns of the terminal on stdout (80 when it does not say). */
+static int
+ctl_term_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
 
 /* Human output goes to stdout unless --json or -q. */
 static bool
@@ -26,7 +40,7 @@ ctl_status(const struct ctl_args *a, int argc, char **argv)
 	json_t *args;
 
 	args = json_pack("{s:b}", "fresh", a->fresh);
-	ex = client_run(a, "status", args, true, NULL, &rep);
+	ex = client_run(a, "status", args, CLIENT_WAIT_READ, NULL, &rep);
 	json_decref(args);
 	if (ex == CTL_OK) {
 		if (ctl_read_human(a))
@@ -46,7 +60,7 @@ ctl_read_status(const struct ctl_args *a, bool need_current,
 	enum ctl_exit ex;
 	const char *err;
 
-	ex = client_run(a, "status", NULL, true, NULL, rep);
+	ex = client_run(a, "status", NULL, CLIENT_WAIT_READ, NULL, rep);
 	if (ex != CTL_OK || !need_current)
 		return ex;
 	if (json_is_array(json_object_get(rep->result, "current")))
@@ -92,7 +106,8 @@ ctl_history(const struct ctl_args *a, int argc, char **argv)
 	/* With --dir, history reads the files and needs no daemon. */
 	if (a->dir != NULL)
 		return ctl_history_offline(a, argc, argv);
-	ex = client_run(a, "history", NULL, true, NULL, &rep);
+	ex = client_run(a, "history", NULL, CLIENT_WAIT_READ, NULL,
+	    &rep);
 	if (ex == CTL_OK && ctl_read_human(a))
 		output_history(stdout, rep.result, a->verbose);
 	proto_reply_clear(&rep);
@@ -109,10 +124,12 @@ ctl_log(const struct ctl_args *a, int argc, char **argv)
 	args = json_object();
 	if (a->limit >= 0)
 		json_object_set_new(args, "limit", json_integer(a->limit));
-	ex = client_run(a, "log", args, true, NULL, &rep);
+	ex = client_run(a, "log", args, CLIENT_WAIT_READ, NULL, &rep);
 	json_decref(args);
-	if (ex == CTL_OK && ctl_read_human(a))
-		output_log(stdout, rep.result);
+	if (ex == CTL_OK && ctl_read_human(a) && a->verbose)
+		output_log_verbose(stdout, rep.result);
+	else if (ex == CTL_OK && ctl_read_human(a))
+		output_log(stdout, rep.result, a->tty ? ctl_term_width() : 0);
 	proto_reply_clear(&rep);
 	return ex;
 }
@@ -124,7 +141,7 @@ ctl_verify(const struct ctl_args *a, int argc, char **argv)
 	const json_t *drift, *checked;
 	enum ctl_exit ex;
 
-	ex = client_run(a, "verify", NULL, true, NULL, &rep);
+	ex = client_run(a, "verify", NULL, CLIENT_WAIT_READ, NULL, &rep);
 	if (ex != CTL_OK)
 		goto out;
 	drift = json_object_get(rep.result, "drift");
@@ -153,7 +170,7 @@ ctl_check(const struct ctl_args *a, int argc, char **argv)
 	json_t *args;
 
 	args = json_pack("{s:s}", "target", argc > 0 ? argv[0] : "heads");
-	ex = client_run(a, "check", args, true, NULL, &rep);
+	ex = client_run(a, "check", args, CLIENT_WAIT_READ, NULL, &rep);
 	json_decref(args);
 	if (ex == CTL_OK) {
 		if (ctl_read_human(a))
@@ -177,7 +194,8 @@ ctl_wait(const struct ctl_args *a, int argc, char **argv)
 	if (a->wait_ms > 0)
 		json_object_set_new(args, "timeout_ms",
 		    json_integer(a->wait_ms));
-	ex = client_run(a, "wait", args, false, NULL, &rep);
+	ex = client_run(a, "wait", args, CLIENT_WAIT_PROGRESS, NULL,
+	    &rep);
 	json_decref(args);
 	if (ex == CTL_OK && ctl_read_human(a)) {
 		cur = output_revlist(json_object_get(rep.result, "current"),

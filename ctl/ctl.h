@@ -26,6 +26,9 @@ enum ctl_exit {
 
 #define CTL_DEFAULT_SOCKET "/run/migrated/migrated.sock"
 #define CTL_DEFAULT_DIR "./migrations/versions"
+/* Without --timeout: bound on connecting, and on a read's answer. */
+#define CTL_CONNECT_TIMEOUT_MS 5000
+#define CTL_READ_TIMEOUT_MS 10000
 
 /* Everything the command line says; filled by main() before a verb runs. */
 struct ctl_args {
@@ -34,6 +37,7 @@ struct ctl_args {
 	bool json;
 	bool quiet;
 	int timeout_ms;		/* --timeout; -1: no limit */
+	bool timeout_given;	/* else the defaults above apply */
 	bool tty;		/* stdout is a terminal */
 	bool color;		/* tty and NO_COLOR unset */
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* migratectl.c: main, global options and the verb table. */
+/* migratectl.c: main and the command line (the verbs are in verbs.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -15,167 +15,8 @@
 
 #include "ctl.h"
 #include "output.h"
+#include "verbs.h"
 #include "xmalloc.h"
-
-#define VERB_ANY (-1)
-
-enum verb_flags {
-	VERB_DAEMON = 1 << 0,	/* talks to migrated */
-	VERB_OFFLINE = 1 << 1,	/* reads the migrations directory */
-	VERB_DEFAULT = 1 << 2,	/* runs when no command is given */
-};
-
-/* Long-only options; short ones use their letter. */
-enum {
-	OPT_JSON = 256,
-	OPT_TIMEOUT,
-	OPT_CHECK,
-	OPT_FRESH,
-	OPT_SQL,
-	OPT_ATOMIC,
-	OPT_APPLIED,
-	OPT_ROLLED_BACK,
-	OPT_DIR,
-	OPT_HEAD,
-	OPT_NO_TRANSACTION,
-	OPT_DEPENDS_ON,
-	OPT_BRANCH_LABEL,
-	OPT_WAIT_TIMEOUT,
-};
-
-struct verb {
-	const char *name;
-	const char *usage;	/* arguments and options, for --help */
-	int min_args, max_args;
-	unsigned flags;
-	const char *shortopts;
-	const struct option *opts;
-	ctl_verb_fn fn;
-	const char *help;
-};
-
-static const struct option global_opts[] = {
-	{ "socket", required_argument, NULL, 's' },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
-};
-#define GLOBAL_SHORTOPTS "s:qhV"
-
-static const struct option no_opts[] = { { NULL, 0, NULL, 0 } };
-static const struct option status_opts[] = {
-	{ "check", no_argument, NULL, OPT_CHECK },
-	{ "fresh", no_argument, NULL, OPT_FRESH },
-	{ NULL, 0, NULL, 0 }
-};
-static const struct option history_opts[] = {
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "dir", required_argument, NULL, OPT_DIR },
-	{ NULL, 0, NULL, 0 }
-};
-static const struct option log_opts[] = {
-	{ "limit", required_argument, NULL, 'n' },
-	{ NULL, 0, NULL, 0 }
-};
-static const struct option upgrade_opts[] = {
-	{ "sql", no_argument, NULL, OPT_SQL },
-	{ "atomic", no_argument, NULL, OPT_ATOMIC },
-	{ NULL, 0, NULL, 0 }
-};
-static const struct option downgrade_opts[] = {
-	{ "sql", no_argument, NULL, OPT_SQL },
-	{ NULL, 0, NULL, 0 }
-};
-static const struct option wait_opts[] = {
-	{ "timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
-	{ NULL, 0, NULL, 0 }
-};
-static const struct option resolve_opts[] = {
-	{ "applied", no_argument, NULL, OPT_APPLIED },
-	{ "rolled-back", no_argument, NULL, OPT_ROLLED_BACK },
-	{ NULL, 0, NULL, 0 }
-};
-static const struct option dir_opts[] = {
-	{ "dir", required_argument, NULL, OPT_DIR },
-	{ NULL, 0, NULL, 0 }
-};
-static const struct option revision_opts[] = {
-	{ "message", required_argument, NULL, 'm' },
-	{ "dir", required_argument, NULL, OPT_DIR },
-	{ "head", required_argument, NULL, OPT_HEAD },
-	{ "no-transaction", no_argument, NULL, OPT_NO_TRANSACTION },
-	{ "depends-on", required_argument, NULL, OPT_DEPENDS_ON },
-	{ "branch-label", required_argument, NULL, OPT_BRANCH_LABEL },
-	{ NULL, 0, NULL, 0 }
-};
-static const struct option merge_opts[] = {
-	{ "message", required_argument, NULL, 'm' },
-	{ "dir", required_argument, NULL, OPT_DIR },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const struct verb verbs[] = {
-	{ "status", "[--check] [--fresh]", 0, 0, VERB_DAEMON | VERB_DEFAULT,
-	    "", status_opts, ctl_status,
-	    "database, leader, state, pending steps" },
-	{ "current", "", 0, 0, VERB_DAEMON, "", no_opts, ctl_current,
-	    "the applied version rows" },
-	{ "heads", "", 0, 0, VERB_DAEMON, "", no_opts, ctl_heads,
-	    "the heads of the revision graph" },
-	{ "history", "[-v] [--dir DIR]", 0, 0, VERB_DAEMON | VERB_OFFLINE,
-	    "v", history_opts, ctl_history,
-	    "revisions newest first (--dir: offline)" },
-	{ "log", "[-n N]", 0, 0, VERB_DAEMON, "n:", log_opts, ctl_log,
-	    "the last N operations (migrated_history)" },
-	{ "upgrade", "[TARGET] [--sql] [--atomic]", 0, 1, VERB_DAEMON, "",
-	    upgrade_opts, ctl_upgrade,
-	    "upgrade to TARGET (default head)" },
-	{ "downgrade", "TARGET [--sql]", 1, 1, VERB_DAEMON, "",
-	    downgrade_opts, ctl_downgrade,
-	    "downgrade to TARGET (e.g. -1, base)" },
-	{ "stamp", "TARGET", 1, 1, VERB_DAEMON, "", no_opts, ctl_stamp,
-	    "set the version rows, run no SQL" },
-	{ "verify", "", 0, 0, VERB_DAEMON, "", no_opts, ctl_verify,
-	    "compare applied revisions with files" },
-	{ "check", "[TARGET]", 0, 1, VERB_DAEMON, "", no_opts, ctl_check,
-	    "0 at TARGET (heads), 3 behind, 4 stuck" },
-	{ "wait", "[TARGET] [--timeout SEC]", 0, 1, VERB_DAEMON, "",
-	    wait_opts, ctl_wait,
-	    "wait until at TARGET (default heads)" },
-	{ "reload", "", 0, 0, VERB_DAEMON, "", no_opts, ctl_reload,
-	    "re-read the migrations directory" },
-	{ "cancel", "", 0, 0, VERB_DAEMON, "", no_opts, ctl_cancel,
-	    "cancel the running migration step" },
-	{ "resolve", "REV --applied|--rolled-back", 1, 1, VERB_DAEMON, "",
-	    resolve_opts, ctl_resolve,
-	    "settle a dirty non-transactional step" },
-	{ "lint", "[--dir DIR]", 0, 0, VERB_OFFLINE, "", dir_opts, ctl_lint,
-	    "report every error of the directory" },
-	{ "revision", "-m MSG [--dir DIR] [--head REV] [--no-transaction] "
-	    "[--depends-on REV,...] [--branch-label LABEL]", 0, 0,
-	    VERB_OFFLINE, "m:", revision_opts, ctl_revision,
-	    "new revision file on top of the head" },
-	{ "merge", "-m MSG [--dir DIR] REV REV...|heads", 1, VERB_ANY,
-	    VERB_OFFLINE, "m:", merge_opts, ctl_merge,
-	    "new merge revision of REVs (or heads)" },
-};
-
-static const struct {
-	int code;
-	const char *meaning;
-} exit_help[] = {
-	{ CTL_OK, "done; status --check, check, wait: at the target" },
-	{ CTL_FAILED, "the operation failed; lint found errors" },
-	{ CTL_USAGE, "usage, bad request or unknown revision" },
-	{ CTL_PENDING, "status --check, check: migrations pending" },
-	{ CTL_NEEDS_PERSON, "needs a person: ahead, diverged, dirty, drift" },
-	{ CTL_UNREACHABLE, "the daemon is unreachable" },
-	{ CTL_TEMPFAIL, "temporary failure: try again" },
-	{ CTL_NOPERM, "not allowed" },
-};
 
 const char *
 ctl_migrations_dir(const struct ctl_args *a)
@@ -187,91 +28,6 @@ ctl_migrations_dir(const struct ctl_args *a)
 	if ((env = getenv("MIGRATIONS_DIR")) != NULL && *env != '\0')
 		return env;
 	return CTL_DEFAULT_DIR;
-}
-
-/* A usage line, wrapped before a '[' to fit 78 columns. */
-static void
-ctl_help_usage(FILE *f, const char *buf)
-{
-	const char *p = buf, *cut, *q;
-
-	while (strlen(p) > 76) {
-		cut = NULL;
-		for (q = p + 1; q < p + 76 && *q != '\0'; q++)
-			if (q[0] == ' ' && q[1] == '[')
-				cut = q;
-		if (cut == NULL)
-			break;
-		fprintf(f, "%s%.*s\n", p == buf ? "  " : "      ",
-		    (int)(cut - p), p);
-		p = cut + 1;
-	}
-	fprintf(f, "%s%s\n", p == buf ? "  " : "      ", p);
-}
-
-static void
-ctl_help_verbs(FILE *f, unsigned want, unsigned skip)
-{
-	char buf[256];
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(verbs); i++) {
-		if (!(verbs[i].flags & want) || (verbs[i].flags & skip))
-			continue;
-		snprintf(buf, sizeof buf, "%s%s%s", verbs[i].name,
-		    *verbs[i].usage != '\0' ? " " : "", verbs[i].usage);
-		if (strlen(buf) > 34) {
-			ctl_help_usage(f, buf);
-			fprintf(f, "  %-34s  %s\n", "", verbs[i].help);
-		} else
-			fprintf(f, "  %-34s  %s\n", buf, verbs[i].help);
-	}
-}
-
-static void
-ctl_help(FILE *f)
-{
-	size_t i;
-
-	fprintf(f, "Usage: " OUTPUT_PROG " [-s SOCKET] [--json] [-q] "
-	    "[--timeout SEC] COMMAND [ARGS]\n\n"
-	    "Control the migrated schema migration daemon, or work on a "
-	    "migrations\ndirectory offline.\n\n"
-	    "Options (also accepted after COMMAND):\n"
-	    "  -s, --socket PATH   daemon socket (default: $MIGRATED_SOCKET, "
-	    "else\n"
-	    "                      " CTL_DEFAULT_SOCKET ")\n"
-	    "  --json              print the daemon's JSON reply on stdout\n"
-	    "  -q, --quiet         print nothing but errors\n"
-	    "  --timeout SEC       limit connecting and waiting for an answer"
-	    "\n                      (not upgrade/downgrade/wait progress)\n"
-	    "  -h, --help          show this help\n"
-	    "  -V, --version       show the version\n\n"
-	    "Daemon commands:\n");
-	ctl_help_verbs(f, VERB_DAEMON, 0);
-	fprintf(f, "\nOffline commands (directory: --dir, else "
-	    "$MIGRATIONS_DIR, else\n" CTL_DEFAULT_DIR "):\n");
-	ctl_help_verbs(f, VERB_OFFLINE, VERB_DAEMON);
-	fprintf(f, "\nTARGET: head, heads, base, a revision or a unique "
-	    "prefix (4+ chars),\n+N, -N, REV+N, REV-N, head-N, LABEL@head.\n"
-	    "\nExit codes:\n");
-	for (i = 0; i < ARRAY_LEN(exit_help); i++)
-		fprintf(f, "  %-3d %s\n", exit_help[i].code,
-		    exit_help[i].meaning);
-}
-
-static const struct verb *
-ctl_find_verb(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(verbs); i++) {
-		if (name == NULL && (verbs[i].flags & VERB_DEFAULT))
-			return &verbs[i];
-		if (name != NULL && strcmp(verbs[i].name, name) == 0)
-			return &verbs[i];
-	}
-	return NULL;
 }
 
 /* SEC, with an optional unit (ms, s, min), as milliseconds. */
@@ -371,9 +127,10 @@ ctl_set_opt(struct ctl_args *a, int c, char *arg, const char *name)
 	case OPT_WAIT_TIMEOUT:
 		if (ctl_parse_seconds(arg, &ms) < 0)
 			break;
-		if (c == OPT_TIMEOUT)
+		if (c == OPT_TIMEOUT) {
 			a->timeout_ms = ms > 0 ? ms : -1;
-		else
+			a->timeout_given = true;
+		} else
 			a->wait_ms = ms;
 		return 0;
 	default:
@@ -398,10 +155,12 @@ ctl_opt_name(const struct option *opts, int c, char *buf, size_t size)
 }
 
 static void
-ctl_bad_option(int c, char **argv, const char *verb)
+ctl_bad_option(int c, char **argv, const struct option *opts,
+    const struct verb *verb)
 {
-	const char *prefix = verb != NULL ? verb : "";
+	const char *prefix = verb != NULL ? verb->name : "";
 	const char *sep = verb != NULL ? ": " : "";
+	const char *near = NULL;
 
 	if (c == ':')
 		fprintf(stderr, OUTPUT_PROG ": %s%soption '%s' needs an "
@@ -409,16 +168,24 @@ ctl_bad_option(int c, char **argv, const char *verb)
 	else if (optopt != 0)
 		fprintf(stderr, OUTPUT_PROG ": %s%sunknown option '-%c'\n",
 		    prefix, sep, optopt);
-	else
+	else {
 		fprintf(stderr, OUTPUT_PROG ": %s%sunknown option '%s'\n",
 		    prefix, sep, argv[optind - 1]);
-	fprintf(stderr, "Try '" OUTPUT_PROG " --help'.\n");
+		near = verbs_suggest_opt(argv[optind - 1], opts);
+	}
+	if (near != NULL)
+		fprintf(stderr, "Did you mean '--%s'?\n", near);
+	if (verb != NULL)
+		fprintf(stderr, "Try '" OUTPUT_PROG " %s --help'.\n",
+		    verb->name);
+	else
+		fprintf(stderr, "Try '" OUTPUT_PROG " --help'.\n");
 }
 
 /* Parse options: 0, 1 when --help/--version was printed, -EINVAL. */
 static int
 ctl_getopt(int argc, char **argv, const char *shortopts,
-    const struct option *opts, const char *verb, struct ctl_args *a)
+    const struct option *opts, const struct verb *verb, struct ctl_args *a)
 {
 	char name[64];
 	int c;
@@ -428,7 +195,10 @@ ctl_getopt(int argc, char **argv, const char *shortopts,
 	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			ctl_help(stdout);
+			if (verb != NULL)
+				verbs_help_verb(stdout, verb);
+			else
+				verbs_help(stdout);
 			return 1;
 		case 'V':
 			printf("%s (%s) %s\n", OUTPUT_PROG, PACKAGE_NAME,
@@ -436,7 +206,7 @@ ctl_getopt(int argc, char **argv, const char *shortopts,
 			return 1;
 		case '?':
 		case ':':
-			ctl_bad_option(c, argv, verb);
+			ctl_bad_option(c, argv, opts, verb);
 			return -EINVAL;
 		default:
 			if (ctl_set_opt(a, c, optarg, ctl_opt_name(opts, c,
@@ -520,14 +290,15 @@ ctl_merge_opts(const struct option *own)
 
 	while (own[n].name != NULL)
 		n++;
-	all = xcalloc(n + ARRAY_LEN(global_opts), sizeof *all);
+	all = xcalloc(n + verbs_nglobal_opts, sizeof *all);
 	memcpy(all, own, n * sizeof *all);
-	for (i = 0; global_opts[i].name != NULL; i++) {
+	for (i = 0; verbs_global_opts[i].name != NULL; i++) {
 		for (j = 0; j < n; j++)
-			if (strcmp(own[j].name, global_opts[i].name) == 0)
+			if (strcmp(own[j].name, verbs_global_opts[i].name) ==
+			    0)
 				break;
 		if (j == n)
-			all[n + m++] = global_opts[i];
+			all[n + m++] = verbs_global_opts[i];
 	}
 	return all;
 }
@@ -538,6 +309,16 @@ struct ctl_cmdline {
 	int argc;
 	char **vec;		/* owns the reordered vector */
 };
+
+static int
+ctl_bad_args(const struct verb *verb, const char *why)
+{
+	fprintf(stderr, OUTPUT_PROG ": %s: %s\n"
+	    "Usage: " OUTPUT_PROG " %s %s\n"
+	    "Try '" OUTPUT_PROG " %s --help'.\n", verb->name, why, verb->name,
+	    verb->usage, verb->name);
+	return -EINVAL;
+}
 
 /* Parse the verb's part of the command line (argv[0] = verb name). */
 static int
@@ -551,25 +332,17 @@ ctl_parse_verb(const struct verb *verb, int argc, char **argv,
 	shortopts = xasprintf(":%s" GLOBAL_SHORTOPTS, verb->shortopts);
 	cl->verb = verb;
 	cl->vec = ctl_protect_negatives(argc, argv, shortopts, opts, &n);
-	r = ctl_getopt(n, cl->vec, shortopts, opts, verb->name, a);
+	r = ctl_getopt(n, cl->vec, shortopts, opts, verb, a);
 	free(shortopts);
 	free(opts);
 	if (r != 0)
 		return r;
 	cl->argv = cl->vec + optind;
 	cl->argc = n - optind;
-	if (cl->argc < verb->min_args) {
-		fprintf(stderr, OUTPUT_PROG ": %s: missing argument\n"
-		    "Usage: " OUTPUT_PROG " %s %s\n", verb->name, verb->name,
-		    verb->usage);
-		return -EINVAL;
-	}
-	if (verb->max_args != VERB_ANY && cl->argc > verb->max_args) {
-		fprintf(stderr, OUTPUT_PROG ": %s: too many arguments\n"
-		    "Usage: " OUTPUT_PROG " %s %s\n", verb->name, verb->name,
-		    verb->usage);
-		return -EINVAL;
-	}
+	if (cl->argc < verb->min_args)
+		return ctl_bad_args(verb, "missing argument");
+	if (verb->max_args != VERB_ANY && cl->argc > verb->max_args)
+		return ctl_bad_args(verb, "too many arguments");
 	return 0;
 }
 
@@ -579,20 +352,24 @@ ctl_parse(int argc, char **argv, struct ctl_args *a, struct ctl_cmdline *cl)
 {
 	static char *none[] = { NULL, NULL };
 	const struct verb *verb;
+	const char *near;
 	int r;
 
-	r = ctl_getopt(argc, argv, "+:" GLOBAL_SHORTOPTS, global_opts, NULL,
-	    a);
+	r = ctl_getopt(argc, argv, "+:" GLOBAL_SHORTOPTS, verbs_global_opts,
+	    NULL, a);
 	if (r != 0)
 		return r;
 	if (optind == argc) {
-		verb = ctl_find_verb(NULL);
+		verb = verbs_find(NULL);
 		none[0] = (char *)verb->name;
 		return ctl_parse_verb(verb, 1, none, a, cl);
 	}
-	if ((verb = ctl_find_verb(argv[optind])) == NULL) {
-		fprintf(stderr, OUTPUT_PROG ": unknown command '%s'\n"
-		    "Try '" OUTPUT_PROG " --help'.\n", argv[optind]);
+	if ((verb = verbs_find(argv[optind])) == NULL) {
+		fprintf(stderr, OUTPUT_PROG ": unknown command '%s'\n",
+		    argv[optind]);
+		if ((near = verbs_suggest(argv[optind])) != NULL)
+			fprintf(stderr, "Did you mean '%s'?\n", near);
+		fprintf(stderr, "Try '" OUTPUT_PROG " help'.\n");
 		return -EINVAL;
 	}
 	return ctl_parse_verb(verb, argc - optind, argv + optind, a, cl);

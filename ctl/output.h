@@ -58,8 +58,14 @@ void output_current(FILE *f, const json_t *status);
 void output_heads(FILE *f, const json_t *status);
 /* Drift rows, one per line, labelled like the status block. */
 void output_drift(FILE *f, const json_t *drift);
-/* The log result as a table. */
-void output_log(FILE *f, const json_t *result);
+/*
+ * The log result as a table. width: the terminal's columns, each row cut
+ * to fit (first line of its error); 0 (not a terminal): nothing cut, an
+ * error's further lines follow its row, indented.
+ */
+void output_log(FILE *f, const json_t *result, int width);
+/* log -v: every column of every row, a block each. */
+void output_log_verbose(FILE *f, const json_t *result);
 
 /* An error object as "migratectl: message (code)" plus detail lines. */
 void output_error(FILE *f, const json_t *error);

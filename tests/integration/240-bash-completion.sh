@@ -73,7 +73,7 @@ unset MIGRATIONS_DIR MIGRATED_SOCKET
 # Every command of the verb table (migratectl --help lists them).
 verbs=$("$MIGRATECTL" --help | sed -n 's/^  \([a-z]\+\)\( .*\)\?$/\1/p' |
 	sort -u)
-[[ $(wc -l <<<"$verbs") -ge 17 ]] || fail "verbs from --help: $verbs"
+[[ $(wc -l <<<"$verbs") -ge 18 ]] || fail "verbs from --help: $verbs"
 # shellcheck disable=SC2086
 offers "" : $verbs
 offers up : upgrade
@@ -82,7 +82,7 @@ ok "commands: ${verbs//$'\n'/ }"
 
 offers status -- : --check --fresh --json
 offers history -- : --verbose --dir
-offers log - : -n --limit
+offers log - : -n --limit -v --verbose
 offers upgrade -- : --sql --atomic
 lacks upgrade -- : --applied --fresh
 offers downgrade -- : --sql
@@ -93,6 +93,10 @@ offers revision -- : --message --dir --head --no-transaction \
 	--depends-on --branch-label
 offers merge -- : --message --dir
 ok "options of each command"
+offers help "" : status upgrade revision help
+offers help up : upgrade
+lacks help status "" : status upgrade
+ok "help COMMAND completes command names"
 
 # From the daemon: its directory has a revision no local directory has.
 db=$(t_newdb)

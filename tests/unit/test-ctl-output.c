@@ -478,15 +478,91 @@ test_log_table(void **state)
 	struct capture c;
 	char *out;
 
-	output_log(cap_open(&c), r);
+	/* not a terminal: nothing cut, further lines indented */
+	output_log(cap_open(&c), r, 0);
 	out = cap_close(&c);
 	assert_string_equal(out,
 	    "TIME                 OP       REVISION      OUTCOME  DURATION  "
 	    "USER  ERROR\n"
 	    "2026-01-02 03:04:05  upgrade  212c31d97f11  failed   45 ms     "
 	    "root  boom\n"
+	    "    more\n"
 	    "2026-01-01 00:00:00  stamp    2e0140e533a8  ok       -         "
 	    "auto\n");
+	free(out);
+	/* a terminal: one line per row, "..." where something is left out */
+	output_log(cap_open(&c), r, 80);
+	out = cap_close(&c);
+	assert_string_equal(out,
+	    "TIME                 OP       REVISION      OUTCOME  DURATION  "
+	    "USER  ERROR\n"
+	    "2026-01-02 03:04:05  upgrade  212c31d97f11  failed   45 ms     "
+	    "root  boom...\n"
+	    "2026-01-01 00:00:00  stamp    2e0140e533a8  ok       -         "
+	    "auto\n");
+	free(out);
+	json_decref(r);
+}
+
+static void
+test_log_long_error(void **state)
+{
+	char err[300], *text, *out;
+	struct capture c;
+	json_t *r;
+
+	memset(err, 'x', sizeof err - 1);
+	err[sizeof err - 1] = '\0';
+	memcpy(err + 200, "END", 3);
+	r = json_pack("{s:[{s:s, s:s, s:s}]}", "rows", "revision", "aaaa",
+	    "outcome", "failed", "error", err);
+	output_log(cap_open(&c), r, 0);
+	out = cap_close(&c);
+	assert_non_null(strstr(out, "END"));
+	assert_non_null(strstr(out, err));
+	free(out);
+	output_log(cap_open(&c), r, 100);
+	out = cap_close(&c);
+	text = strchr(out, '\n') + 1;
+	assert_int_equal(strcspn(text, "\n"), 100);
+	assert_null(strstr(out, "END"));
+	assert_non_null(strstr(out, "xxx...\n"));
+	free(out);
+	/* a terminal too narrow for any of the error */
+	output_log(cap_open(&c), r, 20);
+	out = cap_close(&c);
+	assert_non_null(strstr(out, "failed   -         -     ...\n"));
+	free(out);
+	json_decref(r);
+}
+
+static void
+test_log_verbose(void **state)
+{
+	json_t *r = J("{\"rows\":[{\"id\":2,\"revision\":\"212c31d97f11\","
+	    "\"operation\":\"upgrade\",\"outcome\":\"failed\","
+	    "\"zeta\":true,\"error\":\"boom\\nDETAIL: more\","
+	    "\"pid\":42,\"host\":null,\"alpha\":\"a\"},"
+	    "{\"id\":1,\"revision\":\"2e0140e533a8\"}]}");
+	struct capture c;
+	char *out;
+
+	output_log_verbose(cap_open(&c), r);
+	out = cap_close(&c);
+	assert_string_equal(out,
+	    "  id            2\n"
+	    "  revision      212c31d97f11\n"
+	    "  operation     upgrade\n"
+	    "  outcome       failed\n"
+	    "  host          -\n"
+	    "  pid           42\n"
+	    "  error         boom\n"
+	    "                DETAIL: more\n"
+	    "  alpha         a\n"
+	    "  zeta          true\n"
+	    "\n"
+	    "  id            1\n"
+	    "  revision      2e0140e533a8\n");
 	free(out);
 	json_decref(r);
 }
@@ -509,6 +585,8 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_summary_steps),
 		cmocka_unit_test(test_log_table),
+		cmocka_unit_test(test_log_long_error),
+		cmocka_unit_test(test_log_verbose),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
