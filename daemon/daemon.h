@@ -114,7 +114,9 @@ struct daemon {
 	bool have_admin_gid;
 	int64_t lock_key;
 	bool lock_key_known;
+	char *schema_q;			/* "schema", quoted at load */
 	char *vt;			/* "schema"."version_table" */
+	char *vt_pkc;			/* "version_table_pkc" */
 	char *ht;			/* "schema"."history_table" */
 	char *vt_reg;			/* schema.table for to_regclass */
 	char *ht_reg;
@@ -216,6 +218,15 @@ void leader_tick(void);
 void leader_on_notify(const char *payload);
 /* SQL that raises MGLCK unless this backend holds the lock (caller frees) */
 char *leader_check_sql(const char *expected_rows_array);
+
+/* tables.c */
+/*
+ * Check this role's privileges on the state tables and create the missing
+ * ones (CREATE SCHEMA only for a schema that does not exist); then
+ * done(NULL), or done(why) naming the missing privilege. Nothing is called
+ * when the session is lost meanwhile.
+ */
+void tables_ensure(struct db *db, void (*done)(const char *why));
 
 /* state.c */
 void state_init(void);

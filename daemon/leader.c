@@ -144,8 +144,16 @@ leader_on_lost(struct db *db, const char *why, void *arg)
 }
 
 static void
+leader_clear_error(void)
+{
+	free(D->lock_error);
+	D->lock_error = NULL;
+}
+
+static void
 leader_become(void)
 {
+	leader_clear_error();
 	leader_set_role(ROLE_LEADER, NULL);
 	backoff_ms = 0;
 	leader_announce();
@@ -268,58 +276,18 @@ leader_on_probe(struct db *db, const struct db_result *r, void *arg)
 	leader_verify();
 }
 
+/* The state tables are usable (why NULL), or this role cannot lead. */
 static void
-leader_on_tables(struct db *db, const struct db_result *r, void *arg)
+leader_on_tables(const char *why)
 {
-	if (r->conn_lost)
-		return;
-	if (r->failed >= 0) {
-		log_error("cannot create %s / %s: %s", D->vt, D->ht,
-		    PQresultErrorMessage(r->err));
-		MIG_IGNORE(db_query1(db, "ROLLBACK", 0, NULL, NULL, NULL));
-		leader_lost("cannot create the version tables");
+	if (why != NULL) {
+		log_error("cannot lead: %s", why);
+		leader_lost(why);
 		return;
 	}
 	if (!D->read_connected || state_query("SELECT "
 	    "pg_catalog.pg_backend_pid()", 0, NULL, leader_on_probe, NULL) < 0)
 		leader_verify();
-}
-
-/* Create the version and history tables under the lock. */
-static void
-leader_ensure_tables(void)
-{
-	struct db_query q[5];
-	char *schema, *vt, *ht;
-
-	schema = xasprintf("CREATE SCHEMA IF NOT EXISTS \"%s\"",
-	    D->cfg.version_table_schema);
-	vt = xasprintf("CREATE TABLE IF NOT EXISTS %s (version_num "
-	    "varchar(32) NOT NULL, CONSTRAINT \"%s_pkc\" PRIMARY KEY "
-	    "(version_num))", D->vt, D->cfg.version_table);
-	ht = xasprintf("CREATE TABLE IF NOT EXISTS %s ("
-	    "id bigserial PRIMARY KEY, "
-	    "revision varchar(32) NOT NULL, "
-	    "operation text NOT NULL CHECK (operation IN "
-	    "('upgrade', 'downgrade', 'stamp', 'resolve')), "
-	    "checksum text, message text, "
-	    "started_at timestamptz NOT NULL DEFAULT now(), "
-	    "finished_at timestamptz, duration_ms bigint, "
-	    "outcome text NOT NULL CHECK (outcome IN "
-	    "('ok', 'failed', 'running')), "
-	    "error text, host text, pid integer, requested_by text, "
-	    "transactional boolean NOT NULL DEFAULT true)", D->ht);
-	memset(q, 0, sizeof q);
-	q[0].sql = "BEGIN";
-	q[1].sql = schema;
-	q[2].sql = vt;
-	q[3].sql = ht;
-	q[4].sql = "COMMIT";
-	if (db_batch(D->lockdb, true, 5, q, leader_on_tables, NULL) < 0)
-		leader_lost("lock session down");
-	free(schema);
-	free(vt);
-	free(ht);
 }
 
 static void
@@ -347,7 +315,7 @@ leader_on_trylock(struct db *db, const struct db_result *r, void *arg)
 	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
 		snprintf(lock_pid, sizeof lock_pid, "%s", PQgetvalue(res, 0, 1));
 		log_debug("advisory lock taken by backend %s", lock_pid);
-		leader_ensure_tables();
+		tables_ensure(D->lockdb, leader_on_tables);
 		return;
 	}
 	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
@@ -355,6 +323,8 @@ leader_on_trylock(struct db *db, const struct db_result *r, void *arg)
 		leader_lost("the server is in recovery (a standby)");
 		return;
 	}
+	if (!pooled)
+		leader_clear_error();	/* a plain standby: another leads */
 	leader_schedule(D->cfg.standby_poll_interval_ms);
 }
 
@@ -398,10 +368,6 @@ leader_on_connected(struct db *db, void *arg)
 	const char *dbname = PQdb(db_pg(db));
 
 	log_debug("lock session connected (backend %d)", db_backend_pid(db));
-	if (!pooled) {
-		free(D->lock_error);
-		D->lock_error = NULL;
-	}
 	leader_key_init(dbname);
 	snprintf(marker, sizeof marker, "lock:%s:%d", D->app_name,
 	    db_backend_pid(db));

@@ -319,6 +319,27 @@ daemon_on_lockwait(evutil_socket_t fd, short what, void *arg)
 	daemon_exit(75);
 }
 
+/* The configured identifiers, quoted once for SQL text. */
+static void
+daemon_quote_names(void)
+{
+	char *schema, *vt, *ht, *pkc;
+
+	schema = settings_quote_ident(D->cfg.version_table_schema);
+	vt = settings_quote_ident(D->cfg.version_table);
+	ht = settings_quote_ident(D->cfg.history_table);
+	pkc = xasprintf("%s_pkc", D->cfg.version_table);
+	D->schema_q = schema;
+	D->vt = xasprintf("%s.%s", schema, vt);
+	D->ht = xasprintf("%s.%s", schema, ht);
+	D->vt_pkc = settings_quote_ident(pkc);
+	D->vt_reg = xstrdup(D->vt);
+	D->ht_reg = xstrdup(D->ht);
+	free(vt);
+	free(ht);
+	free(pkc);
+}
+
 static int
 daemon_setup_identity(void)
 {
@@ -343,12 +364,7 @@ daemon_setup_identity(void)
 		D->admin_gid = gr->gr_gid;
 		D->have_admin_gid = true;
 	}
-	D->vt = xasprintf("\"%s\".\"%s\"", D->cfg.version_table_schema,
-	    D->cfg.version_table);
-	D->ht = xasprintf("\"%s\".\"%s\"", D->cfg.version_table_schema,
-	    D->cfg.history_table);
-	D->vt_reg = xstrdup(D->vt);
-	D->ht_reg = xstrdup(D->ht);
+	daemon_quote_names();
 	return 0;
 }
 
@@ -468,7 +484,9 @@ daemon_teardown(void)
 	settings_free(&D->cfg);
 	free(D->app_name);
 	free(D->username);
+	free(D->schema_q);
 	free(D->vt);
+	free(D->vt_pkc);
 	free(D->ht);
 	free(D->vt_reg);
 	free(D->ht_reg);

@@ -605,6 +605,28 @@ settings_free(struct settings *cfg)
 	memset(cfg, 0, sizeof *cfg);
 }
 
+char *
+settings_quote_ident(const char *name)
+{
+	size_t n = 2, i;
+	const char *p;
+	char *q;
+
+	for (p = name; *p != '\0'; p++)
+		n += *p == '"' ? 2 : 1;
+	q = xmalloc(n + 1);
+	i = 0;
+	q[i++] = '"';
+	for (p = name; *p != '\0'; p++) {
+		if (*p == '"')
+			q[i++] = '"';
+		q[i++] = *p;
+	}
+	q[i++] = '"';
+	q[i] = '\0';
+	return q;
+}
+
 const char *
 settings_source(const struct settings *cfg, const char *key)
 {

@@ -87,6 +87,12 @@ int settings_parse_bool(const char *s, bool *out) MIG_MUSTCHECK;
  */
 char *settings_redact(const char *conninfo);
 
+/*
+ * name as an SQL identifier: in double quotes, inner quotes doubled (what
+ * PQescapeIdentifier does, without a connection); caller frees.
+ */
+char *settings_quote_ident(const char *name);
+
 /* Print the --help text to f. */
 void settings_usage(void *f);
 
