@@ -90,6 +90,26 @@ void ctl_offline_free(struct migset *set, struct revgraph *g);
 /* Sort diags, print them on stderr if print; the JSON list of them. */
 json_t *ctl_offline_diags(struct mdiag_list *diags, bool print);
 
+/*
+ * Commands that need libpq or libpg_query are compiled only into
+ * migratectl-full (built with CTL_FULL): loading those libraries costs
+ * more than the whole start-up of migratectl (issue 13: status <= 2x
+ * /bin/true), so migratectl runs migratectl-full for them, with the same
+ * command line. Name such a handler, in the verb table or in a call,
+ * through CTL_HEAVY(fn), and add its files to ctl_migratectl_full_SOURCES.
+ */
+#ifdef CTL_FULL
+#define CTL_HEAVY(fn) fn
+#else
+#define CTL_HEAVY(fn) ctl_full_exec
+#endif
+
+/* ctl-full.c */
+/* Remember the command line as given (before getopt reorders it). */
+void ctl_full_init(int argc, char **argv);
+/* Execute migratectl-full with it; returns only on failure. */
+enum ctl_exit ctl_full_exec(const struct ctl_args *, int, char **);
+
 /* ctl-revision.c */
 enum ctl_exit ctl_revision(const struct ctl_args *, int, char **);
 enum ctl_exit ctl_merge(const struct ctl_args *, int, char **);

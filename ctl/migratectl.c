@@ -410,6 +410,7 @@ main(int argc, char **argv)
 	enum ctl_exit ex;
 	int r;
 
+	ctl_full_init(argc, argv);
 	ctl_args_init(&a);
 	r = ctl_parse(argc, argv, &a, &cl);
 	if (r != 0) {
