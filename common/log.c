@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "utf8.h"
 
 static const char *log_progname = "migrated";
 static enum log_level log_level = LOG_LVL_INFO;
+static enum log_format log_format = LOG_FORMAT_TEXT;
 static log_sink_fn log_sink;
 static void *log_sink_arg;
 
@@ -118,6 +120,119 @@ log_format_line(const struct log_record *rec, char *buf, size_t size)
 }
 
 void
+log_set_format(enum log_format format)
+{
+	log_format = format;
+}
+
+/* Kept free by each field for the message, its mark and "}\n". */
+#define LOG_JSON_RESERVE 64
+
+/* A bounded output buffer; an append that does not fit is dropped whole. */
+struct log_buf {
+	char *p;
+	size_t size, len;
+};
+
+static bool
+log_put(struct log_buf *b, const char *s, size_t n)
+{
+	if (n > b->size - b->len)
+		return false;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	return true;
+}
+
+/*
+ * Append s as the body of a JSON string, keeping room bytes free; returns
+ * false if it had to stop early (at a character boundary).
+ */
+static bool
+log_put_escaped(struct log_buf *b, const char *str, size_t room)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), i, k, save = b->size;
+	char esc[8];
+	bool ok = true;
+
+	if (room >= b->size - b->len)
+		return false;
+	b->size -= room;		/* stop short of the reserve */
+	for (i = 0; i < n && ok; i += k) {
+		k = utf8_seq(s + i, n - i);
+		if (k == 0) {			/* invalid: U+FFFD */
+			ok = log_put(b, "\\ufffd", 6);
+			k = 1;
+		} else if (s[i] == '"' || s[i] == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)s[i];
+			ok = log_put(b, esc, 2);
+		} else if (s[i] < 0x20 || s[i] == 0x7f) {
+			snprintf(esc, sizeof esc, "\\u%04x", s[i]);
+			ok = log_put(b, esc, 6);
+		} else
+			ok = log_put(b, (const char *)s + i, k);
+	}
+	b->size = save;
+	return ok;
+}
+
+/* ,"key":"value" whole, leaving room for the message; else nothing. */
+static void
+log_put_field(struct log_buf *b, const char *key, const char *value)
+{
+	size_t len = b->len;
+	char head[32];
+
+	snprintf(head, sizeof head, ",\"%s\":\"", key);
+	if (!log_put(b, head, strlen(head)) ||
+	    !log_put_escaped(b, value, LOG_JSON_RESERVE) ||
+	    !log_put(b, "\"", 1))
+		b->len = len;
+}
+
+size_t
+log_format_json(const struct log_record *rec, char *buf, size_t size)
+{
+	static const char cut[] = " [truncated]\"";
+	struct log_buf b = { buf, size - 1, 0 };	/* room for '\0' */
+	struct timeval tv;
+	struct tm tm;
+	char ts[32], head[160];
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(head, sizeof head, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\"",
+	    ts, (long)(tv.tv_usec / 1000), log_level_name(rec->level));
+	(void)log_put(&b, head, strlen(head));
+	log_put_field(&b, "prog", log_progname);
+	snprintf(head, sizeof head, ",\"pid\":%ld", (long)getpid());
+	(void)log_put(&b, head, strlen(head));
+	if (rec->op != NULL)
+		log_put_field(&b, "op", rec->op);
+	if (rec->revision != NULL)
+		log_put_field(&b, "revision", rec->revision);
+	if (rec->duration_ms >= 0) {
+		snprintf(head, sizeof head, ",\"duration_ms\":%lld",
+		    rec->duration_ms);
+		(void)log_put(&b, head, strlen(head));
+	}
+	if (rec->sqlstate != NULL)
+		log_put_field(&b, "sqlstate", rec->sqlstate);
+	(void)log_put(&b, ",\"msg\":\"", 8);
+	/* the message last: if it is cut, every other field is there */
+	if (log_put_escaped(&b, rec->message, sizeof cut + 2))
+		(void)log_put(&b, "\"", 1);
+	else
+		(void)log_put(&b, cut, sizeof cut - 1);
+	(void)log_put(&b, "}\n", 2);
+	buf[b.len] = '\0';
+	return b.len;
+}
+
+void
 log_emit(const struct log_record *rec)
 {
 	char line[8192];
@@ -127,6 +242,12 @@ log_emit(const struct log_record *rec)
 		return;
 	if (log_sink != NULL) {
 		log_sink(rec, log_sink_arg);
+		return;
+	}
+	if (log_format == LOG_FORMAT_JSON) {
+		len = log_format_json(rec, line, sizeof line);
+		if (write(STDERR_FILENO, line, len) < 0)
+			return;
 		return;
 	}
 	log_format_line(rec, line, sizeof line - 1);

@@ -26,6 +26,12 @@ struct log_record {
 
 typedef void (*log_sink_fn)(const struct log_record *rec, void *arg);
 
+/* How the stderr writer formats a record. */
+enum log_format {
+	LOG_FORMAT_TEXT,	/* "ISO-8601 prog[pid] level: text" */
+	LOG_FORMAT_JSON,	/* one JSON object per line */
+};
+
 void log_init(const char *progname, enum log_level level);
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
@@ -37,6 +43,16 @@ int log_level_parse(const char *s, enum log_level *out) MIG_MUSTCHECK;
 const char *log_level_name(enum log_level level);
 /* Format rec as one plain line (ISO-8601 time, level, text) into buf. */
 void log_format_line(const struct log_record *rec, char *buf, size_t size);
+/* The format of the stderr writer (used when no sink is set). */
+void log_set_format(enum log_format format);
+/*
+ * Format rec as one JSON object and a newline into buf (size >= 256):
+ * ts, level, prog, pid, msg and, when known, op, revision, duration_ms,
+ * sqlstate. Control characters are escaped and invalid UTF-8 becomes
+ * U+FFFD, so the line is always valid JSON; a message too long for buf is
+ * cut at a character boundary and marked. Returns the length.
+ */
+size_t log_format_json(const struct log_record *rec, char *buf, size_t size);
 
 void log_emit(const struct log_record *rec);
 void log_msg(enum log_level level, const char *fmt, ...) MIG_PRINTF(2, 3);

@@ -512,7 +512,7 @@ main(int argc, char **argv)
 		return code;
 	}
 	log_init("migrated", (enum log_level)D->cfg.log_level);
-	notify_init();
+	notify_init(D->cfg.log_format);
 	D->once = D->cfg.once;
 	if (daemon_setup_identity() < 0)
 		return EXIT_CONFIG;

@@ -121,17 +121,25 @@ notify_journal_sink(const struct log_record *rec, void *arg)
 }
 
 void
-notify_init(void)
+notify_init(enum log_output how)
 {
+	static const char *const names[] = {
+		[LOG_OUT_TEXT] = "stderr", [LOG_OUT_JSON] = "stderr as JSON",
+		[LOG_OUT_JOURNALD] = "the journal",
+	};
 	const char *socket = getenv("NOTIFY_SOCKET");
-	bool journal = notify_stderr_is_journal();
 
-	if (journal)
-		log_set_sink(notify_journal_sink, NULL);
+	if (how != LOG_OUT_TEXT && how != LOG_OUT_JSON &&
+	    how != LOG_OUT_JOURNALD)
+		how = notify_stderr_is_journal() ? LOG_OUT_JOURNALD :
+		    LOG_OUT_TEXT;
+	log_set_sink(how == LOG_OUT_JOURNALD ? notify_journal_sink : NULL,
+	    NULL);
+	log_set_format(how == LOG_OUT_JSON ? LOG_FORMAT_JSON :
+	    LOG_FORMAT_TEXT);
 	log_debug("systemd: notify socket %s, watchdog %llu us, log to %s",
 	    socket != NULL ? socket : "(none)",
-	    (unsigned long long)notify_watchdog_usec(),
-	    journal ? "the journal" : "stderr");
+	    (unsigned long long)notify_watchdog_usec(), names[how]);
 }
 
 void

@@ -6,14 +6,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "log.h"
+#include "settings.h"
 
 /*
- * Read the environment (NOTIFY_SOCKET, WATCHDOG_USEC, JOURNAL_STREAM) and,
- * when stderr is the journal, route log records to sd_journal_send() with
- * PRIORITY, MESSAGE, MIGRATED_OP, MIGRATED_REVISION, MIGRATED_DURATION_MS
- * and SQLSTATE fields. Safe to call when not under systemd.
+ * Read the environment (NOTIFY_SOCKET, WATCHDOG_USEC, JOURNAL_STREAM) and
+ * route log records as the log_format setting says (how: enum log_output):
+ * auto sends them to the journal when stderr is the journal, journald
+ * always (a plain line if that fails), with PRIORITY, MESSAGE, MIGRATED_OP,
+ * MIGRATED_REVISION, MIGRATED_DURATION_MS and SQLSTATE fields; text and
+ * json write lines on stderr. Safe to call when not under systemd.
  */
-void notify_init(void);
+void notify_init(enum log_output how);
 
 /* READY=1 (sent once). */
 void notify_ready(void);

@@ -178,6 +178,8 @@ settings_check_conninfo(const char *text, char **value, char **why)
 
 static const char *const settings_ready_when[] = { "socket", "current", NULL };
 static const char *const settings_txn_mode[] = { "per-revision", "all", NULL };
+static const char *const settings_log_format[] = { "auto", "text", "json",
+	"journald", NULL };
 
 /*
  * Defaults are strings and go through the same parser as every other
@@ -233,6 +235,8 @@ const struct settings_entry settings_table[] = {
 	  NULL, 0, NULL, NULL },
 	{ "log_level", CFG_LOGLEVEL, OFF(log_level), "info", 0, 0,
 	  NULL, CFG_RELOAD, NULL, NULL },
+	{ "log_format", CFG_ENUM, OFF(log_format), "auto", 0, 0,
+	  NULL, 0, settings_log_format, NULL },
 	/* --lock-wait: for --once only */
 	{ "lock_wait", CFG_DURATION, OFF(lock_wait_ms), "60s", 0, 24 * HOUR,
 	  NULL, CFG_NOFILE, NULL, NULL },

@@ -15,6 +15,8 @@
 
 enum ready_when { READY_SOCKET, READY_CURRENT };
 enum txn_mode { TXN_PER_REVISION, TXN_ALL };
+/* auto: the journal when stderr is the journal, else text */
+enum log_output { LOG_OUT_AUTO, LOG_OUT_TEXT, LOG_OUT_JSON, LOG_OUT_JOURNALD };
 
 /* Where a value came from, for error messages. */
 enum settings_source { SETTINGS_SRC_DEFAULT, SETTINGS_SRC_FILE, SETTINGS_SRC_ENV, SETTINGS_SRC_FLAG };
@@ -47,6 +49,7 @@ struct settings {
 	int shutdown_timeout_ms;
 	int max_clients;
 	int log_level;			/* enum log_level */
+	enum log_output log_format;
 
 	/* command line only */
 	char *config_file;		/* -c, or SETTINGS_DEFAULT_FILE */

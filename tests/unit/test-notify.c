@@ -270,7 +270,7 @@ test_init_journal_sink(void **state)
 	setenv("JOURNAL_STREAM", buf, 1);
 	saved = dup(STDERR_FILENO);
 	dup2(fileno(err), STDERR_FILENO);
-	notify_init();
+	notify_init(LOG_OUT_AUTO);
 	log_op(LOG_LVL_WARN, "upgrade", "d382069dacef", 5, "55P03",
 	    "lock timeout, retrying in %ds", 1);
 	dup2(saved, STDERR_FILENO);
@@ -286,7 +286,7 @@ test_init_journal_sink(void **state)
 
 	/* without JOURNAL_STREAM the plain writer stays */
 	log_set_sink(NULL, NULL);
-	notify_init();
+	notify_init(LOG_OUT_AUTO);
 	assert_false(notify_stderr_is_journal());
 	log_set_sink(discard, NULL);
 }
