@@ -20,6 +20,7 @@ struct rows_change {
 	struct rowset to;
 	char *as;		/* resolve: "applied" / "rolled-back" */
 	char *revision;
+	struct merr err;	/* a failure, answered once rolled back */
 };
 
 static void
@@ -33,7 +34,44 @@ rows_change_free(void *p)
 	rowset_clear(&c->to);
 	free(c->as);
 	free(c->revision);
+	merr_clear(&c->err);
 	free(c);
+}
+
+/* The failed change is rolled back: answer with the error kept in c. */
+static void
+op_rows_rolled_back(struct db *db, const struct db_result *r, void *arg)
+{
+	struct req *req = arg;
+	struct rows_change *c = req->data;
+
+	if (!r->conn_lost && r->failed >= 0)
+		log_warn("ROLLBACK failed: %s, ignoring",
+		    PQresultErrorMessage(r->err));
+	op_finish(req, NULL, &c->err);
+}
+
+static void
+op_rows_failed(struct req *req, const struct db_result *r)
+{
+	struct rows_change *c = req->data;
+	const char *state;
+
+	state = PQresultErrorField(r->err, PG_DIAG_SQLSTATE);
+	merr_set(&c->err, MERR_INTERNAL, "%s failed: %s", req->op->name,
+	    PQresultErrorMessage(r->err));
+	if (state != NULL && strcmp(state, "MGPLN") == 0)
+		c->err.code = MERR_BUSY;	/* raced: try again */
+	if (state != NULL && strcmp(state, "MGLCK") == 0) {
+		leader_lost("the advisory lock is not held");
+		op_finish(req, NULL, &c->err);
+		return;
+	}
+	if (db_query1(D->lockdb, "ROLLBACK", 0, NULL, op_rows_rolled_back,
+	    req) < 0) {
+		leader_lost("lock session down");
+		op_finish(req, NULL, &c->err);
+	}
 }
 
 static void
@@ -42,7 +80,6 @@ op_rows_done(struct db *db, const struct db_result *r, void *arg)
 	struct req *req = arg;
 	struct rows_change *c = req->data;
 	struct merr err = { 0 };
-	const char *state;
 	json_t *res;
 
 	if (r->conn_lost) {
@@ -53,16 +90,7 @@ op_rows_done(struct db *db, const struct db_result *r, void *arg)
 		return;
 	}
 	if (r->failed >= 0) {
-		state = PQresultErrorField(r->err, PG_DIAG_SQLSTATE);
-		merr_set(&err, MERR_INTERNAL, "%s failed: %s", req->op->name,
-		    PQresultErrorMessage(r->err));
-		if (state != NULL && strcmp(state, "MGPLN") == 0)
-			err.code = MERR_BUSY;	/* raced: try again */
-		MIG_IGNORE(db_query1(db, "ROLLBACK", 0, NULL, NULL, NULL));
-		if (state != NULL && strcmp(state, "MGLCK") == 0)
-			leader_lost("the advisory lock is not held");
-		op_finish(req, NULL, &err);
-		merr_clear(&err);
+		op_rows_failed(req, r);
 		return;
 	}
 	state_set_rows(c->to.v, c->to.n);
@@ -103,7 +131,7 @@ op_rows_send(struct req *req, const char *checksum, const char *message,
 		    req->user);
 	rsql_notify(&b);
 	rsql_add(&b, "COMMIT", 0);
-	rsql_add(&b, "RESET ALL", 0);
+	rsql_add_reset(&b);
 	r = db_batch(D->lockdb, true, b.n, b.q, op_rows_done, req);
 	rsql_clear(&b);
 	if (r < 0)

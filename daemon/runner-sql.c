@@ -300,6 +300,13 @@ rsql_history_row(struct rsql_batch *b, const char *revision,
 }
 
 void
+rsql_add_reset(struct rsql_batch *b)
+{
+	rsql_add(b, "RESET ALL", 0);
+	rsql_add(b, "RESET ROLE", 0);
+}
+
+void
 rsql_notify(struct rsql_batch *b)
 {
 	char *payload;

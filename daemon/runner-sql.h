@@ -54,6 +54,8 @@ void rsql_nt_failed(struct rsql_batch *b, const char *id, const char *msg);
 void rsql_history_row(struct rsql_batch *b, const char *revision,
     const char *operation, const char *checksum, const char *message,
     const char *user);
+/* RESET ALL, RESET ROLE: the session as it was before the step. */
+void rsql_add_reset(struct rsql_batch *b);
 /* pg_notify so other daemons refresh at commit. */
 void rsql_notify(struct rsql_batch *b);
 int rsql_send(struct rsql_batch *b, struct db *db, bool pipeline,

@@ -24,6 +24,7 @@ struct runner {
 	bool cancelled;
 	bool failed_nt;		/* a non-transactional step failed */
 	int attempt;
+	int retry_ms;		/* backoff before the next attempt */
 	int replans;
 	struct rowset rows;	/* version rows as this plan sees them */
 	struct rowset next;	/* rows after the current step */
@@ -76,6 +77,22 @@ static const char *
 runner_opname(void)
 {
 	return R->up ? "upgrade" : "downgrade";
+}
+
+/*
+ * Send the batch b on the lock session and clear it. reset: end it with
+ * RESET ALL and RESET ROLE (SPEC §3: nothing a revision SET outlives its
+ * step). A session that is down costs the leadership: leader_lost() fails
+ * the plan.
+ */
+static void
+runner_send(struct rsql_batch *b, bool pipeline, bool reset, db_batch_cb cb)
+{
+	if (reset)
+		rsql_add_reset(b);
+	if (rsql_send(b, D->lockdb, pipeline, cb) < 0)
+		leader_lost("lock session down");
+	rsql_clear(b);
 }
 
 json_t *
@@ -229,12 +246,8 @@ runner_fail_step(void)
 		rsql_history(&b, mf, runner_opname(), "failed", msg,
 		    R->req->user, true, R->step_start);
 	}
-	rsql_add(&b, "RESET ALL", 0);
-	rsql_add(&b, "RESET ROLE", 0);
 	free(msg);
-	if (rsql_send(&b, D->lockdb, true, runner_on_failrow) < 0)
-		leader_lost("lock session down");
-	rsql_clear(&b);
+	runner_send(&b, true, true, runner_on_failrow);
 }
 
 static void
@@ -246,11 +259,13 @@ runner_on_retry(evutil_socket_t fd, short what, void *arg)
 		runner_step();
 }
 
-/* A lock_timeout (55P03) or a deadlock (40P01): retry after a backoff. */
+/*
+ * A lock_timeout (55P03) or a deadlock (40P01): may it be retried? Counts
+ * the attempt and logs; runner_retry_arm() then starts the backoff.
+ */
 static bool
 runner_retry(const char *sqlstate)
 {
-	struct timeval tv;
 	int ms;
 
 	if (R->cancelled || R->attempt >= D->cfg.lock_retries)
@@ -259,14 +274,38 @@ runner_retry(const char *sqlstate)
 	ms = 200 << (R->attempt - 1);
 	if (ms > 5000)
 		ms = 5000;
+	R->retry_ms = ms;
 	log_op(LOG_LVL_WARN, runner_opname(), runner_mf()->revision, -1,
 	    sqlstate, "%s (attempt %d of %d), retrying in %d ms",
 	    strcmp(sqlstate, "40P01") == 0 ? "deadlock" : "lock timeout",
 	    R->attempt, D->cfg.lock_retries + 1, ms);
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(R->ev_retry, &tv);
 	return true;
+}
+
+static void
+runner_retry_arm(void)
+{
+	struct timeval tv;
+
+	if (R->cancelled) {
+		runner_on_retry(-1, 0, NULL);	/* no backoff before giving up */
+		return;
+	}
+	tv.tv_sec = R->retry_ms / 1000;
+	tv.tv_usec = (R->retry_ms % 1000) * 1000;
+	evtimer_add(R->ev_retry, &tv);
+}
+
+/* The failed step's transaction is rolled back: back off, then retry. */
+static void
+runner_on_retry_rollback(struct db *db, const struct db_result *r, void *arg)
+{
+	if (r->conn_lost)
+		return;
+	if (r->failed >= 0)
+		log_warn("ROLLBACK failed: %s, ignoring",
+		    PQresultErrorMessage(r->err));
+	runner_retry_arm();
 }
 
 /*
@@ -351,6 +390,18 @@ runner_on_commit(struct db *db, const struct db_result *r, void *arg)
 	runner_step_done();
 }
 
+/* The step's transaction is rolled back: re-read the rows, re-plan. */
+static void
+runner_on_replan_rollback(struct db *db, const struct db_result *r, void *arg)
+{
+	if (r->conn_lost)
+		return;
+	if (r->failed >= 0)
+		log_warn("ROLLBACK failed: %s, ignoring",
+		    PQresultErrorMessage(r->err));
+	runner_replan();
+}
+
 /* Result of one transactional step's pipeline (up to COMMIT). */
 static void
 runner_on_step(struct db *db, const struct db_result *r, void *arg)
@@ -371,11 +422,7 @@ runner_on_step(struct db *db, const struct db_result *r, void *arg)
 	if (r->failed < 0) {
 		rsql_init(&b);
 		rsql_add(&b, "COMMIT", 0);
-		rsql_add(&b, "RESET ALL", 0);
-		rsql_add(&b, "RESET ROLE", 0);
-		if (rsql_send(&b, D->lockdb, true, runner_on_commit) < 0)
-			leader_lost("lock session down");
-		rsql_clear(&b);
+		runner_send(&b, true, true, runner_on_commit);
 		return;
 	}
 	state = PQresultErrorField(r->err, PG_DIAG_SQLSTATE);
@@ -388,9 +435,7 @@ runner_on_step(struct db *db, const struct db_result *r, void *arg)
 		R->in_txn = false;
 		rsql_init(&b);
 		rsql_add(&b, "ROLLBACK", 0);
-		MIG_IGNORE(rsql_send(&b, D->lockdb, true, NULL));
-		rsql_clear(&b);
-		runner_replan();
+		runner_send(&b, true, false, runner_on_replan_rollback);
 		return;
 	}
 	k = (ssize_t)r->failed - (ssize_t)R->first_stmt;
@@ -407,10 +452,7 @@ runner_on_step(struct db *db, const struct db_result *r, void *arg)
 		rsql_init(&b);
 		rsql_add(&b, R->atomic ? "ROLLBACK TO SAVEPOINT migrated_step" :
 		    "ROLLBACK", 0);
-		if (!R->atomic)
-			rsql_add(&b, "RESET ALL", 0);
-		MIG_IGNORE(rsql_send(&b, D->lockdb, true, NULL));
-		rsql_clear(&b);
+		runner_send(&b, true, false, runner_on_retry_rollback);
 		return;
 	}
 	runner_error_from(r->err, k);
@@ -499,11 +541,7 @@ runner_step(void)
 		rsql_init(&b);
 		rsql_add(&b, "COMMIT", 0);
 		rsql_notify(&b);
-		rsql_add(&b, "RESET ALL", 0);
-		rsql_add(&b, "RESET ROLE", 0);
-		if (rsql_send(&b, D->lockdb, true, runner_commit_atomic) < 0)
-			leader_lost("lock session down");
-		rsql_clear(&b);
+		runner_send(&b, true, true, runner_commit_atomic);
 		return;
 	}
 	mf = runner_mf();
@@ -537,9 +575,7 @@ runner_step(void)
 		rsql_add(&b, "RELEASE SAVEPOINT migrated_step", 0);
 	else
 		rsql_notify(&b);
-	if (rsql_send(&b, D->lockdb, true, runner_on_step) < 0)
-		leader_lost("lock session down");
-	rsql_clear(&b);
+	runner_send(&b, true, false, runner_on_step);
 }
 
 /* ---- non-transactional steps ---- */
@@ -559,8 +595,10 @@ runner_on_nt_stmt(struct db *db, const struct db_result *r, void *arg)
 	}
 	state = PQresultErrorField(r->err, PG_DIAG_SQLSTATE);
 	if (state != NULL && strcmp(state, "55P03") == 0 &&
-	    runner_mf()->lock_timeout != NULL && runner_retry(state))
-		return;		/* only the failed statement is repeated */
+	    runner_mf()->lock_timeout != NULL && runner_retry(state)) {
+		runner_retry_arm();	/* only the failed statement again */
+		return;
+	}
 	runner_error_from(r->err, (ssize_t)R->nt_next);
 	runner_fail_step();
 }
@@ -581,9 +619,7 @@ runner_nt_next(void)
 	}
 	if (R->nt_next < sl->n) {
 		rsql_add(&b, sl->v[R->nt_next].sql, 0);
-		if (rsql_send(&b, D->lockdb, false, runner_on_nt_stmt) < 0)
-			leader_lost("lock session down");
-		rsql_clear(&b);
+		runner_send(&b, false, false, runner_on_nt_stmt);
 		return;
 	}
 	rsql_add(&b, "BEGIN", 0);
@@ -592,11 +628,7 @@ runner_nt_next(void)
 	rsql_nt_done(&b, R->hist_id);
 	rsql_notify(&b);
 	rsql_add(&b, "COMMIT", 0);
-	rsql_add(&b, "RESET ALL", 0);
-	rsql_add(&b, "RESET ROLE", 0);
-	if (rsql_send(&b, D->lockdb, true, runner_on_commit) < 0)
-		leader_lost("lock session down");
-	rsql_clear(&b);
+	runner_send(&b, true, true, runner_on_commit);
 }
 
 static void
@@ -635,9 +667,7 @@ runner_nt_begin(void)
 	rsql_notify(&b);
 	rsql_add(&b, "COMMIT", 0);
 	rsql_add_timeouts(&b, mf, false);
-	if (rsql_send(&b, D->lockdb, true, runner_on_nt_begin) < 0)
-		leader_lost("lock session down");
-	rsql_clear(&b);
+	runner_send(&b, true, false, runner_on_nt_begin);
 }
 
 /* ---- plans ---- */
