@@ -60,8 +60,9 @@ op_rows_failed(struct req *req, const struct db_result *r)
 	state = PQresultErrorField(r->err, PG_DIAG_SQLSTATE);
 	merr_set(&c->err, MERR_INTERNAL, "%s failed: %s", req->op->name,
 	    PQresultErrorMessage(r->err));
-	if (state != NULL && strcmp(state, "MGPLN") == 0)
-		c->err.code = MERR_BUSY;	/* raced: try again */
+	if (state != NULL && (strcmp(state, "MGPLN") == 0 ||
+	    strcmp(state, "55P03") == 0))
+		c->err.code = MERR_BUSY;	/* raced or waited: try again */
 	if (state != NULL && strcmp(state, "MGLCK") == 0) {
 		leader_lost("the advisory lock is not held");
 		op_finish(req, NULL, &c->err);
@@ -119,7 +120,7 @@ op_rows_send(struct req *req, const char *checksum, const char *message,
 
 	rsql_init(&b);
 	rsql_add(&b, "BEGIN", 0);
-	rsql_add_lock(&b, &c->from);
+	rsql_add_lock(&b, &c->from, D->cfg.lock_timeout);
 	rsql_version_change(&b, &c->from, &c->to);
 	if (c->as != NULL)
 		rsql_history_row(&b, c->revision, "resolve", checksum, message,

@@ -163,10 +163,15 @@ rsql_addf(struct rsql_batch *b, const char *fmt, ...)
 }
 
 void
-rsql_add_lock(struct rsql_batch *b, const struct rowset *rows)
+rsql_add_lock(struct rsql_batch *b, const struct rowset *rows,
+    const char *lock_timeout)
 {
 	char *lit, *check;
 
+	/* the LOCK waits for other writers: never without a bound */
+	if (lock_timeout != NULL)
+		rsql_add(b, "SELECT pg_catalog.set_config('lock_timeout', $1, "
+		    "true)", 1, lock_timeout);
 	rsql_addf(b, "LOCK TABLE %s IN EXCLUSIVE MODE", D->vt);
 	lit = rowset_literal(rows);
 	check = leader_check_sql(lit);
@@ -184,10 +189,9 @@ rsql_add_timeouts(struct rsql_batch *b, const struct migfile *mf, bool local)
 	    mf->transactional ? D->cfg.lock_timeout : "0";
 	st = mf->statement_timeout != NULL ? mf->statement_timeout :
 	    D->cfg.statement_timeout;
-	/* validated GUC durations: [0-9a-z] only */
-	rsql_addf(b, "SET %slock_timeout = '%s'", local ? "LOCAL " : "", lt);
-	rsql_addf(b, "SET %sstatement_timeout = '%s'", local ? "LOCAL " : "",
-	    st);
+	rsql_add(b, "SELECT pg_catalog.set_config('lock_timeout', $1, "
+	    "$3::boolean), pg_catalog.set_config('statement_timeout', $2, "
+	    "$3::boolean)", 3, lt, st, local ? "true" : "false");
 }
 
 size_t

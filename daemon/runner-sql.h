@@ -31,9 +31,13 @@ void rsql_init(struct rsql_batch *b);
 void rsql_clear(struct rsql_batch *b);
 /* Append sql (copied); returns its index. */
 size_t rsql_add(struct rsql_batch *b, const char *sql, int nparams, ...);
-/* LOCK the version table and check lock + rows (MGLCK / MGPLN). */
-void rsql_add_lock(struct rsql_batch *b, const struct rowset *rows);
-/* SET [LOCAL] lock_timeout / statement_timeout for mf. */
+/*
+ * LOCK the version table and check lock + rows (MGLCK / MGPLN); with
+ * lock_timeout, SET LOCAL it first (else the caller has set one).
+ */
+void rsql_add_lock(struct rsql_batch *b, const struct rowset *rows,
+    const char *lock_timeout);
+/* SET [LOCAL] lock_timeout / statement_timeout for mf (one statement). */
 void rsql_add_timeouts(struct rsql_batch *b, const struct migfile *mf,
     bool local);
 /* The section's statements; returns how many. */

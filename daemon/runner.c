@@ -41,6 +41,7 @@ struct runner {
 	size_t nstmt;
 	/* non-transactional step */
 	char *hist_id;
+	size_t hist_k;		/* batch index of its INSERT ... RETURNING */
 	size_t nt_next;
 	struct merr err;
 };
@@ -309,6 +310,25 @@ runner_on_retry_rollback(struct db *db, const struct db_result *r, void *arg)
 }
 
 /*
+ * A transaction of the step failed with state: if it is a lock_timeout or
+ * a deadlock that may be retried, roll back and retry after the backoff.
+ */
+static bool
+runner_rollback_retry(const char *state)
+{
+	struct rsql_batch b;
+
+	if (state == NULL || (strcmp(state, "55P03") != 0 &&
+	    strcmp(state, "40P01") != 0) || !runner_retry(state))
+		return false;
+	rsql_init(&b);
+	rsql_add(&b, R->atomic && R->in_txn ?
+	    "ROLLBACK TO SAVEPOINT migrated_step" : "ROLLBACK", 0);
+	runner_send(&b, true, false, runner_on_retry_rollback);
+	return true;
+}
+
+/*
  * Show a step's version rows in the status. state_set_rows() recomputes
  * state, pending and drift, O(revisions), which made a plan O(revisions^2)
  * (1,000 steps of 1,000 revisions: ~0.9 ms of CPU each, the daemon's main
@@ -383,6 +403,10 @@ runner_on_commit(struct db *db, const struct db_result *r, void *arg)
 	if (r->conn_lost)
 		return;
 	if (r->failed >= 0) {
+		/* the bookkeeping LOCK timed out: the whole batch again */
+		if (runner_rollback_retry(PQresultErrorField(r->err,
+		    PG_DIAG_SQLSTATE)))
+			return;
 		runner_error_from(r->err, -1);
 		runner_fail_step();
 		return;
@@ -412,9 +436,9 @@ runner_on_step(struct db *db, const struct db_result *r, void *arg)
 
 	if (r->conn_lost)
 		return;
-	if (R->atomic && !R->in_txn && r->res[0] != NULL &&
-	    PQresultStatus(r->res[0]) == PGRES_COMMAND_OK)
-		R->in_txn = true;	/* BEGIN went through */
+	if (R->atomic && !R->in_txn && r->res[R->first_stmt - 1] != NULL &&
+	    PQresultStatus(r->res[R->first_stmt - 1]) == PGRES_COMMAND_OK)
+		R->in_txn = true;	/* BEGIN, LOCK and SAVEPOINT went through */
 	if (r->failed < 0 && R->atomic) {
 		runner_step_done();
 		return;
@@ -447,14 +471,8 @@ runner_on_step(struct db *db, const struct db_result *r, void *arg)
 	 * like a lock timeout, try again; the LOCK then waits for the other
 	 * transaction and the row check re-plans if it changed the rows.
 	 */
-	if (state != NULL && (strcmp(state, "55P03") == 0 ||
-	    strcmp(state, "40P01") == 0) && runner_retry(state)) {
-		rsql_init(&b);
-		rsql_add(&b, R->atomic ? "ROLLBACK TO SAVEPOINT migrated_step" :
-		    "ROLLBACK", 0);
-		runner_send(&b, true, false, runner_on_retry_rollback);
+	if (runner_rollback_retry(state))
 		return;
-	}
 	runner_error_from(r->err, k);
 	runner_fail_step();
 }
@@ -553,13 +571,13 @@ runner_step(void)
 		return;
 	}
 	rsql_init(&b);
-	if (!R->atomic || !R->in_txn) {
+	if (!R->atomic || !R->in_txn)
 		rsql_add(&b, "BEGIN", 0);
-		rsql_add_lock(&b, &R->rows);
-	}
+	rsql_add_timeouts(&b, mf, true);	/* before the LOCK: bounded */
+	if (!R->atomic || !R->in_txn)
+		rsql_add_lock(&b, &R->rows, NULL);
 	if (R->atomic)
 		rsql_add(&b, "SAVEPOINT migrated_step", 0);
-	rsql_add_timeouts(&b, mf, true);
 	R->first_stmt = b.n;
 	R->nstmt = rsql_add_stmts(&b, runner_stmts());
 	rsql_version_change(&b, &R->rows, &R->next);
@@ -623,7 +641,7 @@ runner_nt_next(void)
 		return;
 	}
 	rsql_add(&b, "BEGIN", 0);
-	rsql_add_lock(&b, &R->rows);
+	rsql_add_lock(&b, &R->rows, D->cfg.lock_timeout);
 	rsql_version_change(&b, &R->rows, &R->next);
 	rsql_nt_done(&b, R->hist_id);
 	rsql_notify(&b);
@@ -644,12 +662,13 @@ runner_on_nt_begin(struct db *db, const struct db_result *r, void *arg)
 			leader_lost("the advisory lock is not held");
 			return;
 		}
+		if (runner_rollback_retry(state))
+			return;
 		runner_error_from(r->err, -1);
 		runner_fail_step();
 		return;
 	}
-	/* BEGIN, LOCK, check, INSERT ... RETURNING id */
-	R->hist_id = xstrdup(PQgetvalue(r->res[3], 0, 0));
+	R->hist_id = xstrdup(PQgetvalue(r->res[R->hist_k], 0, 0));
 	R->nt_next = 0;
 	runner_nt_next();
 }
@@ -662,7 +681,8 @@ runner_nt_begin(void)
 
 	rsql_init(&b);
 	rsql_add(&b, "BEGIN", 0);
-	rsql_add_lock(&b, &R->rows);
+	rsql_add_lock(&b, &R->rows, D->cfg.lock_timeout);
+	R->hist_k = b.n;	/* INSERT ... RETURNING id */
 	rsql_nt_start(&b, mf, runner_opname(), R->req->user);
 	rsql_notify(&b);
 	rsql_add(&b, "COMMIT", 0);
