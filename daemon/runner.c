@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
@@ -272,9 +273,7 @@ runner_retry(const char *sqlstate)
 	if (R->cancelled || R->attempt >= D->cfg.lock_retries)
 		return false;
 	R->attempt++;
-	ms = 200 << (R->attempt - 1);
-	if (ms > 5000)
-		ms = 5000;
+	ms = backoff_ms(R->attempt, 200, 5000);
 	R->retry_ms = ms;
 	log_op(LOG_LVL_WARN, runner_opname(), runner_mf()->revision, -1,
 	    sqlstate, "%s (attempt %d of %d), retrying in %d ms",
