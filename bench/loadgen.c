@@ -7,7 +7,8 @@
  *   loadgen latency SOCK N [BODY]
  *       one connection, N `status` requests one after the other (or
  *       {"id":K,BODY} requests, e.g. BODY = "op":"upgrade"); prints
- *       "p50_us p99_us mean_us min_us max_us errors"
+ *       "p50_us p99_us mean_us min_us max_us errors reply_bytes" (the
+ *       last reply's size, its newline included)
  *   loadgen throughput SOCK CLIENTS SECONDS [WARMUP_SECONDS]
  *       CLIENTS connections (epoll), each with one request in flight;
  *       counts replies in the SECONDS after the warm-up; prints
@@ -44,6 +45,7 @@
 #include <unistd.h>
 
 #define BUFSZ (256 * 1024)
+#define BIGBUFSZ (64 * 1024 * 1024)	/* latency: history of 10,000 */
 
 static void
 die(const char *fmt, ...)
@@ -108,7 +110,7 @@ write_all(int fd, const char *s, size_t n)
 struct conn {
 	int fd;
 	char *buf;
-	size_t len;
+	size_t len, cap;
 	unsigned long long next_id;
 	uint64_t sent_ns;
 };
@@ -157,9 +159,9 @@ read_line(struct conn *c, int *eof)
 	for (;;) {
 		if ((nl = memchr(c->buf, '\n', c->len)) != NULL)
 			return nl - c->buf;
-		if (c->len == BUFSZ)
-			die("reply line longer than %d bytes", BUFSZ);
-		r = read(c->fd, c->buf + c->len, BUFSZ - c->len);
+		if (c->len == c->cap)
+			die("reply line longer than %zu bytes", c->cap);
+		r = read(c->fd, c->buf + c->len, c->cap - c->len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -182,11 +184,12 @@ consume(struct conn *c, size_t linelen)
 }
 
 static void
-conn_init(struct conn *c, const char *path, int nonblock)
+conn_init(struct conn *c, const char *path, int nonblock, size_t cap)
 {
 	memset(c, 0, sizeof *c);
 	c->fd = connect_unix(path, nonblock);
-	c->buf = malloc(BUFSZ);
+	c->cap = cap;
+	c->buf = malloc(cap);
 	if (c->buf == NULL)
 		die("out of memory");
 }
@@ -213,7 +216,7 @@ cmd_latency(int argc, char **argv)
 	struct conn c;
 	uint64_t *lat, sum = 0;
 	long n, i, errors = 0;
-	ssize_t l;
+	ssize_t l = 0;
 	int eof;
 
 	if (argc != 4 && argc != 5)
@@ -224,7 +227,7 @@ cmd_latency(int argc, char **argv)
 	if (n <= 0)
 		return 2;
 	lat = calloc((size_t)n, sizeof *lat);
-	conn_init(&c, argv[2], 0);
+	conn_init(&c, argv[2], 0, BIGBUFSZ);
 	for (i = 0; i < n; i++) {
 		send_status(&c);
 		while ((l = read_line(&c, &eof)) < 0)
@@ -237,9 +240,9 @@ cmd_latency(int argc, char **argv)
 		sum += lat[i];
 	}
 	qsort(lat, (size_t)n, sizeof *lat, cmp_u64);
-	printf("%.1f %.1f %.1f %.1f %.1f %ld\n", pct(lat, (size_t)n, 0.50) /
+	printf("%.1f %.1f %.1f %.1f %.1f %ld %zd\n", pct(lat, (size_t)n, 0.50) /
 	    1e3, pct(lat, (size_t)n, 0.99) / 1e3, (double)sum / (double)n / 1e3,
-	    (double)lat[0] / 1e3, (double)lat[n - 1] / 1e3, errors);
+	    (double)lat[0] / 1e3, (double)lat[n - 1] / 1e3, errors, l + 1);
 	close(c.fd);
 	free(c.buf);
 	free(lat);
@@ -269,7 +272,7 @@ cmd_throughput(int argc, char **argv)
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		die("epoll_create1: %s", strerror(errno));
 	for (i = 0; i < nconn; i++) {
-		conn_init(&cs[i], argv[2], 1);
+		conn_init(&cs[i], argv[2], 1, BUFSZ);
 		ev.events = EPOLLIN;
 		ev.data.ptr = &cs[i];
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev) < 0)
@@ -425,7 +428,7 @@ cmd_failover(int argc, char **argv)
 	if (argc != 5)
 		return 2;
 	pid = (pid_t)strtol(argv[3], NULL, 10);
-	conn_init(&c, argv[2], 0);
+	conn_init(&c, argv[2], 0, BUFSZ);
 	/* the standby answers before the kill: it is not the leader yet */
 	send_status(&c);
 	while ((l = read_line(&c, &eof)) < 0)

@@ -3,9 +3,10 @@
 
 Input: --results TSV (key, repetition, value), --meta TSV (name, text).
 Every row shows the median of its repetitions with their min and max; the
-targets are those of the benchmark issue (2-core machine).
+targets are those of the performance issue (issue 13; 2-core machine).
 """
 import argparse
+import math
 import statistics
 import sys
 from collections import OrderedDict
@@ -66,6 +67,9 @@ class Table:
         v = [x * scale for x in v]
         if stat == "p50":
             mid = statistics.median(v)
+        elif stat == "p99":
+            # nearest rank: of 50 trials, the worst but none
+            mid = sorted(v)[max(0, math.ceil(0.99 * len(v)) - 1)]
         elif stat == "max":
             mid = max(v)
         else:
@@ -133,16 +137,16 @@ def main():
         r2 = ratio(ours, l2)
         t.row("migratectl upgrade head (per-revision txns)",
               "apply.%d.ours" % n, "ms",
-              target="<= 1.10x L2" if big_n else None,
-              ok=(lambda m: r2 is not None and r2 <= 1.10) if big_n else None,
+              target="<= 1.00x L2" if big_n else None,
+              ok=(lambda m: r2 is not None and r2 <= 1.00) if big_n else None,
               extra="; ".join(x for x in [rtxt(ours, l2, "L2"),
                                           rtxt(ours, dm, "dbmate"),
                                           rtxt(ours, al, "alembic")] if x))
         r1 = ratio(atom, l1)
         t.row("migratectl upgrade head --atomic (one txn)",
               "apply.%d.atomic" % n, "ms",
-              target="<= 1.05x L1" if big_n else None,
-              ok=(lambda m: r1 is not None and r1 <= 1.05) if big_n else None,
+              target="<= 1.00x L1" if big_n else None,
+              ok=(lambda m: r1 is not None and r1 <= 1.00) if big_n else None,
               extra="; ".join(x for x in [rtxt(atom, l1, "L1"),
                                           rtxt(atom, al, "alembic")] if x))
         t.row("L2: psql -f, one txn per revision + version UPDATE",
@@ -157,6 +161,8 @@ def main():
         c = t.med("apply.%d.ours.cpu" % n)
         t.row("  migrated CPU during upgrade (per-revision)",
               "apply.%d.ours.cpu" % n, "ms",
+              target="<= 100 us/revision" if big_n else None,
+              ok=(lambda m: m * 1000 / n <= 100) if big_n else None,
               extra="%.0f us/revision" % (c * 1000 / n) if c else "")
         c = t.med("apply.%d.atomic.cpu" % n)
         t.row("  migrated CPU during upgrade --atomic",
@@ -164,10 +170,10 @@ def main():
               extra="%.0f us/revision" % (c * 1000 / n) if c else "")
         no = t.med("noop.%d.ours" % n)
         t.row("no-op migratectl upgrade head (at head; process)",
-              "noop.%d.ours" % n, "ms", target="<= 3 ms",
-              ok=lambda m: m <= 3.0)
+              "noop.%d.ours" % n, "ms")
         t.row("  its daemon part: the request on the socket (p50)",
-              "noop.%d.sock" % n, "ms")
+              "noop.%d.sock" % n, "ms", target="<= 0.5 ms",
+              ok=lambda m: m <= 0.5)
         t.row("no-op alembic upgrade head", "noop.%d.alembic" % n, "ms",
               extra=rtxt(no, t.med("noop.%d.alembic" % n), "(ours/alembic)"))
         t.row("no-op dbmate migrate", "noop.%d.dbmate" % n, "ms",
@@ -184,59 +190,122 @@ def main():
                          "(migratectl status / dbmate status)"))
         ratios.append((n, r2, r1))
 
+    nn = max(ns) if ns else 0
+    if any(k.startswith("net.%d." % nn) for k in vals):
+        t.section("a database across a network: apply-%d through "
+                  "bench/delayproxy (%s)" % (nn, meta.get(
+                      "network (net rows)", "delayed loopback TCP")))
+        l2 = t.med("net.%d.l2" % nn)
+        l1 = t.med("net.%d.l1" % nn)
+        ours = t.med("net.%d.ours" % nn)
+        atom = t.med("net.%d.atomic" % nn)
+        rn = ratio(ours, l2)
+        t.row("migratectl upgrade head (per-revision txns)",
+              "net.%d.ours" % nn, "ms", target="<= 0.60x L2",
+              ok=lambda m: rn is not None and rn <= 0.60,
+              extra=rtxt(ours, l2, "L2"))
+        t.row("migratectl upgrade head --atomic (one txn)",
+              "net.%d.atomic" % nn, "ms", extra=rtxt(atom, l1, "L1"))
+        t.row("L2: psql -f, one txn per revision + version UPDATE",
+              "net.%d.l2" % nn, "ms",
+              extra="%.1f ms/revision" % (l2 / nn) if l2 else "")
+        t.row("L1: psql -f, the same in one txn", "net.%d.l1" % nn, "ms",
+              extra="%.1f ms/revision" % (l1 / nn) if l1 else "")
+        c = t.med("net.%d.ours.cpu" % nn)
+        t.row("  migrated CPU during upgrade (per-revision)",
+              "net.%d.ours.cpu" % nn, "ms",
+              extra="%.0f us/revision" % (c * 1000 / nn) if c else "")
+        t.row("  no-op upgrade: the request on the socket (p50)",
+              "net.noop.%d.sock" % nn, "ms")
+        t.row("  status round trip p50 (answered from memory)",
+              "net.status.p50", "us", target="<= 30 us",
+              ok=lambda m: m <= 30)
+        if "net.failover" in vals:
+            t.row("  failover p99 (%d trials)" % len(vals["net.failover"]),
+                  "net.failover", "ms", stat="p99", target="<= 150 ms",
+                  ok=lambda m: m <= 150)
+        ratios.append(("net-%d" % nn, rn, ratio(atom, l1)))
+
     if "status.p50" in vals:
         t.section("serving (sample schema at head; %s status requests; "
                   "throughput over %s s)" % (a.lat_n, a.tp_secs))
         t.row("status round trip p50 (socket, 1 connection)", "status.p50",
-              "us", target="< 300 us", ok=lambda m: m < 300)
+              "us", target="<= 30 us", ok=lambda m: m <= 30)
         t.row("status round trip p99", "status.p99", "us")
         for c in (1, 32, 256):
             t.row("status throughput, %d client%s" % (c, "s" if c > 1 else ""),
                   "tput.%d" % c, "req/s",
-                  target=">= 30,000" if c == 32 else None,
-                  ok=(lambda m: m >= 30000) if c == 32 else None)
+                  target=">= 50,000" if c == 32 else None,
+                  ok=(lambda m: m >= 50000) if c == 32 else None)
         cpu = t.med("status.cpu")
         t.row("  migrated CPU per status request (32 clients)", "status.cpu",
-              "us", extra="one core's worth: %s req/s" % fmt(1e6 / cpu, "req/s")
+              "us", target="<= 8 us", ok=lambda m: m <= 8,
+              extra="one core's worth: %s req/s" % fmt(1e6 / cpu, "req/s")
               if cpu else "")
         t.row("migratectl status (whole process)", "ctl.status", "ms",
-              target="<= 3 ms", ok=lambda m: m <= 3.0,
-              extra="mean CPU %.2f ms" % t.med("ctl.status.cpu")
-              if t.med("ctl.status.cpu") else "")
-        t.row("no-op migratectl upgrade head (sample)", "noop.sample", "ms",
-              target="<= 3 ms", ok=lambda m: m <= 3.0)
-        t.row("  its daemon part: the request on the socket (p50)",
-              "noop.sample.sock", "ms")
-        t.row("  floor: migratectl --version (process start-up)",
-              "ctl.version", "ms")
+              target="<= 2x /bin/true",
+              ok=lambda m: (t.med("ctl.status.ratio") or 99) <= 2.0,
+              extra="%.2fx /bin/true (median of the side-by-side ratios)"
+              % t.med("ctl.status.ratio") if t.med("ctl.status.ratio")
+              else "")
+        t.row("migratectl --version (whole process)", "ctl.version", "ms",
+              target="<= 1.3x /bin/true",
+              ok=lambda m: (t.med("ctl.version.ratio") or 99) <= 1.3,
+              extra="%.2fx /bin/true" % t.med("ctl.version.ratio")
+              if t.med("ctl.version.ratio") else "")
         t.row("  floor: /bin/true (process start-up)", "proc.true", "ms")
+        t.row("no-op migratectl upgrade head (sample; process)",
+              "noop.sample", "ms")
+        t.row("  its daemon part: the request on the socket (p50)",
+              "noop.sample.sock", "ms", target="<= 0.5 ms",
+              ok=lambda m: m <= 0.5)
         t.row("RSS after the load above", "rss.sample.after", "MiB",
               scale=1 / 1024)
+        t.row("  of which private (USS)", "uss.sample.after", "MiB",
+              scale=1 / 1024)
+
+    if "reads.history" in vals:
+        t.section("reads that grow (%d revisions; %s history rows)"
+                  % (big, meta.get("log rows", "many")))
+        t.row("history on the socket (p50 of 50)", "reads.history", "ms",
+              target="<= 5 ms", ok=lambda m: m <= 5,
+              extra="reply %s KiB" % fmt(t.med("reads.history.kib"), "KiB")
+              if t.med("reads.history.kib") else "")
+        t.row("log on the socket (p50 of 50)", "reads.log", "ms",
+              target="<= 5 ms", ok=lambda m: m <= 5,
+              extra="reply %s KiB" % fmt(t.med("reads.log.kib"), "KiB")
+              if t.med("reads.log.kib") else "")
+        t.row("migratectl history (whole process)", "reads.history.ctl",
+              "ms")
 
     if "ready.big" in vals:
         t.section("start-up and memory")
         t.row("idle RSS, sample (3 revisions, at head)", "rss.sample", "MiB",
-              scale=1 / 1024, target="<= 6 MiB", ok=lambda m: m <= 6.0)
+              scale=1 / 1024,
+              extra="peers: dbmate 27, alembic 57, psql 9 MiB")
+        t.row("  idle private memory (USS), sample", "uss.sample", "MiB",
+              scale=1 / 1024, target="<= 2 MiB", ok=lambda m: m <= 2.0)
         t.row("READY=1 after start, sample", "ready.sample", "ms")
         t.row("READY=1 after start, %d revisions" % big, "ready.big", "ms",
-              target="<= 150 ms" if big >= 10000 else None,
-              ok=(lambda m: m <= 150) if big >= 10000 else None)
+              target="<= 100 ms" if big >= 10000 else None,
+              ok=(lambda m: m <= 100) if big >= 10000 else None)
         t.row("  migrated CPU until READY=1, %d revisions" % big,
               "ready.big.cpu", "ms")
         t.row("idle RSS, %d revisions loaded (database behind)" % big,
-              "rss.big", "MiB", scale=1 / 1024,
-              target="<= 48 MiB" if big >= 10000 else None,
-              ok=(lambda m: m <= 48) if big >= 10000 else None)
+              "rss.big", "MiB", scale=1 / 1024)
+        t.row("  idle private memory (USS), %d revisions" % big, "uss.big",
+              "MiB", scale=1 / 1024)
         t.row("peak RSS (VmHWM), %d revisions" % big, "hwm.big", "MiB",
-              scale=1 / 1024)
+              scale=1 / 1024, target="<= 24 MiB" if big >= 10000 else None,
+              ok=(lambda m: m <= 24) if big >= 10000 else None)
 
     if "failover" in vals:
         n = len(vals["failover"])
         t.section("failover: leader kill -9, standby leads (%d trials)" % n)
-        t.row("p50", "failover", "ms", stat="p50", target="<= 200 ms",
-              ok=lambda m: m <= 200)
-        t.row("max", "failover", "ms", stat="max", target="<= 1000 ms",
-              ok=lambda m: m <= 1000)
+        t.row("p50", "failover", "ms", stat="p50")
+        t.row("p99", "failover", "ms", stat="p99", target="<= 150 ms",
+              ok=lambda m: m <= 150)
+        t.row("max", "failover", "ms", stat="max")
 
     if "lint" in vals:
         t.section("lint")
@@ -260,7 +329,7 @@ def main():
     if ratios:
         print()
         for n, r2, r1 in ratios:
-            print("- apply-%d: per-revision / L2 = %s, --atomic / L1 = %s"
+            print("- apply-%s: per-revision / L2 = %s, --atomic / L1 = %s"
                   % (n, "%.3f" % r2 if r2 else "-",
                      "%.3f" % r1 if r1 else "-"))
     return 0
