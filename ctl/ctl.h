@@ -34,6 +34,10 @@ enum ctl_exit {
 struct ctl_args {
 	/* Global options. */
 	const char *socket;
+	const char *config;	/* -c: the daemon's settings file */
+	char *conf_socket;	/* its socket_path, owned */
+	char *conf_dir;		/* its migrations_dir, owned */
+	bool conf_bad;		/* it has a malformed line */
 	bool json;
 	bool quiet;
 	int timeout_ms;		/* --timeout; -1: no limit */
@@ -56,7 +60,10 @@ struct ctl_args {
 typedef enum ctl_exit (*ctl_verb_fn)(const struct ctl_args *a, int argc,
     char **argv);
 
-/* Directory of the offline commands: --dir, MIGRATIONS_DIR or default. */
+/*
+ * Directory of the offline commands: --dir, MIGRATIONS_DIR, migrations_dir
+ * of -c FILE, or the default.
+ */
 const char *ctl_migrations_dir(const struct ctl_args *a);
 
 /* ctl-read.c */

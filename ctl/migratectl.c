@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "kvfile.h"
 #include "output.h"
 #include "verbs.h"
 #include "xmalloc.h"
@@ -27,7 +28,48 @@ ctl_migrations_dir(const struct ctl_args *a)
 		return a->dir;
 	if ((env = getenv("MIGRATIONS_DIR")) != NULL && *env != '\0')
 		return env;
+	if (a->conf_dir != NULL)
+		return a->conf_dir;
 	return CTL_DEFAULT_DIR;
+}
+
+/* kvfile_read() callback: keep the keys migratectl uses. */
+static void
+ctl_conf_line(void *arg, const char *path, unsigned int n, const char *key,
+    const char *value, const char *problem)
+{
+	struct ctl_args *a = arg;
+	char **slot = NULL;
+
+	if (problem != NULL) {
+		fprintf(stderr, OUTPUT_PROG ": %s:%u: %s\n", path, n, problem);
+		a->conf_bad = true;
+		return;
+	}
+	if (strcmp(key, "migrations_dir") == 0)
+		slot = &a->conf_dir;
+	else if (strcmp(key, "socket_path") == 0)
+		slot = &a->conf_socket;
+	if (slot == NULL)
+		return;		/* the daemon's business */
+	free(*slot);
+	*slot = *value != '\0' ? xstrdup(value) : NULL;
+}
+
+/* -c FILE: read the daemon's settings file; 0, or -EINVAL after saying. */
+static int
+ctl_read_conf(struct ctl_args *a)
+{
+	int r;
+
+	if (a->config == NULL)
+		return 0;
+	if ((r = kvfile_read(a->config, ctl_conf_line, a)) < 0) {
+		fprintf(stderr, OUTPUT_PROG ": %s: %s\n", a->config,
+		    strerror(-r));
+		return -EINVAL;
+	}
+	return a->conf_bad ? -EINVAL : 0;
 }
 
 /* SEC, with an optional unit (ms, s, min), as milliseconds. */
@@ -103,6 +145,9 @@ ctl_set_opt(struct ctl_args *a, int c, char *arg, const char *name)
 	switch (c) {
 	case 's':
 		a->socket = arg;
+		return 0;
+	case 'c':
+		a->config = arg;
 		return 0;
 	case 'm':
 		a->message = arg;
@@ -384,6 +429,13 @@ ctl_args_init(struct ctl_args *a)
 	a->wait_ms = -1;
 }
 
+static void
+ctl_args_free(struct ctl_args *a)
+{
+	free(a->conf_dir);
+	free(a->conf_socket);
+}
+
 /* Defaults that depend on the environment. */
 static void
 ctl_args_finish(struct ctl_args *a)
@@ -393,6 +445,7 @@ ctl_args_finish(struct ctl_args *a)
 	if (a->socket == NULL) {
 		env = getenv("MIGRATED_SOCKET");
 		a->socket = env != NULL && *env != '\0' ? env :
+		    a->conf_socket != NULL ? a->conf_socket :
 		    CTL_DEFAULT_SOCKET;
 	}
 	a->tty = isatty(STDOUT_FILENO) == 1;
@@ -417,10 +470,16 @@ main(int argc, char **argv)
 		free(cl.vec);
 		exit(r > 0 ? CTL_OK : CTL_USAGE);
 	}
+	if (ctl_read_conf(&a) < 0) {
+		free(cl.vec);
+		ctl_args_free(&a);
+		exit(CTL_USAGE);
+	}
 	ctl_args_finish(&a);
 	signal(SIGPIPE, SIG_IGN);
 	ex = cl.verb->fn(&a, cl.argc, cl.argv);
 	free(cl.vec);
+	ctl_args_free(&a);
 	if (fflush(stdout) != 0 && ex == CTL_OK) {
 		fprintf(stderr, OUTPUT_PROG ": write error: %s\n",
 		    strerror(errno));

@@ -14,6 +14,7 @@ static enum ctl_exit verbs_help_cmd(const struct ctl_args *, int, char **);
 
 const struct option verbs_global_opts[] = {
 	{ "socket", required_argument, NULL, 's' },
+	{ "config", required_argument, NULL, 'c' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -77,7 +78,8 @@ static const struct option merge_opts[] = {
 };
 
 #define DIR_HELP { "--dir DIR", "the migrations directory (default: " \
-	"$MIGRATIONS_DIR, else " CTL_DEFAULT_DIR ")" }
+	"$MIGRATIONS_DIR, else migrations_dir of -c FILE, else " \
+	CTL_DEFAULT_DIR ")" }
 #define SQL_HELP { "--sql", "print the SQL that would run; change " \
 	"nothing (a read: anyone may)" }
 
@@ -335,8 +337,8 @@ verbs_help(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: " OUTPUT_PROG " [-s SOCKET] [--json] [-q] "
-	    "[--timeout SEC] COMMAND [ARGS]\n\n"
+	fprintf(f, "Usage: " OUTPUT_PROG " [-s SOCKET] [-c FILE] [--json] [-q] "
+	    "[--timeout SEC]\n                  COMMAND [ARGS]\n\n"
 	    "Control the migrated schema migration daemon, or work on a "
 	    "migrations\ndirectory offline. '" OUTPUT_PROG " help COMMAND' "
 	    "or '" OUTPUT_PROG " COMMAND --help'\nshows the options of a "
@@ -345,6 +347,9 @@ verbs_help(FILE *f)
 	    "  -s, --socket PATH   daemon socket (default: $MIGRATED_SOCKET, "
 	    "else\n"
 	    "                      " CTL_DEFAULT_SOCKET ")\n"
+	    "  -c, --config FILE   the daemon's settings file: its socket_path "
+	    "and\n                      migrations_dir (below -s, --dir and "
+	    "the environment)\n"
 	    "  --json              print the daemon's JSON reply on stdout\n"
 	    "  -q, --quiet         print nothing but errors\n"
 	    "  --timeout SEC       limit connecting and waiting for an answer"
@@ -357,7 +362,8 @@ verbs_help(FILE *f)
 	    CTL_READ_TIMEOUT_MS / 1000);
 	verbs_help_list(f, VERB_DAEMON, 0);
 	fprintf(f, "\nOffline commands (directory: --dir, else "
-	    "$MIGRATIONS_DIR, else\n" CTL_DEFAULT_DIR "):\n");
+	    "$MIGRATIONS_DIR, else migrations_dir\nof -c FILE, else "
+	    CTL_DEFAULT_DIR "):\n");
 	verbs_help_list(f, VERB_OFFLINE, VERB_DAEMON);
 	fprintf(f, "\nHelp:\n");
 	verbs_help_list(f, VERB_HELP, 0);

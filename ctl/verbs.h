@@ -54,7 +54,7 @@ struct verb {
 	const struct verb_opt_help *opthelp;
 };
 
-#define GLOBAL_SHORTOPTS "s:qhV"
+#define GLOBAL_SHORTOPTS "s:c:qhV"
 extern const struct option verbs_global_opts[];
 extern const size_t verbs_nglobal_opts;
 

@@ -12,6 +12,7 @@
 
 #include "settings.h"
 #include "settings-table.h"
+#include "kvfile.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -309,60 +310,19 @@ settings_defaults(struct settings_load *ld)
 	}
 }
 
-/* Split "key = value  # comment" in place; NULL *key for blank lines. */
-static const char *
-settings_split_line(char *line, char **key, char **value)
-{
-	char *p = line, *eq, *end, quote;
-
-	*key = *value = NULL;
-	p += strspn(p, " \t\r\n");
-	if (*p == '\0' || *p == '#')
-		return NULL;
-	if ((eq = strchr(p, '=')) == NULL)
-		return "expected 'key = value'";
-	for (end = eq; end > p && isspace((unsigned char)end[-1]); end--)
-		;
-	*end = '\0';
-	*key = p;
-	p = eq + 1 + strspn(eq + 1, " \t");
-	if (*p == '"' || *p == '\'') {
-		quote = *p++;
-		if ((end = strchr(p, quote)) == NULL)
-			return "unterminated quote";
-		*end++ = '\0';
-		end += strspn(end, " \t\r\n");
-		if (*end != '\0' && *end != '#')
-			return "text after the closing quote";
-		*value = p;
-		return NULL;
-	}
-	for (end = p; *end != '\0'; end++) {
-		if (*end == '#' &&
-		    (end == p || isspace((unsigned char)end[-1])))
-			break;
-	}
-	while (end > p && isspace((unsigned char)end[-1]))
-		end--;
-	*end = '\0';
-	*value = p;
-	return NULL;
-}
-
+/* One line of the settings file (kvfile_read()). */
 static void
-settings_file_line(struct settings_load *ld, const char *path, unsigned int n,
-    char *line)
+settings_file_line(void *arg, const char *path, unsigned int n,
+    const char *key, const char *value, const char *problem)
 {
+	struct settings_load *ld = arg;
 	const struct settings_entry *e;
-	const char *problem;
-	char *key, *value, *source;
+	char *source;
 
-	if ((problem = settings_split_line(line, &key, &value)) != NULL) {
+	if (problem != NULL) {
 		settings_error(ld, "%s:%u: %s", path, n, problem);
 		return;
 	}
-	if (key == NULL)
-		return;
 	e = settings_table_find(key);
 	if (e == NULL || (e->flags & CFG_NOFILE)) {
 		settings_error(ld, "%s:%u: unknown key '%s'", path, n, key);
@@ -377,27 +337,11 @@ static void
 settings_read_file(struct settings_load *ld)
 {
 	const char *path = ld->cfg->config_file;
-	char *line = NULL;
-	size_t size = 0;
-	unsigned int n = 0;
-	FILE *f;
+	int r;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		if (errno != ENOENT || ld->cfg->config_file_given)
-			settings_error(ld, "%s: %s", path, strerror(errno));
-		return;
-	}
-	while (getline(&line, &size, f) != -1) {
-		n++;
-		/* a UTF-8 byte order mark is not part of the first key */
-		if (n == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0)
-			memmove(line, line + 3, strlen(line + 3) + 1);
-		settings_file_line(ld, path, n, line);
-	}
-	if (ferror(f))
-		settings_error(ld, "%s: %s", path, strerror(errno));
-	free(line);
-	fclose(f);
+	r = kvfile_read(path, settings_file_line, ld);
+	if (r < 0 && (r != -ENOENT || ld->cfg->config_file_given))
+		settings_error(ld, "%s: %s", path, strerror(-r));
 }
 
 /* Environment variables; an empty one counts as unset. */

@@ -77,7 +77,7 @@ verbs=$("$MIGRATECTL" --help | sed -n 's/^  \([a-z]\+\)\( .*\)\?$/\1/p' |
 # shellcheck disable=SC2086
 offers "" : $verbs
 offers up : upgrade
-offers -- : --socket --json --quiet --timeout --help --version
+offers -- : --socket --config --json --quiet --timeout --help --version
 ok "commands: ${verbs//$'\n'/ }"
 
 offers status -- : --check --fresh --json

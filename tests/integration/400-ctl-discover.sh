@@ -78,6 +78,46 @@ run -s /nonexistent downgrade
 ((rc == 2)) && grep -q "migratectl downgrade --help" <<<"$err" || fail "missing argument: $rc $err"
 ok "did you mean: commands and options"
 
+# ---- -c FILE: the daemon's settings file gives the directory and socket -----------
+conf=$T_TMP/migrated.conf
+cat >"$conf" <<CONF
+# as the daemon reads it
+database_url = $db
+migrations_dir = $dir   # a comment
+socket_path = '$T_TMP/conf.sock'
+lock_timeout = 5s
+CONF
+mkdir "$T_TMP/elsewhere"
+cd "$T_TMP/elsewhere"
+run -c "$conf" lint
+((rc == 0)) && grep -q '^3 revisions, 1 head: 212c31d97f11 ok' <<<"$out" || fail "-c lint: $rc $out $err"
+run --config="$conf" history --dir "$dir"
+((rc == 0)) && grep -q '212c31d97f11 (head)' <<<"$out" || fail "-c history --dir: $rc $out $err"
+run -c "$conf" revision -m "from the settings file"
+((rc == 0)) && [[ $out == "$dir"/*_from_the_settings_file.sql && -f $out ]] || fail "-c revision: $rc $out $err"
+rm -f "$out"
+empty=$(t_migdir)
+run -c "$conf" lint --dir "$empty"
+grep -q '^0 revisions' <<<"$out" || fail "--dir does not win over -c: $out $err"
+MIGRATIONS_DIR=$empty run -c "$conf" lint
+grep -q '^0 revisions' <<<"$out" || fail "MIGRATIONS_DIR does not win over -c: $out $err"
+run -c "$conf" status
+((rc == 69)) && grep -q "$T_TMP/conf.sock" <<<"$err" || fail "-c status did not use socket_path: $rc $err"
+MIGRATED_SOCKET=$T_TMP/env.sock run -c "$conf" status
+grep -q "$T_TMP/env.sock" <<<"$err" || fail "MIGRATED_SOCKET does not win over -c: $err"
+run -c "$conf" -s "$T_TMP/flag.sock" status
+grep -q "$T_TMP/flag.sock" <<<"$err" || fail "-s does not win over -c: $err"
+echo "migrations_dir" >>"$conf"
+run -c "$conf" lint
+((rc == 2)) && grep -q "^migratectl: $conf:6: expected 'key = value'" <<<"$err" || fail "-c with a bad line: $rc $err"
+run -c "$T_TMP/absent.conf" lint
+((rc == 2)) && grep -q "absent.conf: No such file" <<<"$err" || fail "-c with no file: $rc $err"
+cd "$T_TMP"
+# the daemon reads the same file the same way
+"$MIGRATED" -c "$conf" --once >/dev/null 2>"$T_TMP/once.err" && fail "the daemon accepted the bad line"
+grep -q "$conf:6: expected 'key = value'" "$T_TMP/once.err" || fail "the daemon: $(cat "$T_TMP/once.err")"
+ok "-c FILE: migrations_dir and socket_path from the daemon's settings"
+
 # ---- a stopped daemon: 75 within seconds ------------------------------------------
 wait "$p1" "$p2" "$p3"
 for v in status history log; do
