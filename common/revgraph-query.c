@@ -434,6 +434,96 @@ done:
 	return r;
 }
 
+/* ---- direction of a target ---- */
+
+static int MIG_PRINTF(4, 5)
+rg_wrong_way(struct merr *err, const char *hint_op, const char *spec,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	(void)merr_set(err, MERR_BAD_REQUEST, "%s", msg);
+	free(msg);
+	err->hint = xasprintf("use %s %s", hint_op, spec);
+	return -EINVAL;
+}
+
+/* The specifier's own words: a bare +N/-N, a head, base. */
+static int
+rg_check_words(const struct revgraph *g, bool up, const char *spec,
+    struct merr *err)
+{
+	const char *op = up ? "upgrade" : "downgrade";
+	const char *other = up ? "downgrade" : "upgrade";
+	struct rg_spec sp;
+	int r = 0;
+
+	if (revgraph_find(g, spec) >= 0 || revgraph_find_label(g, spec) >= 0)
+		return 0;
+	if (rg_spec_parse(spec, &sp, NULL) != 0) {
+		rg_spec_clear(&sp);
+		return 0;	/* revgraph_resolve() said why */
+	}
+	if (sp.label == NULL && *sp.term == '\0' && sp.steps == 0)
+		r = merr_set(err, MERR_BAD_REQUEST, "%s %s moves nowhere: "
+		    "give a number of steps", op, spec);
+	else if (sp.label == NULL && *sp.term == '\0' &&
+	    sp.sign == (up ? -1 : 1))
+		r = rg_wrong_way(err, other, spec, "%s %s goes the wrong way: "
+		    "%s steps %s", op, spec, op, up ? "up" : "down");
+	else if (up && sp.label == NULL && sp.sign == 0 &&
+	    strcmp(sp.term, "base") == 0)
+		r = rg_wrong_way(err, other, spec, "base is not an upgrade "
+		    "target: it lies below every revision");
+	else if (!up && sp.sign == 0 && (sp.label != NULL ||
+	    strcmp(sp.term, "head") == 0 || strcmp(sp.term, "heads") == 0))
+		r = rg_wrong_way(err, other, spec, "%s is not a downgrade "
+		    "target: nothing lies above a head", spec);
+	rg_spec_clear(&sp);
+	return r;
+}
+
+int
+revgraph_check_target(const struct revgraph *g, bool up, const char *spec,
+    const size_t *cur, size_t ncur, const size_t *target, size_t ntarget,
+    struct merr *err)
+{
+	bool *applied, *isrow;
+	char *at;
+	size_t i, t;
+	int r;
+
+	if ((r = rg_check_words(g, up, spec, err)) != 0)
+		return r;
+	applied = xcalloc(g->n + 1, sizeof *applied);
+	isrow = xcalloc(g->n + 1, sizeof *isrow);
+	revgraph_closure(g, cur, ncur, applied);
+	for (i = 0; i < ncur; i++)
+		if (cur[i] < g->n)
+			isrow[cur[i]] = true;
+	for (i = 0; i < ntarget && r == 0; i++) {
+		if ((t = target[i]) >= g->n)
+			continue;
+		at = ncur > 0 ? rg_names(g, cur, ncur) : xstrdup("base");
+		if (up && applied[t] && !isrow[t])
+			r = rg_wrong_way(err, "downgrade", spec, "cannot upgrade "
+			    "to %s: it is applied and the database is past it "
+			    "(at %s)", g->nodes[t].id, at);
+		else if (!up && !applied[t])
+			r = rg_wrong_way(err, "upgrade", spec, "cannot downgrade "
+			    "to %s: it is not applied (at %s)", g->nodes[t].id,
+			    at);
+		free(at);
+	}
+	free(applied);
+	free(isrow);
+	return r;
+}
+
 /* ---- plans ---- */
 
 static void

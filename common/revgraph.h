@@ -93,6 +93,19 @@ void revgraph_closure(const struct revgraph *g, const size_t *rows,
 size_t revgraph_rows_of(const struct revgraph *g, const bool *applied,
     size_t *out);
 
+/*
+ * Refuse a target that upgrade (up) or downgrade cannot move towards,
+ * rather than answer "already there": a bare -N for upgrade or +N for
+ * downgrade, +0 / -0, base for upgrade, head / heads / LABEL@head for
+ * downgrade, an upgrade target the database is past (applied, not a
+ * version row), a downgrade target that is not applied. target is what
+ * revgraph_resolve() gave for spec against cur. Returns 0, or -EINVAL
+ * with a bad_request err whose hint names the other command.
+ */
+int revgraph_check_target(const struct revgraph *g, bool up,
+    const char *spec, const size_t *cur, size_t ncur, const size_t *target,
+    size_t ntarget, struct merr *err) MIG_MUSTCHECK;
+
 struct rg_step {
 	size_t rev;
 	bool up;		/* true: upgrade this revision; false: downgrade */

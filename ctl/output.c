@@ -623,6 +623,7 @@ output_error(FILE *f, const json_t *error)
 	const char *file = output_jstr(error, "file");
 	const char *sqlstate = output_jstr(error, "sqlstate");
 	const json_t *line = json_object_get(error, "line");
+	const char *hint;
 	const json_t *v;
 	size_t i;
 
@@ -654,6 +655,8 @@ output_error(FILE *f, const json_t *error)
 	json_array_foreach(json_object_get(error, "errors"), i, v)
 		if (json_is_string(v))
 			fprintf(f, "%s\n", json_string_value(v));
+	if ((hint = output_jstr(error, "hint")) != NULL)
+		fprintf(f, "hint: %s\n", hint);
 	output_error_list(f, error, "heads", msg);
 	output_error_list(f, error, "candidates", msg);
 }

@@ -197,11 +197,16 @@ daemon_internal_done(json_t *result, const struct merr *err)
 				    (long long)json_integer_value(
 				    json_object_get(s, "duration_ms")));
 			printf("at %s\n", D->st.nrows ? D->st.rows[0] : "base");
-		} else
-			fprintf(stderr, "migrated: %s%s%s:%d: %s\n",
-			    merr_code_name(err->code), err->file ? " " : "",
-			    err->file ? err->file : "", err->line,
-			    err->message);
+		} else {
+			fprintf(stderr, "migrated: %s: ",
+			    merr_code_name(err->code));
+			if (err->file != NULL)
+				fprintf(stderr, "%s:%d: ", err->file,
+				    err->line);
+			fprintf(stderr, "%s\n", err->message);
+			if (err->hint != NULL)
+				fprintf(stderr, "hint: %s\n", err->hint);
+		}
 		fflush(stdout);
 		daemon_exit(!failed ? 0 : once_exit_code(err->code));
 		return;

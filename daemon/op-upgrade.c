@@ -203,6 +203,8 @@ op_plan_fresh(void *arg, bool ok)
 		goto fail;
 	cur = state_rows_idx(&ncur);
 	if (revgraph_resolve(D->rs->g, target, cur, ncur, &t, &nt, &err) < 0 ||
+	    revgraph_check_target(D->rs->g, up, target, cur, ncur, t, nt,
+	    &err) < 0 ||
 	    revgraph_plan(D->rs->g, up, cur, ncur, t, nt, &plan, &err) < 0 ||
 	    op_plan_check(&plan, atomic, &err) < 0)
 		goto fail;

@@ -34,6 +34,10 @@
  *   resolve CUR SPEC => IDS | base | !CODE [MESSAGE]
  *   plan up|down CUR SPEC => STEPS | nothing | !CODE [MESSAGE]
  *                                          (STEPS: +id / -id, in order)
+ *   target up|down CUR SPEC => ok | !CODE [MESSAGE]
+ *                                          revgraph_check_target(); the
+ *                                          hint follows the message
+ *                                          after " | "
  *   closure ROWS => IDS                    applied set, in topo order
  *   rows ROWS => IDS                       revgraph_rows_of(closure)
  *   state ROWS => NAME                     rows may name unknown ids
@@ -236,6 +240,34 @@ do_resolve(struct runner *r, const char *cur, const char *spec,
 }
 
 static char *
+do_target(struct runner *r, const char *dir, const char *cur,
+    const char *spec)
+{
+	struct merr e = { 0 };
+	size_t *c, nc, *t = NULL, nt = 0;
+	char *s, *withhint;
+
+	if ((s = do_resolve(r, cur, spec, &t, &nt)) != NULL)
+		return s;
+	c = ids_of(r->g, cur, &nc);
+	if (revgraph_check_target(r->g, strcmp(dir, "up") == 0, spec, c, nc,
+	    t, nt, &e) != 0) {
+		assert_int_not_equal(e.code, MERR_NONE);
+		s = fmt_err(&e);
+		if (e.hint != NULL) {
+			withhint = xasprintf("%s | %s", s, e.hint);
+			free(s);
+			s = withhint;
+		}
+	} else
+		s = xstrdup("ok");
+	merr_clear(&e);
+	free(c);
+	free(t);
+	return s;
+}
+
+static char *
 do_plan(struct runner *r, const char *dir, const char *cur, const char *spec)
 {
 	struct rg_plan p = { 0 };
@@ -357,6 +389,8 @@ run_directive(struct runner *r, char **tok, size_t ntok, const char *want)
 		free(out);
 	} else if (strcmp(tok[0], "plan") == 0 && ntok == 4)
 		s = do_plan(r, tok[1], tok[2], tok[3]);
+	else if (strcmp(tok[0], "target") == 0 && ntok == 4)
+		s = do_target(r, tok[1], tok[2], tok[3]);
 	else if (strcmp(tok[0], "closure") == 0 && ntok == 2)
 		s = do_closure(r, tok[1], false);
 	else if (strcmp(tok[0], "rows") == 0 && ntok == 2)
