@@ -153,8 +153,6 @@ struct daemon {
 extern struct daemon *D;
 
 /* migrated.c */
-/* connection keywords for both sessions; caller frees both arrays */
-void daemon_conn_params(const char ***keys, const char ***vals);
 uint64_t now_ms(void);
 void iso_time(char *buf, size_t size);
 void daemon_exit_if_done(void);
@@ -218,6 +216,23 @@ void leader_tick(void);
 void leader_on_notify(const char *payload);
 /* SQL that raises MGLCK unless this backend holds the lock (caller frees) */
 char *leader_check_sql(const char *expected_rows_array);
+
+/* conninfo.c */
+/*
+ * Read the connection settings as libpq would (url, else PG* variables
+ * and the service file) and add the daemon's own (its options appended to
+ * the user's). 0, or -EINVAL with *why set (caller frees).
+ */
+int conninfo_load(const char *url, char **why, const char **key)
+    MIG_MUSTCHECK;
+void conninfo_free(void);
+/* Did the URL set key (else the PG* variables or the service file)? */
+bool conninfo_from_url(const char *key);
+/* keys/vals for PQconnectStartParams (expand_dbname 0); caller frees the
+ * arrays, the strings are borrowed */
+void conninfo_params(const char ***keys, const char ***vals);
+/* {host, port, dbname, user} as configured (new reference) */
+json_t *conninfo_target_json(void);
 
 /* tables.c */
 /*

@@ -311,7 +311,7 @@ db_connect(struct db *db, const char *const *keys, const char *const *vals,
 		db->ev_timeout = evtimer_new(db->base, db_on_timeout, db);
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = (timeout_ms % 1000) * 1000;
-	db->pg = PQconnectStartParams(keys, vals, 1);
+	db->pg = PQconnectStartParams(keys, vals, 0);
 	if (db->pg == NULL || PQstatus(db->pg) == CONNECTION_BAD) {
 		/* report from the loop, never from inside this call */
 		db_set_error(db, db->pg != NULL ? PQerrorMessage(db->pg) :

@@ -52,7 +52,7 @@ void db_free(struct db *db);
 
 /*
  * Start connecting with keys/vals (NULL-terminated, as for
- * PQconnectStartParams with expand_dbname). Completion is reported by the
+ * PQconnectStartParams; dbname is a name, never expanded). Completion is reported by the
  * connected or lost callback, never from inside this call. -EBUSY if
  * not down.
  */

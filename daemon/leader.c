@@ -391,7 +391,7 @@ leader_on_timer(evutil_socket_t fd, short what, void *arg)
 			leader_try_lock();
 		return;
 	}
-	daemon_conn_params(&keys, &vals);
+	conninfo_params(&keys, &vals);
 	if (db_connect(D->lockdb, keys, vals, 10000) < 0)
 		log_debug("lock session already connecting");
 	free(keys);

@@ -54,35 +54,6 @@ iso_time(char *buf, size_t size)
 	iso_time_at(buf, size, now_ms());
 }
 
-void
-daemon_conn_params(const char ***keys, const char ***vals)
-{
-	static const char *k[16], *v[16];
-	static char opts[] = "-c client_connection_check_interval=1000 "
-	    "-c idle_session_timeout=0 -c idle_in_transaction_session_timeout=0";
-	int n = 0;
-
-	/* before dbname: a URL that says otherwise wins */
-	k[n] = "target_session_attrs"; v[n++] = "read-write";
-	k[n] = "connect_timeout"; v[n++] = "10";
-	if (D->cfg.database_url != NULL) {
-		k[n] = "dbname"; v[n++] = D->cfg.database_url;
-	}
-	/* after dbname: these always hold */
-	k[n] = "application_name"; v[n++] = D->app_name;
-	k[n] = "options"; v[n++] = opts;
-	k[n] = "keepalives"; v[n++] = "1";
-	k[n] = "keepalives_idle"; v[n++] = "10";
-	k[n] = "keepalives_interval"; v[n++] = "5";
-	k[n] = "keepalives_count"; v[n++] = "3";
-	k[n] = "tcp_user_timeout"; v[n++] = "30000";
-	k[n] = NULL; v[n] = NULL;
-	*keys = xcalloc(n + 1, sizeof(char *));
-	*vals = xcalloc(n + 1, sizeof(char *));
-	memcpy(*keys, k, (n + 1) * sizeof(char *));
-	memcpy(*vals, v, (n + 1) * sizeof(char *));
-}
-
 static bool
 daemon_needs_person(void)
 {
@@ -401,6 +372,34 @@ daemon_check_migrations_dir(void)
 	return r;
 }
 
+/*
+ * The connection settings as libpq will read them (URL, PG* variables,
+ * service file): what libpq would only refuse when connecting -- and so
+ * be retried for ever -- is a configuration error now.
+ */
+static int
+daemon_check_conninfo(void)
+{
+	const char *key = NULL;
+	char *why = NULL, *shown;
+	int r;
+
+	if ((r = conninfo_load(D->cfg.database_url, &why, &key)) == 0)
+		return 0;
+	if (D->cfg.database_url != NULL && (conninfo_from_url(key) ||
+	    strcmp(key, "service") == 0)) {
+		shown = settings_redact(D->cfg.database_url);
+		fprintf(stderr, "migrated: database_url = '%s' (%s): %s\n",
+		    shown, settings_source(&D->cfg, "database_url"), why);
+		free(shown);
+	} else
+		fprintf(stderr, "migrated: connection setting %s (PG* "
+		    "environment or service file): %s\n", key, why);
+	free(why);
+	conninfo_free();
+	return r;
+}
+
 static int
 daemon_load_migrations(void)
 {
@@ -487,6 +486,7 @@ daemon_teardown(void)
 	revset_unref(D->rs);
 	event_base_free(D->base);
 	settings_free(&D->cfg);
+	conninfo_free();
 	free(D->app_name);
 	free(D->username);
 	free(D->schema_q);
@@ -519,7 +519,7 @@ main(int argc, char **argv)
 	log_init("migrated", (enum log_level)D->cfg.log_level);
 	notify_init(D->cfg.log_format);
 	D->once = D->cfg.once;
-	if (daemon_setup_identity() < 0)
+	if (daemon_setup_identity() < 0 || daemon_check_conninfo() < 0)
 		return EXIT_CONFIG;
 	if (daemon_check_migrations_dir() < 0)
 		return EXIT_CONFIG;
