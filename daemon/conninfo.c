@@ -99,6 +99,98 @@ conninfo_free(void)
 	nparams = 0;
 }
 
+/* Elements of a comma-separated libpq list (an empty string: one). */
+static size_t
+conninfo_count(const char *list)
+{
+	size_t n = 1;
+
+	for (; *list != '\0'; list++)
+		n += *list == ',';
+	return n;
+}
+
+/* Is every element of a port list empty or a port number? */
+static bool
+conninfo_ports_ok(const char *list)
+{
+	const char *p = list;
+	long v;
+	char *end;
+
+	for (;;) {
+		if (*p != ',' && *p != '\0') {
+			errno = 0;
+			v = strtol(p, &end, 10);
+			if (!isdigit((unsigned char)*p) || errno != 0 ||
+			    (*end != ',' && *end != '\0') || v < 1 || v > 65535)
+				return false;
+			p = end;
+		}
+		if (*p == '\0')
+			return true;
+		p++;
+	}
+}
+
+/* Is every element of a hostaddr list empty or a numeric address? */
+static bool
+conninfo_addrs_ok(const char *list)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	char addr[INET6_ADDRSTRLEN];
+	const char *p = list, *e;
+	size_t len;
+
+	for (;;) {
+		e = strchr(p, ',');
+		len = e != NULL ? (size_t)(e - p) : strlen(p);
+		if (len >= sizeof addr)
+			return false;
+		memcpy(addr, p, len);
+		addr[len] = '\0';
+		if (len > 0 && inet_pton(AF_INET, addr, buf) != 1 &&
+		    inet_pton(AF_INET6, addr, buf) != 1)
+			return false;
+		if (e == NULL)
+			return true;
+		p = e + 1;
+	}
+}
+
+/*
+ * What libpq would refuse only when connecting (and so retry for ever):
+ * a port, the host/port counts, a hostaddr. NULL or the problem.
+ */
+char *
+conninfo_check(const char *host, const char *hostaddr, const char *port,
+    const char **key)
+{
+	size_t nhosts;
+
+	*key = "port";
+	if (port != NULL && !conninfo_ports_ok(port))
+		return xasprintf("port \"%s\" is not a port number (1-65535)",
+		    port);
+	*key = "hostaddr";
+	if (hostaddr != NULL && !conninfo_addrs_ok(hostaddr))
+		return xasprintf("hostaddr \"%s\" is not a numeric IP "
+		    "address", hostaddr);
+	*key = "port";
+	nhosts = hostaddr != NULL && *hostaddr != '\0' ?
+	    conninfo_count(hostaddr) : host != NULL ? conninfo_count(host) : 1;
+	if (port != NULL && conninfo_count(port) > 1 &&
+	    conninfo_count(port) != nhosts)
+		return xasprintf("%zu ports for %zu hosts",
+		    conninfo_count(port), nhosts);
+	*key = "hostaddr";
+	if (host != NULL && hostaddr != NULL && *hostaddr != '\0' &&
+	    conninfo_count(host) != conninfo_count(hostaddr))
+		return xasprintf("%zu hosts for %zu hostaddrs",
+		    conninfo_count(host), conninfo_count(hostaddr));
+	return NULL;
+}
+
 /*
  * libpq's defaults (environment, service file, compiled-in) for a
  * connection naming service (NULL: PGSERVICE, if set).
@@ -197,6 +289,9 @@ conninfo_load(const char *url, char **why, const char **key)
 	conninfo_merge(u, defs);
 	PQconninfoFree(u);
 	PQconninfoFree(defs);
+	if ((*why = conninfo_check(conninfo_get("host"),
+	    conninfo_get("hostaddr"), conninfo_get("port"), key)) != NULL)
+		return -EINVAL;		/* kept for conninfo_from_url() */
 	return 0;
 }
 

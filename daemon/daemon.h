@@ -228,6 +228,12 @@ int conninfo_load(const char *url, char **why, const char **key)
 void conninfo_free(void);
 /* Did the URL set key (else the PG* variables or the service file)? */
 bool conninfo_from_url(const char *key);
+/*
+ * A port, hostaddr or host/port count libpq would refuse: the problem
+ * (caller frees) and the key at fault, or NULL.
+ */
+char *conninfo_check(const char *host, const char *hostaddr,
+    const char *port, const char **key);
 /* keys/vals for PQconnectStartParams (expand_dbname 0); caller frees the
  * arrays, the strings are borrowed */
 void conninfo_params(const char ***keys, const char ***vals);

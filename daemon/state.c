@@ -156,7 +156,9 @@ static void
 state_set_error(const char *why)
 {
 	free(D->read_error);
-	D->read_error = why != NULL ? xstrdup(why) : NULL;
+	/* libpq's first line: the others repeat it per host or add hints */
+	D->read_error = why != NULL ? xstrndup(why, strcspn(why, "\n")) :
+	    NULL;
 }
 
 static void
@@ -535,7 +537,7 @@ state_on_timer(evutil_socket_t fd, short what, void *arg)
 		state_schedule(D->cfg.refresh_interval_ms);
 		return;
 	}
-	daemon_conn_params(&keys, &vals);
+	conninfo_params(&keys, &vals);
 	if (db_connect(D->readdb, keys, vals, 10000) < 0)
 		log_debug("read session already connecting");
 	free(keys);

@@ -16,9 +16,8 @@ status_database(void)
 	const char *host;
 
 	if (pg == NULL) {
-		json_object_set_new(o, "dbname", D->dbname ?
-		    json_string(D->dbname) : json_null());
-		return o;
+		json_decref(o);
+		return conninfo_target_json();
 	}
 	host = PQhost(pg);
 	json_object_set_new(o, "host", json_string(host ? host : ""));
