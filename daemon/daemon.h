@@ -214,8 +214,12 @@ void leader_lost(const char *why);
 void leader_announce(void);
 void leader_tick(void);
 void leader_on_notify(const char *payload);
-/* SQL that raises MGLCK unless this backend holds the lock (caller frees) */
-char *leader_check_sql(const char *expected_rows_array);
+/*
+ * SQL that raises MGLCK unless this backend holds the lock, and MGPLN
+ * unless the version rows, in byte order, are the text[] in the setting
+ * migrated.expected_rows of the same transaction (caller frees).
+ */
+char *leader_check_sql(void);
 
 /* conninfo.c */
 /*

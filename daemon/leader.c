@@ -78,7 +78,7 @@ leader_key_parts(uint32_t *hi, uint32_t *lo)
 }
 
 char *
-leader_check_sql(const char *expected_rows_array)
+leader_check_sql(void)
 {
 	uint32_t hi, lo;
 
@@ -93,10 +93,10 @@ leader_check_sql(const char *expected_rows_array)
 	    "by this session' USING ERRCODE = 'MGLCK'; END IF; "
 	    "IF (SELECT coalesce(array_agg(version_num::text ORDER BY "
 	    "version_num::text), '{}') FROM %s) IS DISTINCT FROM "
-	    "'%s'::text[] THEN RAISE EXCEPTION 'migrated: the version table "
+	    "pg_catalog.current_setting('migrated.expected_rows')::text[] "
+	    "THEN RAISE EXCEPTION 'migrated: the version table "
 	    "changed under this plan' USING ERRCODE = 'MGPLN'; END IF; "
-	    "END$migrated$", hi, lo, D->lock_key, D->vt,
-	    expected_rows_array);
+	    "END$migrated$", hi, lo, D->lock_key, D->vt);
 }
 
 static void

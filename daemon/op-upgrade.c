@@ -111,7 +111,7 @@ op_plan_sql(const struct rg_plan *p, const struct rowset *from, json_t **to)
 	const struct migfile *mf;
 	size_t i, j, *idx, n, *cur, ncur;
 	bool *applied;
-	char *out, *tmp;
+	char *out, *tmp, *lit;
 
 	rowset_from_strs(&rows, from->v, from->n);
 	cur = revset_rows_idx(D->rs, rows.v, rows.n, &ncur);
@@ -141,14 +141,18 @@ op_plan_sql(const struct rg_plan *p, const struct rowset *from, json_t **to)
 		}
 		for (j = 0; j < rows.n; j++) {
 			tmp = out;
+			lit = rsql_quote_literal(rows.v[j]);
 			out = xasprintf("%sDELETE FROM %s WHERE version_num = "
-			    "'%s';\n", tmp, D->vt, rows.v[j]);
+			    "%s;\n", tmp, D->vt, lit);
+			free(lit);
 			free(tmp);
 		}
 		for (j = 0; j < next.n; j++) {
 			tmp = out;
+			lit = rsql_quote_literal(next.v[j]);
 			out = xasprintf("%sINSERT INTO %s (version_num) VALUES "
-			    "('%s');\n", tmp, D->vt, next.v[j]);
+			    "(%s);\n", tmp, D->vt, lit);
+			free(lit);
 			free(tmp);
 		}
 		if (mf->transactional) {

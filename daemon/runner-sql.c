@@ -69,22 +69,50 @@ rowset_has(const struct rowset *rs, const char *id)
 }
 
 char *
-rowset_literal(const struct rowset *rs)
+rowset_array(const struct rowset *rs)
 {
 	size_t i, len = 3;
-	char *s;
+	const char *p;
+	char *s, *o;
 
 	for (i = 0; i < rs->n; i++)
-		len += strlen(rs->v[i]) + 1;
-	s = xmalloc(len);
-	strcpy(s, "{");
+		len += 2 * strlen(rs->v[i]) + 3;
+	o = s = xmalloc(len);
+	*o++ = '{';
 	for (i = 0; i < rs->n; i++) {
 		if (i > 0)
-			strcat(s, ",");
-		strcat(s, rs->v[i]);
+			*o++ = ',';
+		*o++ = '"';
+		for (p = rs->v[i]; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				*o++ = '\\';
+			*o++ = *p;
+		}
+		*o++ = '"';
 	}
-	strcat(s, "}");
+	*o++ = '}';
+	*o = '\0';
 	return s;
+}
+
+char *
+rsql_quote_literal(const char *s)
+{
+	bool bs = strchr(s, '\\') != NULL;
+	char *q, *o;
+
+	o = q = xmalloc(2 * strlen(s) + 4);
+	if (bs)
+		*o++ = 'E';	/* whatever standard_conforming_strings says */
+	*o++ = '\'';
+	for (; *s != '\0'; s++) {
+		if (*s == '\'' || *s == '\\')
+			*o++ = *s;
+		*o++ = *s;
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return q;
 }
 
 void
@@ -166,18 +194,20 @@ void
 rsql_add_lock(struct rsql_batch *b, const struct rowset *rows,
     const char *lock_timeout)
 {
-	char *lit, *check;
+	char *arr, *check;
 
 	/* the LOCK waits for other writers: never without a bound */
 	if (lock_timeout != NULL)
 		rsql_add(b, "SELECT pg_catalog.set_config('lock_timeout', $1, "
 		    "true)", 1, lock_timeout);
 	rsql_addf(b, "LOCK TABLE %s IN EXCLUSIVE MODE", D->vt);
-	lit = rowset_literal(rows);
-	check = leader_check_sql(lit);
+	arr = rowset_array(rows);
+	rsql_add(b, "SELECT pg_catalog.set_config('migrated.expected_rows', "
+	    "$1, true)", 1, arr);
+	free(arr);
+	check = leader_check_sql();
 	rsql_add(b, check, 0);
 	free(check);
-	free(lit);
 }
 
 void
@@ -204,20 +234,45 @@ rsql_add_stmts(struct rsql_batch *b, const struct split_list *sl)
 	return sl->n;
 }
 
+/* The ids of a missing from b, as a text[] parameter; NULL if none. */
+static char *
+rowset_minus(const struct rowset *a, const struct rowset *b)
+{
+	struct rowset d = { 0 };
+	size_t i;
+	char *s;
+
+	d.v = xcalloc(a->n + 1, sizeof *d.v);
+	for (i = 0; i < a->n; i++)
+		if (!rowset_has(b, a->v[i]))
+			d.v[d.n++] = a->v[i];
+	s = d.n > 0 ? rowset_array(&d) : NULL;
+	free(d.v);
+	return s;
+}
+
 void
 rsql_version_change(struct rsql_batch *b, const struct rowset *from,
     const struct rowset *to)
 {
-	size_t i;
+	char *del, *ins, *sql;
 
-	for (i = 0; i < from->n; i++)
-		if (!rowset_has(to, from->v[i]))
-			rsql_addf(b, "DELETE FROM %s WHERE version_num = '%s'",
-			    D->vt, from->v[i]);
-	for (i = 0; i < to->n; i++)
-		if (!rowset_has(from, to->v[i]))
-			rsql_addf(b, "INSERT INTO %s (version_num) VALUES "
-			    "('%s')", D->vt, to->v[i]);
+	del = rowset_minus(from, to);
+	ins = rowset_minus(to, from);
+	if (del != NULL) {
+		sql = xasprintf("DELETE FROM %s WHERE version_num = ANY "
+		    "($1::text[])", D->vt);
+		rsql_add(b, sql, 1, del);
+		free(sql);
+	}
+	if (ins != NULL) {
+		sql = xasprintf("INSERT INTO %s (version_num) SELECT "
+		    "pg_catalog.unnest($1::text[])", D->vt);
+		rsql_add(b, sql, 1, ins);
+		free(sql);
+	}
+	free(del);
+	free(ins);
 }
 
 void

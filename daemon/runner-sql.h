@@ -17,8 +17,19 @@ void rowset_from_idx(struct rowset *out, const struct revset *rs,
     const size_t *idx, size_t n);
 void rowset_from_strs(struct rowset *out, char *const *v, size_t n);
 json_t *rowset_json(const struct rowset *rs);
-/* PostgreSQL array literal "{a,b}" (ids need no quoting); caller frees. */
-char *rowset_literal(const struct rowset *rs);
+/*
+ * The text of a text[] parameter holding rs, every element quoted
+ * ("{\"a\",\"b\"}"): rows read from the database may hold anything.
+ * Caller frees.
+ */
+char *rowset_array(const struct rowset *rs);
+
+/*
+ * s as an SQL string literal, for SQL text a person runs (the --sql dry
+ * run); the daemon's own statements take values as parameters. Caller
+ * frees.
+ */
+char *rsql_quote_literal(const char *s);
 
 /* A batch under construction; every string in it is owned. */
 struct rsql_batch {
