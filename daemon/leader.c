@@ -92,7 +92,7 @@ leader_check_sql(void)
 	    "RAISE EXCEPTION 'migrated: advisory lock %" PRId64 " is not held "
 	    "by this session' USING ERRCODE = 'MGLCK'; END IF; "
 	    "IF (SELECT coalesce(array_agg(version_num::text ORDER BY "
-	    "version_num::text), '{}') FROM %s) IS DISTINCT FROM "
+	    "version_num COLLATE \"C\"), '{}') FROM %s) IS DISTINCT FROM "
 	    "pg_catalog.current_setting('migrated.expected_rows')::text[] "
 	    "THEN RAISE EXCEPTION 'migrated: the version table "
 	    "changed under this plan' USING ERRCODE = 'MGPLN'; END IF; "

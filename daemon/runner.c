@@ -762,7 +762,7 @@ runner_on_replan_rows(struct db *db, const struct db_result *r, void *arg)
 	R->rows.v = xcalloc(n + 1, sizeof(char *));
 	for (i = 0; i < n; i++)
 		R->rows.v[i] = xstrdup(PQgetvalue(r->res[0], i, 0));
-	R->rows.n = n;
+	R->rows.n = n;	/* in byte order: ORDER BY ... COLLATE "C" */
 	state_set_rows(R->rows.v, R->rows.n);
 	cur = revset_rows_idx(R->rs, R->rows.v, R->rows.n, &ncur);
 	memset(R->applied, 0, R->rs->g->n * sizeof *R->applied);
@@ -788,7 +788,8 @@ runner_replan(void)
 {
 	char *sql;
 
-	sql = xasprintf("SELECT version_num FROM %s ORDER BY 1", D->vt);
+	sql = xasprintf("SELECT version_num FROM %s ORDER BY version_num "
+	    "COLLATE \"C\"", D->vt);
 	if (db_query1(D->lockdb, sql, 0, NULL, runner_on_replan_rows,
 	    NULL) < 0)
 		leader_lost("lock session down");

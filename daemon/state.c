@@ -331,8 +331,8 @@ state_on_exists(struct db *db, const struct db_result *r, void *arg)
 	state_parse_leader(r->res[1]);
 	memset(q, 0, sizeof q);
 	if (have_vt) {
-		rows = xasprintf("SELECT version_num FROM %s ORDER BY 1",
-		    D->vt);
+		rows = xasprintf("SELECT version_num FROM %s ORDER BY "
+		    "version_num COLLATE \"C\"", D->vt);
 		q[n++].sql = rows;
 	}
 	if (D->st.have_history) {
@@ -340,13 +340,14 @@ state_on_exists(struct db *db, const struct db_result *r, void *arg)
 		    "outcome, error, host, pid FROM %s h WHERE NOT "
 		    "transactional AND outcome <> 'ok' AND operation IN "
 		    "('upgrade', 'downgrade') AND NOT EXISTS (SELECT 1 FROM "
-		    "%s r WHERE r.id > h.id AND r.revision = h.revision AND "
+		    "%s r WHERE r.id > h.id AND r.revision COLLATE \"C\" = "
+		    "h.revision AND "
 		    "r.operation = 'resolve') ORDER BY id DESC LIMIT 1",
 		    D->ht, D->ht);
-		ck = xasprintf("SELECT DISTINCT ON (revision) revision, "
-		    "checksum FROM %s WHERE outcome = 'ok' AND operation IN "
-		    "('upgrade', 'stamp', 'resolve') ORDER BY revision, id "
-		    "DESC", D->ht);
+		ck = xasprintf("SELECT DISTINCT ON (revision COLLATE \"C\") "
+		    "revision, checksum FROM %s WHERE outcome = 'ok' AND "
+		    "operation IN ('upgrade', 'stamp', 'resolve') ORDER BY "
+		    "revision COLLATE \"C\", id DESC", D->ht);
 		q[n++].sql = dirty;
 		q[n++].sql = ck;
 	}
