@@ -281,11 +281,20 @@ int once_exit_code(enum merr_code code);
 void daemon_internal_done(json_t *result, const struct merr *err);
 void iso_time_at(char *buf, size_t size, uint64_t ms);
 
+/* op-upgrade.c: the checks of a plan, run again when it is re-planned */
+/* refuse dirty, ahead (a row with no file in rs) and drift: < 0, err set */
+int op_plan_guard(const struct revset *rs, struct merr *err) MIG_MUSTCHECK;
+/* refuse irreversible downgrades and non-transactional steps in atomic */
+int op_plan_check(const struct revset *rs, const struct rg_plan *p,
+    bool atomic, struct merr *err) MIG_MUSTCHECK;
+
 /* runner.c */
 struct runner_opts {
 	bool up;
 	bool atomic;
 	const char *requested_by;
+	const size_t *target;	/* resolved target (copied): re-plans aim */
+	size_t ntarget;		/* at it again */
 };
 /* Start executing plan (steps of rs) for req; finishes req itself. */
 void runner_start(struct req *req, struct revset *rs, struct rg_plan *plan,

@@ -22,8 +22,8 @@ op_plan_flags(const json_t *args)
 }
 
 /* Refuse what only a person can sort out: dirty, ahead, drift. */
-static int
-op_plan_guard(struct merr *err)
+int
+op_plan_guard(const struct revset *rs, struct merr *err)
 {
 	size_t i;
 
@@ -41,7 +41,7 @@ op_plan_guard(struct merr *err)
 		return -EINVAL;
 	}
 	for (i = 0; i < D->st.nrows; i++)
-		if (revgraph_find(D->rs->g, D->st.rows[i]) < 0) {
+		if (revgraph_find(rs->g, D->st.rows[i]) < 0) {
 			merr_set(err, MERR_REVISION_NOT_FOUND, "the database is "
 			    "ahead of the migration files: version %s has no "
 			    "file in %s", D->st.rows[i],
@@ -62,14 +62,15 @@ op_plan_guard(struct merr *err)
 }
 
 /* Steps the plan may not take: irreversible downgrades, atomic + nt. */
-static int
-op_plan_check(const struct rg_plan *p, bool atomic, struct merr *err)
+int
+op_plan_check(const struct revset *rs, const struct rg_plan *p, bool atomic,
+    struct merr *err)
 {
 	const struct migfile *mf;
 	size_t i;
 
 	for (i = 0; i < p->n; i++) {
-		mf = D->rs->g->nodes[p->v[i].rev].mf;
+		mf = rs->g->nodes[p->v[i].rev].mf;
 		if (!p->v[i].up && !mf->down_sec.present) {
 			merr_set(err, MERR_IRREVERSIBLE, "revision %s (%s) has no "
 			    "-- +downgrade section: it cannot be downgraded",
@@ -203,14 +204,14 @@ op_plan_fresh(void *arg, bool ok)
 		    "leader");
 		goto fail;
 	}
-	if (op_plan_guard(&err) < 0)
+	if (op_plan_guard(D->rs, &err) < 0)
 		goto fail;
 	cur = state_rows_idx(&ncur);
 	if (revgraph_resolve(D->rs->g, target, cur, ncur, &t, &nt, &err) < 0 ||
 	    revgraph_check_target(D->rs->g, up, target, cur, ncur, t, nt,
 	    &err) < 0 ||
 	    revgraph_plan(D->rs->g, up, cur, ncur, t, nt, &plan, &err) < 0 ||
-	    op_plan_check(&plan, atomic, &err) < 0)
+	    op_plan_check(D->rs, &plan, atomic, &err) < 0)
 		goto fail;
 	rowset_from_strs(&from, D->st.rows, D->st.nrows);
 	if (sql) {
@@ -228,6 +229,8 @@ op_plan_fresh(void *arg, bool ok)
 		o.up = up;
 		o.atomic = atomic;
 		o.requested_by = req->user;
+		o.target = t;
+		o.ntarget = nt;
 		runner_start(req, D->rs, &plan, &o);
 	}
 	rowset_clear(&from);

@@ -18,6 +18,8 @@ struct runner {
 	struct req *req;
 	struct revset *rs;
 	struct rg_plan plan;
+	size_t *target;		/* what the plan aims at (re-plans too) */
+	size_t ntarget;
 	size_t step;
 	bool up;
 	bool atomic;
@@ -126,7 +128,9 @@ runner_free(void)
 		event_free(R->ev_retry);
 	if (R->ev_publish != NULL)
 		event_free(R->ev_publish);
+	state_forget(R);	/* a re-plan's refresh */
 	rg_plan_clear(&R->plan);
+	free(R->target);
 	rowset_clear(&R->rows);
 	rowset_clear(&R->next);
 	free(R->applied);
@@ -723,6 +727,10 @@ runner_start(struct req *req, struct revset *rs, struct rg_plan *plan,
 	memset(plan, 0, sizeof *plan);
 	R->up = o->up;
 	R->atomic = o->atomic;
+	R->target = xcalloc(o->ntarget + 1, sizeof *R->target);
+	if (o->ntarget > 0)
+		memcpy(R->target, o->target, o->ntarget * sizeof *R->target);
+	R->ntarget = o->ntarget;
 	R->plan_start = now_ms();
 	rowset_from_strs(&R->rows, D->st.rows, D->st.nrows);
 	cur = revset_rows_idx(rs, R->rows.v, R->rows.n, &ncur);
@@ -739,45 +747,65 @@ runner_start(struct req *req, struct revset *rs, struct rg_plan *plan,
 	runner_step();
 }
 
-/* The version table changed under us: re-read it and re-plan to heads. */
+/* Fail the plan with err (cleared). */
 static void
-runner_on_replan_rows(struct db *db, const struct db_result *r, void *arg)
+runner_fail_plan(struct merr *err)
+{
+	runner_finish(err);
+	merr_clear(err);
+}
+
+/*
+ * The version table changed under the plan and the database has been read
+ * again: run the plan's checks again (a row with no file, dirty, drift:
+ * the same guard as before the plan) and plan anew from the rows as they
+ * are to the same target.
+ */
+static void
+runner_on_replan_fresh(void *arg, bool ok)
 {
 	struct merr err = { 0 };
+	struct rg_plan plan = { 0 };
 	size_t *cur, ncur;
-	int i, n;
 
-	if (r->conn_lost)
+	if (!ok) {
+		merr_set(&err, MERR_DB_UNAVAILABLE, "cannot read the version "
+		    "table again to re-plan: %s", D->read_error ?
+		    D->read_error : "refresh failed");
+		runner_fail_plan(&err);
 		return;
-	if (r->failed >= 0 || ++R->replans > 3) {
+	}
+	if (++R->replans > 3) {
 		merr_set(&err, MERR_MIGRATION_FAILED, "the version table "
 		    "keeps changing under this plan (another migration "
 		    "runner?)");
-		runner_finish(&err);
-		merr_clear(&err);
+		runner_fail_plan(&err);
+		return;
+	}
+	if (op_plan_guard(R->rs, &err) < 0) {
+		log_op(LOG_LVL_ERROR, runner_opname(), NULL, -1, NULL, "the "
+		    "version table changed under the plan, and now: %s",
+		    err.message);
+		runner_fail_plan(&err);
 		return;
 	}
 	rowset_clear(&R->rows);
-	n = PQntuples(r->res[0]);
-	R->rows.v = xcalloc(n + 1, sizeof(char *));
-	for (i = 0; i < n; i++)
-		R->rows.v[i] = xstrdup(PQgetvalue(r->res[0], i, 0));
-	R->rows.n = n;	/* in byte order: ORDER BY ... COLLATE "C" */
-	state_set_rows(R->rows.v, R->rows.n);
+	rowset_from_strs(&R->rows, D->st.rows, D->st.nrows);
 	cur = revset_rows_idx(R->rs, R->rows.v, R->rows.n, &ncur);
 	memset(R->applied, 0, R->rs->g->n * sizeof *R->applied);
 	revgraph_closure(R->rs->g, cur, ncur, R->applied);
-	free(cur);
-	/* drop the steps that somebody else already did */
-	{
-		size_t k, j = 0;
-
-		for (k = R->step; k < R->plan.n; k++)
-			if (R->applied[R->plan.v[k].rev] != R->plan.v[k].up)
-				R->plan.v[j++] = R->plan.v[k];
-		R->plan.n = j;
-		R->step = 0;
+	if (revgraph_plan(R->rs->g, R->up, cur, ncur, R->target, R->ntarget,
+	    &plan, &err) < 0 || op_plan_check(R->rs, &plan, R->atomic,
+	    &err) < 0) {
+		free(cur);
+		rg_plan_clear(&plan);
+		runner_fail_plan(&err);
+		return;
 	}
+	free(cur);
+	rg_plan_clear(&R->plan);
+	R->plan = plan;
+	R->step = 0;
 	log_warn("the version table changed under the plan; re-planned, "
 	    "%zu step(s) left", R->plan.n);
 	runner_step();
@@ -786,14 +814,7 @@ runner_on_replan_rows(struct db *db, const struct db_result *r, void *arg)
 static void
 runner_replan(void)
 {
-	char *sql;
-
-	sql = xasprintf("SELECT version_num FROM %s ORDER BY version_num "
-	    "COLLATE \"C\"", D->vt);
-	if (db_query1(D->lockdb, sql, 0, NULL, runner_on_replan_rows,
-	    NULL) < 0)
-		leader_lost("lock session down");
-	free(sql);
+	state_refresh_then(runner_on_replan_fresh, R);
 }
 
 int
