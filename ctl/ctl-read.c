@@ -169,7 +169,16 @@ ctl_check(const struct ctl_args *a, int argc, char **argv)
 	enum ctl_exit ex;
 	json_t *args;
 
-	args = json_pack("{s:s}", "target", argc > 0 ? argv[0] : "heads");
+	if (a->requires != NULL && argc > 0) {
+		fprintf(stderr, OUTPUT_PROG ": check: give a TARGET or "
+		    "--requires REV, not both\n");
+		return CTL_USAGE;
+	}
+	if (a->requires != NULL)
+		args = json_pack("{s:s}", "requires", a->requires);
+	else
+		args = json_pack("{s:s}", "target", argc > 0 ? argv[0] :
+		    "heads");
 	ex = client_run(a, "check", args, CLIENT_WAIT_READ, NULL, &rep);
 	json_decref(args);
 	if (ex == CTL_OK) {

@@ -55,6 +55,7 @@ struct ctl_args {
 	const char *head;	/* revision --head */
 	const char *depends_on;	/* revision --depends-on, comma list */
 	const char *branch_label;
+	const char *requires;	/* check --requires REV */
 };
 
 typedef enum ctl_exit (*ctl_verb_fn)(const struct ctl_args *a, int argc,

@@ -164,6 +164,9 @@ ctl_set_opt(struct ctl_args *a, int c, char *arg, const char *name)
 	case OPT_BRANCH_LABEL:
 		a->branch_label = arg;
 		return 0;
+	case OPT_REQUIRES:
+		a->requires = arg;
+		return 0;
 	case 'n':
 		if (ctl_parse_count(arg, &a->limit) == 0)
 			return 0;

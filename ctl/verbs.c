@@ -49,6 +49,10 @@ static const struct option downgrade_opts[] = {
 	{ "sql", no_argument, NULL, OPT_SQL },
 	{ NULL, 0, NULL, 0 }
 };
+static const struct option check_opts[] = {
+	{ "requires", required_argument, NULL, OPT_REQUIRES },
+	{ NULL, 0, NULL, 0 }
+};
 static const struct option wait_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
 	{ NULL, 0, NULL, 0 }
@@ -107,6 +111,11 @@ static const struct verb_opt_help upgrade_help[] = {
 };
 static const struct verb_opt_help downgrade_help[] = {
 	SQL_HELP,
+	{ NULL, NULL }
+};
+static const struct verb_opt_help check_help[] = {
+	{ "--requires REV", "exit 0 when REV is applied, even with newer "
+	    "revisions on top (for an application that needs REV)" },
 	{ NULL, NULL }
 };
 static const struct verb_opt_help wait_help[] = {
@@ -187,11 +196,15 @@ static const struct verb verbs[] = {
 	    "Compare the checksum recorded for each applied revision with "
 	    "its file; exit 4 when an upgrade section changed (drift).",
 	    no_help },
-	{ "check", "[TARGET]", 0, 1, VERB_DAEMON, "", no_opts,
-	    ctl_check, "0 at TARGET (heads), 3 behind, 4 stuck",
+	{ "check", "[TARGET | --requires REV]", 0, 1, VERB_DAEMON, "",
+	    check_opts, ctl_check, "0 at TARGET (heads), 3 behind, 4 stuck",
 	    "Compare the database with TARGET (default heads): exit 0 when it "
 	    "is there, 3 when an upgrade would reach it, 4 when only a person "
-	    "can, 75 when the state is unknown.", no_help },
+	    "can, 75 when the state is unknown. With --requires REV: exit 0 "
+	    "when the database is at or beyond REV (REV is a version row or "
+	    "an ancestor of one), 3 when an upgrade would apply it, 4 when "
+	    "only a person can (REV dirty or drifted, the database ahead or "
+	    "diverged).", check_help },
 	{ "wait", "[TARGET] [--timeout SEC]", 0, 1, VERB_DAEMON, "",
 	    wait_opts, ctl_wait, "wait until at TARGET (default heads)",
 	    "Wait until the database is at TARGET (default heads): exit 0 "

@@ -33,6 +33,7 @@ enum {
 	OPT_DEPENDS_ON,
 	OPT_BRANCH_LABEL,
 	OPT_WAIT_TIMEOUT,
+	OPT_REQUIRES,
 };
 
 /* One line of a command's --help: "  --sql   what it does". */

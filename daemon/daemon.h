@@ -15,6 +15,7 @@
 #include "settings.h"
 #include "db.h"
 #include "merr.h"
+#include "metrics.h"
 #include "migfile.h"
 #include "revgraph.h"
 
@@ -276,6 +277,8 @@ json_t *state_rows_json(void);
 enum rg_state op_target_state(const char *target, json_t **result,
     struct merr *err);
 int op_reload_now(json_t **result, struct merr *err) MIG_MUSTCHECK;
+/* [{revision, message}] of the steps of p (new reference) */
+json_t *op_plan_json(const struct revgraph *g, const struct rg_plan *p);
 void op_stop(void);
 int once_exit_code(enum merr_code code);
 void daemon_internal_done(json_t *result, const struct merr *err);

@@ -469,6 +469,7 @@ daemon_teardown(void)
 	op_abort_all(MERR_SHUTTING_DOWN, "the daemon is exiting");
 	conn_close_all();
 	server_close();
+	http_stop();
 	leader_stop();
 	state_stop();
 	op_stop();
@@ -534,6 +535,8 @@ main(int argc, char **argv)
 		notify_status("cannot listen: %s", strerror(-r));
 		return 1;
 	}
+	if (!D->once && http_start() < 0)
+		return 1;
 	url = settings_redact(D->cfg.database_url);
 	log_info("migrated %s starting: database %s, auto-migrate %s",
 	    PACKAGE_VERSION, url, D->cfg.auto_migrate ? "on" : "off");

@@ -218,14 +218,17 @@ op_check_fresh(void *arg, bool ok)
 {
 	struct req *req = arg;
 	struct merr err = { 0 };
-	const char *target = "heads";
+	const char *target = "heads", *requires = NULL;
 	json_t *result = NULL;
 
 	if (!ok)
 		merr_set(&err, MERR_DB_UNAVAILABLE, "database unreachable: %s",
 		    D->read_error ? D->read_error : "refresh failed");
-	else if (proto_arg_string(req->args, "target", false, &target,
-	    &err) == 0)
+	else if (proto_arg_string(req->args, "requires", false, &requires,
+	    &err) == 0 && requires != NULL)
+		(void)requires_state(requires, &result, &err);
+	else if (err.code == MERR_NONE && proto_arg_string(req->args,
+	    "target", false, &target, &err) == 0)
 		(void)op_target_state(target, &result, &err);
 	op_finish(req, result, err.code != MERR_NONE ? &err : NULL);
 	merr_clear(&err);
@@ -237,7 +240,7 @@ op_check_exec(struct req *req, json_t **result, struct merr *err)
 	return op_fresh_wait(req, op_check_fresh, err);
 }
 
-static const char *const check_args[] = { "target", NULL };
+static const char *const check_args[] = { "target", "requires", NULL };
 
 const struct op_entry op_check_entry = {
 	.name = "check", .flags = OP_DURING_SHUTDOWN, .args = check_args,

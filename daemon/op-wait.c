@@ -22,7 +22,7 @@ op_target_applied(const size_t *t, size_t nt, const bool *applied)
 	return true;
 }
 
-static json_t *
+json_t *
 op_plan_json(const struct revgraph *g, const struct rg_plan *p)
 {
 	json_t *a = json_array();

@@ -111,6 +111,7 @@ op_finish(struct req *req, json_t *result, const struct merr *err)
 		D->queue_len--;
 		req->queued = false;
 	}
+	metrics_request(req->op->name, failed ? err->code : MERR_NONE);
 	if (req->conn == NULL)
 		op_log_internal(req, result, err);
 	else if (failed)
@@ -266,7 +267,7 @@ op_dispatch(struct conn *c, const char *line, size_t len)
 {
 	struct proto_req pr;
 	struct merr err = { 0 };
-	const struct op_entry *op;
+	const struct op_entry *op = NULL;
 	struct req *req;
 	int flags;
 
@@ -299,6 +300,7 @@ op_dispatch(struct conn *c, const char *line, size_t len)
 	op_exec(req);
 	return;
 bad:
+	metrics_request(op != NULL ? op->name : NULL, err.code);
 	conn_send(c, proto_encode_error(pr.id, &err));
 	proto_req_clear(&pr);
 	merr_clear(&err);

@@ -209,6 +209,7 @@ runner_emit_failed(void)
 	json_t *o = proto_error_object(&R->err);
 
 	op_event(R->req, "step_failed", o);
+	metrics_step(runner_opname(), now_ms() - R->step_start, false);
 	log_op(LOG_LVL_ERROR, runner_opname(), R->err.revision,
 	    (long long)(now_ms() - R->step_start), R->err.sqlstate,
 	    "%s:%d: %s%s%s", R->err.file, R->err.line, R->err.message,
@@ -386,6 +387,7 @@ runner_step_done(void)
 	json_decref(o);
 	log_op(LOG_LVL_INFO, runner_opname(), mf->revision, (long long)ms,
 	    NULL, "done in %" PRIu64 " ms (%s)", ms, mf->message);
+	metrics_step(runner_opname(), ms, true);
 	R->applied[R->plan.v[R->step].rev] = R->up;
 	rowset_clear(&R->rows);
 	R->rows = R->next;

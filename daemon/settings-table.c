@@ -10,6 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <libpq-fe.h>
 
 #include "settings-table.h"
@@ -176,6 +179,43 @@ settings_check_conninfo(const char *text, char **value, char **why)
 	return -EINVAL;
 }
 
+/* A numeric ADDRESS:PORT, [IPv6]:PORT: bound without name look-ups. */
+static int
+settings_check_listen(const char *text, char **value, char **why)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	const char *colon = strrchr(text, ':'), *port;
+	char host[INET6_ADDRSTRLEN + 2];
+	size_t len;
+	char *end;
+	long p;
+
+	if (colon == NULL)
+		goto bad;
+	len = (size_t)(colon - text);
+	port = colon + 1;
+	if (len >= sizeof host)
+		goto bad;
+	memcpy(host, text, len);
+	host[len] = '\0';
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host[len - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, buf) != 1)
+			goto bad;
+	} else if (inet_pton(AF_INET, host, buf) != 1)
+		goto bad;
+	errno = 0;
+	p = strtol(port, &end, 10);
+	if (!isdigit((unsigned char)*port) || *end != '\0' || errno != 0 ||
+	    p < 1 || p > 65535)
+		goto bad;
+	return 0;
+bad:
+	*why = xstrdup("not ADDRESS:PORT with a numeric address (e.g. "
+	    "127.0.0.1:9187, [::1]:9187, 0.0.0.0:9187)");
+	return -EINVAL;
+}
+
 static const char *const settings_ready_when[] = { "socket", "current", NULL };
 static const char *const settings_txn_mode[] = { "per-revision", "all", NULL };
 static const char *const settings_log_format[] = { "auto", "text", "json",
@@ -237,6 +277,8 @@ const struct settings_entry settings_table[] = {
 	  NULL, CFG_RELOAD, NULL, NULL },
 	{ "log_format", CFG_ENUM, OFF(log_format), "auto", 0, 0,
 	  NULL, 0, settings_log_format, NULL },
+	{ "http_listen", CFG_STRING, OFF(http_listen), NULL, 0, 64,
+	  NULL, 0, NULL, settings_check_listen },
 	/* --lock-wait: for --once only */
 	{ "lock_wait", CFG_DURATION, OFF(lock_wait_ms), "60s", 0, 24 * HOUR,
 	  NULL, CFG_NOFILE, NULL, NULL },

@@ -50,6 +50,7 @@ struct settings {
 	int max_clients;
 	int log_level;			/* enum log_level */
 	enum log_output log_format;
+	char *http_listen;		/* NULL: no HTTP listener */
 
 	/* command line only */
 	char *config_file;		/* -c, or SETTINGS_DEFAULT_FILE */
