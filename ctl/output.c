@@ -335,11 +335,7 @@ output_history(FILE *f, const json_t *result, bool verbose)
 	}
 }
 
-static void output_kv(FILE *f, const char *label, const char *fmt, ...)
-    MIG_PRINTF(3, 4);
-
-/* One status block line: label padded to the column, then the text. */
-static void
+void
 output_kv(FILE *f, const char *label, const char *fmt, ...)
 {
 	va_list ap;
@@ -522,8 +518,6 @@ output_dirty(FILE *f, const json_t *dirty)
 	    op != NULL ? op : "step", when);
 	if (err != NULL)
 		output_kv(f, "", "%s", err);
-	output_kv(f, "", "after checking, run: " OUTPUT_PROG
-	    " resolve %s --applied|--rolled-back", rev);
 }
 
 void
@@ -538,6 +532,7 @@ output_status(FILE *f, const json_t *result, bool color)
 	output_running(f, json_object_get(result, "running"));
 	output_drift(f, json_object_get(result, "drift"));
 	output_dirty(f, json_object_get(result, "dirty"));
+	output_next(f, result);
 }
 
 void

@@ -48,6 +48,15 @@ void output_history_verbose(FILE *f, const json_t *rev, const json_t *all);
 /* A history result, newest first. */
 void output_history(FILE *f, const json_t *result, bool verbose);
 
+/* One status block line: label padded to the column, then the text. */
+void output_kv(FILE *f, const char *label, const char *fmt, ...)
+    MIG_PRINTF(3, 4);
+/*
+ * "next" lines of the status block: what to do about the state, one line
+ * per thing, with the command spelled out (output-next.c).
+ */
+void output_next(FILE *f, const json_t *status);
+
 /* The status block of a status result. */
 void output_status(FILE *f, const json_t *result, bool color);
 /* The block of a check result. */

@@ -41,6 +41,19 @@ state_rows_json(void)
 	return a;
 }
 
+/* Version rows that name no file (the database is ahead of them). */
+static json_t *
+status_unknown_rows(void)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < D->st.nrows; i++)
+		if (revgraph_find(D->rs->g, D->st.rows[i]) < 0)
+			json_array_append_new(a, json_string(D->st.rows[i]));
+	return a;
+}
+
 json_t *
 state_status_json(void)
 {
@@ -56,6 +69,7 @@ state_status_json(void)
 	json_object_set_new(o, "lock_error", leader_is() || !D->lock_error ?
 	    json_null() : json_string(D->lock_error));
 	json_object_set_new(o, "current", state_rows_json());
+	json_object_set_new(o, "unknown_rows", status_unknown_rows());
 	json_object_set_new(o, "heads", revset_ids_json(D->rs,
 	    D->rs->g->heads, D->rs->g->nheads));
 	json_object_set(o, "pending", D->st.pending);
@@ -155,6 +169,7 @@ state_history_json(void)
 	o = json_object();
 	json_object_set_new(o, "revisions", revs);
 	json_object_set_new(o, "current", state_rows_json());
+	json_object_set_new(o, "unknown_rows", status_unknown_rows());
 	json_object_set_new(o, "heads", revset_ids_json(D->rs, g->heads,
 	    g->nheads));
 	return o;

@@ -314,7 +314,8 @@ test_status_block(void **state)
 	    "heads      212c31d97f11\n"
 	    "pending    d382069dacef  add writing styles\n"
 	    "           212c31d97f11  seed data\n"
-	    "running    -\n");
+	    "running    -\n"
+	    "next       run: migratectl upgrade (2 pending revisions)\n");
 	free(out);
 	json_decref(st);
 }
@@ -351,10 +352,90 @@ test_status_troubles(void **state)
 	    "dirty      b  upgrade did not finish (started 2026-01-02 "
 	    "03:04:05)\n"
 	    "           boom\n"
-	    "           after checking, run: migratectl resolve b "
-	    "--applied|--rolled-back\n");
+	    "next       check database_url and the server; the daemon "
+	    "reconnects by itself\n");
 	free(out);
 	json_decref(st);
+}
+
+/* The "next" lines of status for each state (issue 10 item 3). */
+static void
+test_status_next(void **state)
+{
+	static const struct {
+		const char *json, *want;
+	} t[] = {
+		{ "{\"connected\":true,\"state\":\"current\",\"drift\":[]}",
+		    "next       nothing to do: the database is at its heads\n" },
+		{ "{\"connected\":true,\"state\":\"unknown\"}",
+		    "next       the database was not read yet; run: migratectl "
+		    "status --fresh\n" },
+		{ "{\"connected\":true,\"state\":\"behind\",\"role\":"
+		    "\"leader\",\"auto_migrate\":true,\"heads\":[\"b\"],"
+		    "\"pending\":[{\"revision\":\"b\"}]}",
+		    "next       auto-migrate applies 1 pending revision; or run: "
+		    "migratectl upgrade\n" },
+		{ "{\"connected\":true,\"state\":\"behind\",\"role\":"
+		    "\"standby\",\"auto_migrate\":true,\"heads\":[\"b\","
+		    "\"c\"],\"pending\":[{\"revision\":\"b\"},"
+		    "{\"revision\":\"c\"}]}",
+		    "next       run: migratectl upgrade heads (2 pending "
+		    "revisions)\n" },
+		{ "{\"connected\":true,\"state\":\"behind\",\"role\":"
+		    "\"leader\",\"auto_migrate\":true,\"heads\":[\"c\"],"
+		    "\"pending\":[{\"revision\":\"b\",\"empty\":true,"
+		    "\"file\":\"v/b_x.sql\"},{\"revision\":\"c\"}]}",
+		    "next       b has an empty upgrade section: write it in "
+		    "v/b_x.sql (auto-migrate stops before it)\n" },
+		{ "{\"connected\":true,\"state\":\"behind\",\"running\":"
+		    "{\"revision\":\"b\"},\"pending\":[{\"revision\":\"b\"}]}",
+		    "next       b is being applied; migratectl wait waits for "
+		    "it\n" },
+		{ "{\"connected\":true,\"state\":\"behind\",\"role\":"
+		    "\"leader\",\"auto_migrate\":false,\"heads\":[\"b\"],"
+		    "\"pending\":[{\"revision\":\"b\"}],\"last_error\":"
+		    "{\"revision\":\"b\",\"file\":\"v/b.sql\",\"line\":7}}",
+		    "next       b failed at v/b.sql:7: fix it, then run: "
+		    "migratectl upgrade\n"
+		    "           run: migratectl upgrade (1 pending revision)\n" },
+		{ "{\"connected\":true,\"state\":\"dirty\",\"dirty\":"
+		    "{\"revision\":\"b\"},\"last_error\":{\"revision\":"
+		    "\"b\"}}",
+		    "next       if b took effect, run: migratectl resolve b "
+		    "--applied\n"
+		    "           if it did not, run: migratectl resolve b "
+		    "--rolled-back\n" },
+		{ "{\"connected\":true,\"state\":\"ahead\",\"migrations_dir\":"
+		    "\"/m\",\"unknown_rows\":[\"zz01\"]}",
+		    "next       version zz01 has no file in /m: deploy the "
+		    "migrations that include it\n" },
+		{ "{\"connected\":true,\"state\":\"diverged\"}",
+		    "next       the version rows overlap: check the schema, then "
+		    "set them with: migratectl stamp TARGET\n" },
+		{ "{\"connected\":true,\"state\":\"current\",\"drift\":"
+		    "[{\"revision\":\"a\",\"file\":\"v/a.sql\"}],"
+		    "\"lock_error\":\"permission denied for table x\"}",
+		    "next       this daemon cannot lead: permission denied for "
+		    "table x\n"
+		    "           restore v/a.sql as it was when a ran, or move "
+		    "the change into a new revision\n"
+		    "           (migratectl verify lists drift; allow_drift = "
+		    "true lets upgrades run anyway)\n" },
+	};
+	struct capture c;
+	char *out;
+	json_t *st;
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		st = J(t[i].json);
+		output_next(cap_open(&c), st);
+		out = cap_close(&c);
+		if (strcmp(out, t[i].want) != 0)
+			fail_msg("case %zu:\n%s\nwant:\n%s", i, out, t[i].want);
+		free(out);
+		json_decref(st);
+	}
 }
 
 static void
@@ -581,6 +662,7 @@ main(void)
 		cmocka_unit_test(test_history_branches),
 		cmocka_unit_test(test_status_block),
 		cmocka_unit_test(test_status_troubles),
+		cmocka_unit_test(test_status_next),
 		cmocka_unit_test(test_current_heads),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_summary_steps),
