@@ -603,6 +603,39 @@ done:
 	return 0;
 }
 
+bool
+revgraph_is_empty(const struct revgraph *g, size_t i)
+{
+	return g->nodes[i].nparents <= 1 && g->nodes[i].mf->up.stmts.n == 0;
+}
+
+size_t
+revgraph_plan_stop_empty(const struct revgraph *g, struct rg_plan *p,
+    size_t *first)
+{
+	bool *blocked = xcalloc(g->n + 1, sizeof *blocked);
+	const struct rg_node *nd;
+	size_t i, j, n = 0, dropped = 0;
+	bool b;
+
+	for (i = 0; i < p->n; i++) {
+		nd = &g->nodes[p->v[i].rev];
+		b = p->v[i].up && revgraph_is_empty(g, p->v[i].rev);
+		for (j = 0; j < nd->nparents && !b; j++)
+			b = blocked[nd->parents[j]];
+		for (j = 0; j < nd->ndeps && !b; j++)
+			b = blocked[nd->deps[j]];
+		if (b && dropped++ == 0 && first != NULL)
+			*first = p->v[i].rev;
+		blocked[p->v[i].rev] = b;
+		if (!b)
+			p->v[n++] = p->v[i];
+	}
+	p->n = n;
+	free(blocked);
+	return dropped;
+}
+
 void
 rg_plan_clear(struct rg_plan *p)
 {

@@ -132,6 +132,20 @@ int revgraph_plan(const struct revgraph *g, bool up, const size_t *cur,
     struct merr *err) MIG_MUSTCHECK;
 void rg_plan_clear(struct rg_plan *p);
 
+/*
+ * Is revision i one auto-migrate must not apply yet: not a merge, and its
+ * upgrade section holds no statement (a new file still to be written)?
+ */
+bool revgraph_is_empty(const struct revgraph *g, size_t i);
+/*
+ * Cut an upgrade plan short of every empty revision (revgraph_is_empty)
+ * and of every step that needs one (through parents or depends_on): what
+ * is left stays in order and needs nothing that was cut. Returns how many
+ * steps were cut; *first (if not NULL) is the first empty one cut.
+ */
+size_t revgraph_plan_stop_empty(const struct revgraph *g, struct rg_plan *p,
+    size_t *first);
+
 enum rg_state {
 	RG_UNKNOWN,	/* database not read yet */
 	RG_DIRTY,	/* a non-transactional step did not finish */

@@ -170,13 +170,43 @@ ctl_history_offline(const struct ctl_args *a, int argc, char **argv)
 	return ex;
 }
 
+/*
+ * Warnings of a directory that loads: revisions whose upgrade section is
+ * still empty, which auto-migrate does not apply (issue 10 item 4).
+ * Printed on stderr as FILE:LINE: warning: ...; returned as JSON.
+ */
+static json_t *
+ctl_lint_warnings(const struct revgraph *g, bool print)
+{
+	json_t *warnings = json_array();
+	const struct migfile *mf;
+	char *s;
+	size_t i, k;
+
+	for (i = 0; i < g->n; i++) {
+		k = g->order[i];
+		if (!revgraph_is_empty(g, k))
+			continue;
+		mf = g->nodes[k].mf;
+		s = xasprintf("%s:%d: warning: revision %s has an empty upgrade "
+		    "section: auto-migrate stops before it (and what needs "
+		    "it)", mf->path, mf->up.present ? mf->up.line :
+		    mf->revision_line, mf->revision);
+		if (print)
+			fprintf(stderr, "%s\n", s);
+		json_array_append_new(warnings, json_string(s));
+		free(s);
+	}
+	return warnings;
+}
+
 enum ctl_exit
 ctl_lint(const struct ctl_args *a, int argc, char **argv)
 {
 	struct mdiag_list diags = { 0 };
 	struct migset *set;
 	struct revgraph *g;
-	json_t *heads, *doc;
+	json_t *heads, *doc, *warnings;
 	char *hl;
 	int r;
 
@@ -187,9 +217,11 @@ ctl_lint(const struct ctl_args *a, int argc, char **argv)
 		return r;
 	}
 	heads = ctl_offline_ids(g, g->heads, g->nheads);
+	warnings = ctl_lint_warnings(g, !a->json && !a->quiet);
 	if (a->json) {
-		doc = json_pack("{s:b, s:[], s:I, s:O}", "ok", 1, "errors",
-		    "revisions", (json_int_t)set->n, "heads", heads);
+		doc = json_pack("{s:b, s:[], s:o, s:I, s:O}", "ok", 1, "errors",
+		    "warnings", warnings, "revisions", (json_int_t)set->n,
+		    "heads", heads);
 		client_print_json(doc);
 		json_decref(doc);
 	} else if (!a->quiet) {
@@ -199,6 +231,8 @@ ctl_lint(const struct ctl_args *a, int argc, char **argv)
 		    "s", g->nheads > 0 ? ": " : ":", hl);
 		free(hl);
 	}
+	if (!a->json)
+		json_decref(warnings);
 	json_decref(heads);
 	ctl_offline_free(set, g);
 	return CTL_OK;

@@ -459,8 +459,10 @@ output_pending(FILE *f, const json_t *pending)
 	json_array_foreach(pending, i, p) {
 		rev = output_jstr(p, "revision");
 		msg = output_jstr(p, "message");
-		output_kv(f, i == 0 ? "pending" : "", "%-*s  %s", w,
-		    rev != NULL ? rev : "?", msg != NULL ? msg : "");
+		output_kv(f, i == 0 ? "pending" : "", "%-*s  %s%s", w,
+		    rev != NULL ? rev : "?", msg != NULL ? msg : "",
+		    json_is_true(json_object_get(p, "empty")) ? "  (empty)" :
+		    "");
 	}
 }
 

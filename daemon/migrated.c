@@ -54,6 +54,19 @@ iso_time(char *buf, size_t size)
 	iso_time_at(buf, size, now_ms());
 }
 
+/* Does a pending revision with an empty upgrade stop auto-migrate? */
+static bool
+daemon_pending_empty(void)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(D->st.pending, i, p)
+		if (json_is_true(json_object_get(p, "empty")))
+			return true;
+	return false;
+}
+
 static bool
 daemon_needs_person(void)
 {
@@ -63,7 +76,7 @@ daemon_needs_person(void)
 	case RG_DIVERGED:
 		return true;
 	case RG_BEHIND:
-		return !D->cfg.auto_migrate;
+		return !D->cfg.auto_migrate || daemon_pending_empty();
 	default:
 		return json_array_size(D->st.drift) > 0 && !D->cfg.allow_drift;
 	}
@@ -128,8 +141,8 @@ daemon_status_changed(void)
 			    "target", D->cfg.once_target, "atomic",
 			    D->cfg.transaction_mode == TXN_ALL)));
 		else if (D->cfg.auto_migrate)
-			MIG_IGNORE(op_internal("upgrade", json_pack("{s:s}",
-			    "target", "heads")));
+			MIG_IGNORE(op_internal("upgrade", json_pack("{s:s, s:b}",
+			    "target", "heads", "skip_empty", 1)));
 	}
 	if (D->ready_sent || D->once || D->cfg.ready_when != READY_CURRENT ||
 	    !D->st.read)

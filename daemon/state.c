@@ -129,6 +129,11 @@ state_recompute(void)
 			    json_string(mf->revision));
 			json_object_set_new(e, "message",
 			    json_string(mf->message));
+			if (revgraph_is_empty(g, plan.v[i].rev)) {
+				json_object_set_new(e, "empty", json_true());
+				json_object_set_new(e, "file",
+				    json_string(mf->path));
+			}
 			json_array_append_new(D->st.pending, e);
 		}
 	}

@@ -23,9 +23,11 @@
  * Cases live in tests/data/revgraph/NAME.txt, one directive per line
  * ('#' starts a comment; lists are comma-separated, '-' is empty):
  *
- *   rev ID DOWN [deps=A,B] [labels=L,M]   a file ID.sql, header lines
+ *   rev ID DOWN [deps=A,B] [labels=L,M] [empty]
+ *                                          a file ID.sql, header lines
  *                                          revision 1, down 2, deps 3,
- *                                          labels 4 (files in this order)
+ *                                          labels 4 (files in this order);
+ *                                          empty: no upgrade statement
  *   diag FILE:LINE: MESSAGE               expected build error (all of
  *                                          them, sorted); none: build ok
  *   order => IDS                          g->order
@@ -34,6 +36,9 @@
  *   resolve CUR SPEC => IDS | base | !CODE [MESSAGE]
  *   plan up|down CUR SPEC => STEPS | nothing | !CODE [MESSAGE]
  *                                          (STEPS: +id / -id, in order)
+ *   stopempty CUR SPEC => STEPS | nothing  the upgrade plan cut short of
+ *                                          empty revisions, then
+ *                                          "cut N from ID" if any
  *   target up|down CUR SPEC => ok | !CODE [MESSAGE]
  *                                          revgraph_check_target(); the
  *                                          hint follows the message
@@ -96,6 +101,7 @@ set_add(struct migset *set, const char *id, const char *down,
 	mf->branch_labels = split_list(labels, &mf->nlabels);
 	mf->message = xstrdup("");
 	mf->transactional = true;
+	mf->up.stmts.n = 1;	/* one statement (never read) unless empty */
 	set->v = xreallocarray(set->v, set->n + 1, sizeof *set->v);
 	set->v[set->n++] = mf;
 }
@@ -268,6 +274,36 @@ do_target(struct runner *r, const char *dir, const char *cur,
 }
 
 static char *
+do_stopempty(struct runner *r, const char *cur, const char *spec)
+{
+	struct rg_plan p = { 0 };
+	struct merr e = { 0 };
+	size_t *c, nc, *t = NULL, nt = 0, cut, first = 0;
+	char *s, *all;
+
+	if ((s = do_resolve(r, cur, spec, &t, &nt)) != NULL)
+		return s;
+	c = ids_of(r->g, cur, &nc);
+	if (revgraph_plan(r->g, true, c, nc, t, nt, &p, &e) != 0)
+		s = fmt_err(&e);
+	else {
+		cut = revgraph_plan_stop_empty(r->g, &p, &first);
+		s = fmt_plan(r->g, &p);
+		if (cut > 0) {
+			all = xasprintf("%s cut %zu from %s", s, cut,
+			    r->g->nodes[first].id);
+			free(s);
+			s = all;
+		}
+	}
+	rg_plan_clear(&p);
+	merr_clear(&e);
+	free(c);
+	free(t);
+	return s;
+}
+
+static char *
 do_plan(struct runner *r, const char *dir, const char *cur, const char *spec)
 {
 	struct rg_plan p = { 0 };
@@ -389,6 +425,8 @@ run_directive(struct runner *r, char **tok, size_t ntok, const char *want)
 		free(out);
 	} else if (strcmp(tok[0], "plan") == 0 && ntok == 4)
 		s = do_plan(r, tok[1], tok[2], tok[3]);
+	else if (strcmp(tok[0], "stopempty") == 0 && ntok == 3)
+		s = do_stopempty(r, tok[1], tok[2]);
 	else if (strcmp(tok[0], "target") == 0 && ntok == 4)
 		s = do_target(r, tok[1], tok[2], tok[3]);
 	else if (strcmp(tok[0], "closure") == 0 && ntok == 2)
@@ -435,13 +473,19 @@ run_line(struct runner *r, char *line)
 	if (strcmp(tok[0], "rev") == 0 && ntok >= 3) {
 		const char *deps = NULL, *labels = NULL;
 
+		bool empty = false;
+
 		for (i = 3; i < ntok; i++) {
 			if (strncmp(tok[i], "deps=", 5) == 0)
 				deps = tok[i] + 5;
 			else if (strncmp(tok[i], "labels=", 7) == 0)
 				labels = tok[i] + 7;
+			else if (strcmp(tok[i], "empty") == 0)
+				empty = true;
 		}
 		set_add(&r->set, tok[1], tok[2], deps, labels);
+		if (empty)
+			r->set.v[r->set.n - 1]->up.stmts.n = 0;
 		return;
 	}
 	if (want == NULL)
@@ -863,6 +907,7 @@ static const char *const data_files[] = {
 	"err-labels",
 	"err-mixed",
 	"err-depends-label",
+	"empty",
 };
 
 int
