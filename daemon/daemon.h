@@ -287,6 +287,9 @@ void iso_time_at(char *buf, size_t size, uint64_t ms);
 /* op-upgrade.c: the checks of a plan, run again when it is re-planned */
 /* refuse dirty, ahead (a row with no file in rs) and drift: < 0, err set */
 int op_plan_guard(const struct revset *rs, struct merr *err) MIG_MUSTCHECK;
+/* auto-migrate: cut plan short of empty revisions (issue 10 item 4) */
+void op_plan_skip_empty(const struct req *req, const struct revset *rs,
+    struct rg_plan *plan);
 /* refuse irreversible downgrades and non-transactional steps in atomic */
 int op_plan_check(const struct revset *rs, const struct rg_plan *p,
     bool atomic, struct merr *err) MIG_MUSTCHECK;

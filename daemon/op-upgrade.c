@@ -177,20 +177,22 @@ op_plan_sql(const struct rg_plan *p, const struct rowset *from, json_t **to)
  * whose upgrade section is still empty: applying it would make writing it
  * later drift (issue 10 item 4).
  */
-static void
-op_plan_skip_empty(struct req *req, struct rg_plan *plan)
+void
+op_plan_skip_empty(const struct req *req, const struct revset *rs,
+    struct rg_plan *plan)
 {
+	const struct rg_node *nd;
 	size_t first, cut;
 
 	if (req->conn != NULL || !json_is_true(json_object_get(req->args,
 	    "skip_empty")))
 		return;
-	if ((cut = revgraph_plan_stop_empty(D->rs->g, plan, &first)) == 0)
+	if ((cut = revgraph_plan_stop_empty(rs->g, plan, &first)) == 0)
 		return;
-	log_op(LOG_LVL_WARN, req->op->name, D->rs->g->nodes[first].id, -1,
-	    NULL, "auto-migrate stops before %s: its upgrade section is "
-	    "empty (%s); %zu step(s) left for later",
-	    D->rs->g->nodes[first].id, D->rs->g->nodes[first].mf->path, cut);
+	nd = &rs->g->nodes[first];
+	log_op(LOG_LVL_WARN, req->op->name, nd->id, -1, NULL, "auto-migrate "
+	    "stops before %s: its upgrade section is empty (%s); %zu step(s) "
+	    "left for later", nd->id, nd->mf->path, cut);
 }
 
 /* Fresh state in hand: resolve, plan, check, then dry-run or run. */
@@ -233,7 +235,7 @@ op_plan_fresh(void *arg, bool ok)
 	    &err) < 0 ||
 	    revgraph_plan(D->rs->g, up, cur, ncur, t, nt, &plan, &err) < 0)
 		goto fail;
-	op_plan_skip_empty(req, &plan);
+	op_plan_skip_empty(req, D->rs, &plan);
 	if (op_plan_check(D->rs, &plan, atomic, &err) < 0)
 		goto fail;
 	rowset_from_strs(&from, D->st.rows, D->st.nrows);

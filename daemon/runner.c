@@ -797,7 +797,9 @@ runner_on_replan_fresh(void *arg, bool ok)
 	memset(R->applied, 0, R->rs->g->n * sizeof *R->applied);
 	revgraph_closure(R->rs->g, cur, ncur, R->applied);
 	if (revgraph_plan(R->rs->g, R->up, cur, ncur, R->target, R->ntarget,
-	    &plan, &err) < 0 || op_plan_check(R->rs, &plan, R->atomic,
+	    &plan, &err) == 0)
+		op_plan_skip_empty(R->req, R->rs, &plan);
+	if (err.code != MERR_NONE || op_plan_check(R->rs, &plan, R->atomic,
 	    &err) < 0) {
 		free(cur);
 		rg_plan_clear(&plan);
