@@ -245,6 +245,25 @@ void conninfo_params(const char ***keys, const char ***vals);
 /* {host, port, dbname, user} as configured (new reference) */
 json_t *conninfo_target_json(void);
 
+/* reconnect.c: one per session; tick runs when the timer fires while up */
+struct reconnect {
+	struct db *db;
+	struct event *ev;
+	int backoff_ms;
+	bool stopped;
+	void (*tick)(void *arg);
+	void *arg;
+};
+void reconnect_init(struct reconnect *rc, struct db *db,
+    void (*tick)(void *), void *arg);
+/* fire the timer in ms: connect if down, else tick */
+void reconnect_at(struct reconnect *rc, int ms);
+/* the session failed: retry after a capped, doubling delay (returned) */
+int reconnect_lost(struct reconnect *rc);
+/* connected: the next failure retries quickly again */
+void reconnect_up(struct reconnect *rc);
+void reconnect_stop(struct reconnect *rc);
+
 /* tables.c */
 /*
  * Check this role's privileges on the state tables and create the missing

@@ -13,16 +13,13 @@
 #include "log.h"
 #include "notify.h"
 
-static struct event *ev_poll;		/* standby poll / reconnect timer */
-static int backoff_ms;
-static bool stopping;
+static struct reconnect lockrc;		/* standby poll / reconnect timer */
 static uint64_t handover_until;		/* don't retake the lock before this */
 static char *pending_handover_to;
 static char marker[64];			/* SET on the lock session at connect */
 static bool pooled;			/* a transaction-pooling proxy was seen */
 static char lock_pid[16];		/* backend that took the lock */
 
-static void leader_schedule(int ms);
 static void leader_try_lock(void);
 
 bool
@@ -126,11 +123,7 @@ leader_lost(const char *why)
 	db_close(D->lockdb);
 	free(D->lock_error);
 	D->lock_error = xstrdup(why);
-	if (!stopping)
-		leader_schedule(backoff_ms);
-	backoff_ms = backoff_ms < 100 ? 100 : backoff_ms * 2;
-	if (backoff_ms > D->cfg.reconnect_max_interval_ms)
-		backoff_ms = D->cfg.reconnect_max_interval_ms;
+	(void)reconnect_lost(&lockrc);
 }
 
 static void
@@ -155,7 +148,7 @@ leader_become(void)
 {
 	leader_clear_error();
 	leader_set_role(ROLE_LEADER, NULL);
-	backoff_ms = 0;
+	reconnect_up(&lockrc);
 	leader_announce();
 	state_refresh();
 	if (D->cfg.auto_migrate || D->once)
@@ -173,7 +166,7 @@ static void
 leader_on_refused(struct db *db, const struct db_result *r, void *arg)
 {
 	db_close(D->lockdb);
-	leader_schedule(D->cfg.reconnect_max_interval_ms);
+	reconnect_at(&lockrc, D->cfg.reconnect_max_interval_ms);
 	daemon_status_changed();
 }
 
@@ -325,7 +318,7 @@ leader_on_trylock(struct db *db, const struct db_result *r, void *arg)
 	}
 	if (!pooled)
 		leader_clear_error();	/* a plain standby: another leads */
-	leader_schedule(D->cfg.standby_poll_interval_ms);
+	reconnect_at(&lockrc, D->cfg.standby_poll_interval_ms);
 }
 
 static void
@@ -338,7 +331,7 @@ leader_try_lock(void)
 	int r;
 
 	if (now_ms() < handover_until) {
-		leader_schedule((int)(handover_until - now_ms()));
+		reconnect_at(&lockrc, (int)(handover_until - now_ms()));
 		return;
 	}
 	snprintf(key, sizeof key, "%" PRId64, D->lock_key);
@@ -379,33 +372,12 @@ leader_on_connected(struct db *db, void *arg)
 	leader_try_lock();
 }
 
+/* The timer fired while the lock session is up: a standby's poll. */
 static void
-leader_on_timer(evutil_socket_t fd, short what, void *arg)
+leader_on_tick(void *arg)
 {
-	const char **keys, **vals;
-
-	if (stopping)
-		return;
-	if (db_is_up(D->lockdb)) {
-		if (D->role != ROLE_LEADER && db_is_idle(D->lockdb))
-			leader_try_lock();
-		return;
-	}
-	conninfo_params(&keys, &vals);
-	if (db_connect(D->lockdb, keys, vals, 10000) < 0)
-		log_debug("lock session already connecting");
-	free(keys);
-	free(vals);
-}
-
-static void
-leader_schedule(int ms)
-{
-	struct timeval tv;
-
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(ev_poll, &tv);
+	if (D->role != ROLE_LEADER && db_is_idle(D->lockdb))
+		leader_try_lock();
 }
 
 void
@@ -422,19 +394,14 @@ leader_start(void)
 		D->lock_key_known = true;
 	}
 	D->lockdb = db_new(D->base, "lock", &cb, NULL);
-	ev_poll = evtimer_new(D->base, leader_on_timer, NULL);
-	if (ev_poll == NULL)
-		fatal("evtimer_new failed");
-	leader_schedule(0);
+	reconnect_init(&lockrc, D->lockdb, leader_on_tick, NULL);
+	reconnect_at(&lockrc, 0);
 }
 
 void
 leader_stop(void)
 {
-	stopping = true;
-	if (ev_poll != NULL)
-		event_free(ev_poll);
-	ev_poll = NULL;
+	reconnect_stop(&lockrc);
 	/* closing the session releases the session-level lock */
 	if (D->lockdb != NULL)
 		db_free(D->lockdb);
@@ -482,7 +449,7 @@ leader_on_unlocked(struct db *db, const struct db_result *r, void *arg)
 		return;
 	leader_set_role(ROLE_STANDBY, "handed the lock to a daemon with "
 	    "newer migrations");
-	leader_schedule(D->cfg.standby_poll_interval_ms);
+	reconnect_at(&lockrc, D->cfg.standby_poll_interval_ms);
 }
 
 /* Do our files strictly contain every head another daemon announced? */

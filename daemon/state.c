@@ -16,16 +16,13 @@ struct refresh_cb {
 	struct refresh_cb *next;
 };
 
-static struct event *ev_refresh;	/* periodic refresh / reconnect */
+static struct reconnect readrc;		/* periodic refresh / reconnect */
 static bool refreshing;
 static bool refresh_again;
 static struct refresh_cb *cbs_now;	/* for the refresh in flight */
 static struct refresh_cb *cbs_next;	/* for the one after it */
-static int backoff_ms;
-static bool stopping;
 static char marker[64];
 
-static void state_schedule(int ms);
 
 static void
 state_run_cbs(struct refresh_cb *list, bool ok)
@@ -488,7 +485,7 @@ static void
 state_on_connected(struct db *db, void *arg)
 {
 	log_info("connected to database %s (read session)", PQdb(db_pg(db)));
-	backoff_ms = 0;
+	reconnect_up(&readrc);
 	D->read_connected = true;
 	state_set_error(NULL);
 	if (!D->lock_key_known)
@@ -505,17 +502,20 @@ state_on_connected(struct db *db, void *arg)
 	state_refresh();
 	leader_announce();
 	daemon_status_changed();
-	state_schedule(D->cfg.refresh_interval_ms);
+	reconnect_at(&readrc, D->cfg.refresh_interval_ms);
 }
 
 static void
 state_on_lost(struct db *db, const char *why, void *arg)
 {
+	int ms = reconnect_lost(&readrc);
+
 	if (D->read_connected)
-		log_error("database connection lost: %s", why);
+		log_error("database connection lost: %s, retrying in %d ms",
+		    why, ms);
 	else
 		log_warn("cannot connect to the database: %s, retrying in "
-		    "%d ms", why, backoff_ms);
+		    "%d ms", why, ms);
 	D->read_connected = false;
 	state_set_error(why);
 	refreshing = false;
@@ -523,41 +523,15 @@ state_on_lost(struct db *db, const char *why, void *arg)
 	cbs_now = NULL;
 	daemon_status_changed();
 	op_waiters_check();
-	if (!stopping)
-		state_schedule(backoff_ms);
-	backoff_ms = backoff_ms < 100 ? 100 : backoff_ms * 2;
-	if (backoff_ms > D->cfg.reconnect_max_interval_ms)
-		backoff_ms = D->cfg.reconnect_max_interval_ms;
 }
 
+/* The timer fired while the read session is up: refresh. */
 static void
-state_on_timer(evutil_socket_t fd, short what, void *arg)
+state_on_tick(void *arg)
 {
-	const char **keys, **vals;
-
-	if (stopping)
-		return;
-	if (db_is_up(D->readdb)) {
-		state_refresh();
-		leader_tick();
-		state_schedule(D->cfg.refresh_interval_ms);
-		return;
-	}
-	conninfo_params(&keys, &vals);
-	if (db_connect(D->readdb, keys, vals, 10000) < 0)
-		log_debug("read session already connecting");
-	free(keys);
-	free(vals);
-}
-
-static void
-state_schedule(int ms)
-{
-	struct timeval tv;
-
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(ev_refresh, &tv);
+	state_refresh();
+	leader_tick();
+	reconnect_at(&readrc, D->cfg.refresh_interval_ms);
 }
 
 void
@@ -570,19 +544,14 @@ state_start(void)
 	};
 
 	D->readdb = db_new(D->base, "read", &cb, NULL);
-	ev_refresh = evtimer_new(D->base, state_on_timer, NULL);
-	if (ev_refresh == NULL)
-		fatal("evtimer_new failed");
-	state_schedule(0);
+	reconnect_init(&readrc, D->readdb, state_on_tick, NULL);
+	reconnect_at(&readrc, 0);
 }
 
 void
 state_stop(void)
 {
-	stopping = true;
-	if (ev_refresh != NULL)
-		event_free(ev_refresh);
-	ev_refresh = NULL;
+	reconnect_stop(&readrc);
 	state_run_cbs(cbs_now, false);
 	state_run_cbs(cbs_next, false);
 	cbs_now = cbs_next = NULL;
