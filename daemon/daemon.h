@@ -123,6 +123,7 @@ struct daemon {
 	char *ht_reg;
 	char *dbname;
 
+	struct evdns_base *dns;		/* host names, without blocking */
 	struct db *lockdb;
 	struct db *readdb;
 	enum role role;

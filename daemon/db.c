@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "db-resolve.h"
 #include "log.h"
 
 enum db_state { DB_DOWN, DB_CONNECTING, DB_UP };
@@ -45,6 +46,10 @@ struct db {
 	TAILQ_HEAD(, db_batch) pending;	/* batches waiting for their turn */
 	char *last_error;
 	bool want_write;
+	struct evdns_base *dns;		/* NULL: libpq resolves (blocking) */
+	struct db_resolve *resolving;	/* looking host names up */
+	char **ckeys, **cvals;		/* the parameters, meanwhile */
+	int timeout_ms;
 };
 
 static void db_on_read(evutil_socket_t, short, void *);
@@ -141,11 +146,29 @@ db_set_error(struct db *db, const char *msg)
 	}
 }
 
+/* Forget a lookup in flight and the parameters kept for it. */
+static void
+db_resolve_drop(struct db *db)
+{
+	size_t i;
+
+	db_resolve_cancel(db->resolving);
+	db->resolving = NULL;
+	for (i = 0; db->ckeys != NULL && db->ckeys[i] != NULL; i++) {
+		free(db->ckeys[i]);
+		free(db->cvals[i]);
+	}
+	free(db->ckeys);
+	free(db->cvals);
+	db->ckeys = db->cvals = NULL;
+}
+
 void
 db_close(struct db *db)
 {
 	struct db_batch *b;
 
+	db_resolve_drop(db);
 	if (db->ev_defer != NULL)
 		event_del(db->ev_defer);
 	db_events_free(db);
@@ -239,6 +262,7 @@ db_lost(struct db *db, const char *why)
 	struct db_batch *b;
 
 	db_set_error(db, why);
+	db_resolve_drop(db);
 	TAILQ_INIT(&failed);
 	if (db->batch != NULL)
 		TAILQ_INSERT_TAIL(&failed, db->batch, entry);
@@ -293,24 +317,27 @@ db_on_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct db *db = arg;
 
-	if (db->state == DB_CONNECTING)
+	if (db->state == DB_CONNECTING && db->resolving != NULL)
+		db_lost(db, "timeout expired while looking up the host name");
+	else if (db->state == DB_CONNECTING)
 		db_lost(db, "timeout expired while connecting");
 	else if (db->state == DB_DOWN && db->cb.lost != NULL)
 		db->cb.lost(db, db->last_error, db->arg);
 }
 
-int
-db_connect(struct db *db, const char *const *keys, const char *const *vals,
-    int timeout_ms)
+void
+db_set_resolver(struct db *db, struct evdns_base *dns)
+{
+	db->dns = dns;
+}
+
+/* PQconnectStartParams, its socket watched; the timeout already runs. */
+static void
+db_connect_start(struct db *db, const char *const *keys,
+    const char *const *vals)
 {
 	struct timeval tv;
 
-	if (db->state != DB_DOWN)
-		return -EBUSY;
-	if (db->ev_timeout == NULL)
-		db->ev_timeout = evtimer_new(db->base, db_on_timeout, db);
-	tv.tv_sec = timeout_ms / 1000;
-	tv.tv_usec = (timeout_ms % 1000) * 1000;
 	db->pg = PQconnectStartParams(keys, vals, 0);
 	if (db->pg == NULL || PQstatus(db->pg) == CONNECTION_BAD) {
 		/* report from the loop, never from inside this call */
@@ -319,21 +346,101 @@ db_connect(struct db *db, const char *const *keys, const char *const *vals,
 		if (db->pg != NULL)
 			PQfinish(db->pg);
 		db->pg = NULL;
+		db->state = DB_DOWN;
 		tv.tv_sec = 0;
 		tv.tv_usec = 0;
 		evtimer_add(db->ev_timeout, &tv);
-		return 0;
+		return;
 	}
 	db->state = DB_CONNECTING;
-	evtimer_add(db->ev_timeout, &tv);
 	if (PQsetnonblocking(db->pg, 1) != 0) {
 		db_set_error(db, PQerrorMessage(db->pg));
-		return 0;
+		return;
 	}
-	if (db_watch(db, true) < 0) {
+	if (db_watch(db, true) < 0)
 		db_lost(db, PQerrorMessage(db->pg));
+}
+
+static const char *
+db_param(const char *const *keys, const char *const *vals, const char *key)
+{
+	size_t i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		if (strcmp(keys[i], key) == 0)
+			return vals[i];
+	return NULL;
+}
+
+/* The names are looked up: connect to the addresses found. */
+static void
+db_on_resolved(void *arg, const char *host, const char *hostaddr,
+    const char *port, const char *error)
+{
+	struct db *db = arg;
+	const char **keys, **vals;
+	size_t i, n = 0;
+
+	db_resolve_cancel(db->resolving);	/* done: frees the job */
+	db->resolving = NULL;
+	if (error != NULL) {
+		db_lost(db, error);
+		return;
+	}
+	for (i = 0; db->ckeys[i] != NULL; i++)
+		;
+	keys = xcalloc(i + 4, sizeof *keys);
+	vals = xcalloc(i + 4, sizeof *vals);
+	for (i = 0; db->ckeys[i] != NULL; i++) {
+		if (strcmp(db->ckeys[i], "host") == 0 ||
+		    strcmp(db->ckeys[i], "hostaddr") == 0 ||
+		    strcmp(db->ckeys[i], "port") == 0)
+			continue;
+		keys[n] = db->ckeys[i];
+		vals[n++] = db->cvals[i];
+	}
+	keys[n] = "host";
+	vals[n++] = host;
+	keys[n] = "hostaddr";
+	vals[n++] = hostaddr;
+	keys[n] = "port";
+	vals[n++] = port;
+	db_connect_start(db, keys, vals);
+	free(keys);
+	free(vals);
+	db_resolve_drop(db);
+}
+
+int
+db_connect(struct db *db, const char *const *keys, const char *const *vals,
+    int timeout_ms)
+{
+	struct timeval tv;
+	size_t i, n;
+
+	if (db->state != DB_DOWN)
+		return -EBUSY;
+	if (db->ev_timeout == NULL)
+		db->ev_timeout = evtimer_new(db->base, db_on_timeout, db);
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	evtimer_add(db->ev_timeout, &tv);
+	db->resolving = db_resolve_start(db->base, db->dns,
+	    db_param(keys, vals, "host"), db_param(keys, vals, "hostaddr"),
+	    db_param(keys, vals, "port"), db_on_resolved, db);
+	if (db->resolving == NULL) {
+		db_connect_start(db, keys, vals);
 		return 0;
 	}
+	for (n = 0; keys[n] != NULL; n++)
+		;
+	db->ckeys = xcalloc(n + 1, sizeof *db->ckeys);
+	db->cvals = xcalloc(n + 1, sizeof *db->cvals);
+	for (i = 0; i < n; i++) {
+		db->ckeys[i] = xstrdup(keys[i]);
+		db->cvals[i] = xstrdup(vals[i] != NULL ? vals[i] : "");
+	}
+	db->state = DB_CONNECTING;
 	return 0;
 }
 

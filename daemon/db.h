@@ -58,6 +58,12 @@ void db_free(struct db *db);
  */
 int db_connect(struct db *db, const char *const *keys,
     const char *const *vals, int timeout_ms) MIG_MUSTCHECK;
+/*
+ * Look host names up with dns (libevent's evdns) before connecting, and
+ * pass the addresses as hostaddr with host: libpq's own look-up blocks.
+ */
+struct evdns_base;
+void db_set_resolver(struct db *db, struct evdns_base *dns);
 /* Drop the session (releasing its locks); no callback fires. */
 void db_close(struct db *db);
 

@@ -394,6 +394,7 @@ leader_start(void)
 		D->lock_key_known = true;
 	}
 	D->lockdb = db_new(D->base, "lock", &cb, NULL);
+	db_set_resolver(D->lockdb, D->dns);
 	reconnect_init(&lockrc, D->lockdb, leader_on_tick, NULL);
 	reconnect_at(&lockrc, 0);
 }

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/dns.h>
+
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
@@ -437,6 +439,23 @@ daemon_load_migrations(void)
 	return 0;
 }
 
+/* evdns from resolv.conf and the hosts file: libpq's look-ups block. */
+static void
+daemon_setup_dns(void)
+{
+	D->dns = evdns_base_new(D->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (D->dns != NULL)
+		return;
+	log_warn("cannot read /etc/resolv.conf: host names resolve only "
+	    "from /etc/hosts");
+	if ((D->dns = evdns_base_new(D->base,
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL)
+		fatal("evdns_base_new failed");
+	if (evdns_base_load_hosts(D->dns, NULL) != 0)
+		log_warn("cannot read /etc/hosts, ignoring");
+}
+
 static void
 daemon_setup_events(void)
 {
@@ -485,6 +504,8 @@ daemon_teardown(void)
 	http_stop();
 	leader_stop();
 	state_stop();
+	if (D->dns != NULL)
+		evdns_base_free(D->dns, 0);
 	op_stop();
 	for (i = 0; i < ARRAY_LEN(ev_sig); i++)
 		if (ev_sig[i] != NULL)
@@ -542,6 +563,7 @@ main(int argc, char **argv)
 	server_load_users();
 	if ((D->base = event_base_new()) == NULL)
 		fatal("event_base_new failed");
+	daemon_setup_dns();
 	state_init();
 	daemon_setup_events();
 	if (!D->once && (r = server_listen()) < 0) {

@@ -544,6 +544,7 @@ state_start(void)
 	};
 
 	D->readdb = db_new(D->base, "read", &cb, NULL);
+	db_set_resolver(D->readdb, D->dns);
 	reconnect_init(&readrc, D->readdb, state_on_tick, NULL);
 	reconnect_at(&readrc, 0);
 }
