@@ -81,7 +81,7 @@ ok "WATCHDOG=1 $((n1 - n0)) times in 3 s; READY=1 once"
 
 kill -HUP "${T_PID[a]}"
 t_wait_for 10 has a '^RELOADING=1$'
-t_wait_for 10 test "$(msgs a | grep -c '^READY=1$')" -eq 2
+t_wait_for 10 eval '(( $(msgs a | grep -c "^READY=1\$") == 2 ))'
 has a '^MONOTONIC_USEC=[0-9]+$' || fail "RELOADING=1 without MONOTONIC_USEC"
 ok "SIGHUP: RELOADING=1, then READY=1"
 

@@ -51,9 +51,9 @@ t_rev "$dir" slow0002 212c31d97f11 \
 	"CREATE TABLE slow2 (x int); SELECT pg_sleep(3);" "DROP TABLE slow2;" \
 	>/dev/null
 t_start a "$db" "$dir" --no-auto-migrate
-t_wait_for 10 test "$(t_field a .result.role)" == leader
+t_wait_for 10 eval '[[ $(t_field a .result.role) == leader ]]'
 t_start b "$db" "$dir" --no-auto-migrate
-t_wait_for 10 test "$(t_field b .result.role)" == standby
+t_wait_for 10 eval '[[ $(t_field b .result.role) == standby ]]'
 ctl a upgrade >"$T_TMP/upgrade-a.out" 2>&1 &
 up=$!
 t_wait_for 20 running_is a slow0002
@@ -73,7 +73,7 @@ wait "$up" || true
 grep -q 'letting the running step finish' "$T_TMP/a.log" ||
 	fail "a's log does not say it lets the step finish"
 ok "SIGTERM during a slow step: the step finished, exit 0 after $ms ms"
-t_wait_for 5 test "$(t_field b .result.role)" == leader
+t_wait_for 5 eval '[[ $(t_field b .result.role) == leader ]]'
 [[ $(advisory_locks "$db") == 1 ]] ||
 	fail "$(advisory_locks "$db") advisory locks"
 t_expect 0 ctl b -q status --check
@@ -122,7 +122,7 @@ exit_within d 5
 table_gone "$db" slow20 || fail "slow20 exists after the second SIGTERM"
 [[ $(version "$db") == 212c31d97f11 ]] ||
 	fail "version after the second SIGTERM: $(version "$db")"
-t_wait_for 5 test "$(advisory_locks "$db")" == 0
+t_wait_for 5 eval '[[ $(advisory_locks "$db") == 0 ]]'
 ok "a second SIGTERM: cancelled, exit 0 after $ms ms"
 
 # --- SIGHUP: a broken directory keeps the old set; a good one loads ---
@@ -153,7 +153,7 @@ rm "$dir/bad0001_broken.sql"
 t_rev "$dir" new00001 212c31d97f11 "CREATE TABLE new1 (x int);" \
 	"DROP TABLE new1;" >/dev/null
 kill -HUP "$(t_pid e)"
-t_wait_for 10 test "$(t_field e .result.revisions)" == 4
+t_wait_for 10 eval '[[ $(t_field e .result.revisions) == 4 ]]'
 t_wait_for 10 t_state_is e current
 [[ $(ctl e current) == "new00001 (head)" ]] || fail "current: $(ctl e current)"
 ok "SIGHUP with a new revision: loaded and auto-migrated"
