@@ -8,7 +8,7 @@
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 export NO_COLOR=1
 
-[[ $(id -u) == 0 ]] || { echo "ok - skipped: needs root to switch users"; exit 0; }
+[[ $(id -u) == 0 ]] || t_skip "needs root to switch users"
 id -u nobody >/dev/null 2>&1 || fail "no user nobody"
 nogroup=$(id -gn nobody)
 admgrp=users
