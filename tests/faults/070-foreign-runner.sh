@@ -76,7 +76,7 @@ alembic_ini() {
 	cat >"$adir/alembic.ini" <<EOF
 [alembic]
 script_location = $adir
-sqlalchemy.url = postgresql+psycopg2://$PGUSER@/$name?host=$PGHOST&port=$PGPORT&application_name=alembic
+sqlalchemy.url = postgresql+psycopg2://$T_USER@/$name?host=$PGHOST&port=$PGPORT&application_name=alembic
 EOF
 }
 

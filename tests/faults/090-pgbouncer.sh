@@ -46,7 +46,7 @@ ignore_startup_parameters = options,extra_float_digits
 logfile = $bdir/pgbouncer.log
 pidfile = $bdir/pgbouncer.pid
 EOF
-	echo "\"$PGUSER\" \"\"" >"$bdir/userlist.txt"
+	printf '"%s" ""\n' "$PGUSER" "$T_USER" >"$bdir/userlist.txt"
 	chmod 0644 "$bdir"/*
 	"${as_owner[@]}" "$PGB" -d "$bdir/pgbouncer.ini" >>"$bdir/start.log" 2>&1 ||
 		fail "pgbouncer did not start: $(cat "$bdir/start.log" "$bdir/pgbouncer.log" 2>/dev/null)"
@@ -64,7 +64,7 @@ trap 'stop_bouncer; t_cleanup' EXIT
 db=$(t_newdb)
 name=${db#postgresql:///}
 name=${name%%\?*}
-via="postgresql:///$name?host=$bdir&port=$bport&user=$PGUSER"
+via="postgresql:///$name?host=$bdir&port=$bport&user=$T_USER"
 dir=$(t_migdir sample)
 
 # ---- transaction pooling: refuse to lead ---------------------------------------------

@@ -16,9 +16,10 @@ db=$(t_newdb)
 dir=$(t_migdir sample)
 vlog=$T_TMP/valgrind.log
 sock=$(t_sock v)
+t_args -d "$db" -m "$dir" -s "$sock" -v
 valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite --error-exitcode=99 --log-file="$vlog" \
-	"$MIGRATED" -d "$db" -m "$dir" -s "$sock" -v >"$T_TMP/v.log" 2>&1 &
+	"$MIGRATED" "${T_ARGS[@]}" >"$T_TMP/v.log" 2>&1 &
 T_PID[v]=$!
 for ((i = 0; i < 300; i++)); do
 	[[ -S $sock ]] && [[ $(t_json v status 2>/dev/null | jq -r .ok) == true ]] && break

@@ -34,7 +34,8 @@ f_asan() {
 f_spawn() {
 	local name=$1 url=$2 dir=$3
 	shift 3
-	"$MIGRATED" -d "$url" -m "$dir" -s "$(t_sock "$name")" -v "$@" \
+	t_args "$@"
+	"$MIGRATED" -d "$url" -m "$dir" -s "$(t_sock "$name")" -v "${T_ARGS[@]}" \
 		>>"$T_TMP/$name.log" 2>&1 &
 	T_PID[$name]=$!
 }

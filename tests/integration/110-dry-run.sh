@@ -6,11 +6,11 @@
 # (a dry run is a read).
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
-# snap URL: relations and functions in public, version rows, history rows,
-# seed rows -- one line.
+# snap URL: relations and functions in the test role's schema (T_SCHEMA),
+# version rows, history rows, seed rows -- one line.
 snap() {
-	t_sql "$1" "SELECT (SELECT coalesce(string_agg(relname || ':' || relkind::text, ',' ORDER BY relname), '') FROM pg_class WHERE relnamespace = 'public'::regnamespace)
-	|| ' / ' || (SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace)
+	t_sql "$1" "SELECT (SELECT coalesce(string_agg(relname || ':' || relkind::text, ',' ORDER BY relname), '') FROM pg_class WHERE relnamespace = '$T_SCHEMA'::regnamespace)
+	|| ' / ' || (SELECT count(*) FROM pg_proc WHERE pronamespace = '$T_SCHEMA'::regnamespace)
 	|| ' / ' || (SELECT coalesce(string_agg(version_num, ','), '') FROM alembic_version)
 	|| ' / ' || $(count_of migrated_history) || ' / ' || $(count_of system_config)"
 }
@@ -85,7 +85,7 @@ b=$(grep -n 'DROP TABLE writing_styles' "$T_TMP/down.sql" | cut -d: -f1)
 c=$(grep -n 'DROP TABLE users' "$T_TMP/down.sql" | cut -d: -f1)
 ((a < b && b < c)) || fail "downgrade statements out of order: $a $b $c"
 # the only CREATE TABLE allowed is the version table's own IF NOT EXISTS
-grep 'CREATE TABLE' "$T_TMP/down.sql" | grep -qv 'CREATE TABLE IF NOT EXISTS "public"."alembic_version"' &&
+grep 'CREATE TABLE' "$T_TMP/down.sql" | grep -qv "CREATE TABLE IF NOT EXISTS \"$T_SCHEMA\".\"alembic_version\"" &&
 	fail "downgrade --sql holds upgrade statements"
 [[ $(snap "$db") == "$before" ]] || fail "downgrade --sql changed the database: $before -> $(snap "$db")"
 out=$(t_json a downgrade base --sql)

@@ -12,8 +12,9 @@ once() {
 	local url=$1 dir=$2 t0
 	shift 2
 	rc=0
+	t_args "$@"
 	t0=$(date +%s%N)
-	"$MIGRATED" --once -d "$url" -m "$dir" -s "$T_TMP/once.sock" "$@" \
+	"$MIGRATED" --once -d "$url" -m "$dir" -s "$T_TMP/once.sock" "${T_ARGS[@]}" \
 		>"$T_TMP/once.out" 2>"$T_TMP/once.err" || rc=$?
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	out=$(cat "$T_TMP/once.out")

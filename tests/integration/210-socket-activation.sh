@@ -13,8 +13,8 @@ dir=$(t_migdir sample)
 # --- socket activation ---
 act=$T_TMP/act.sock
 other=$T_TMP/other.sock
-systemd-socket-activate -l "$act" "$MIGRATED" -d "$db" -m "$dir" \
-	-s "$other" -v >>"$T_TMP/act.log" 2>&1 &
+t_args -d "$db" -m "$dir" -s "$other" -v
+systemd-socket-activate -l "$act" "$MIGRATED" "${T_ARGS[@]}" >>"$T_TMP/act.log" 2>&1 &
 apid=$!
 T_PID[act]=$apid
 t_wait_for 10 test -S "$act"

@@ -40,8 +40,9 @@ has() {
 start_raw() {
 	local name=$1
 	shift
+	t_args "$@"
 	NOTIFY_SOCKET=$T_TMP/$name.notify "$MIGRATED" -s "$(t_sock "$name")" \
-		-v "$@" >>"$T_TMP/$name.log" 2>&1 &
+		-v "${T_ARGS[@]}" >>"$T_TMP/$name.log" 2>&1 &
 	T_PID[$name]=$!
 }
 

@@ -6,7 +6,8 @@
 # log, and once granted the daemon leads without a restart.
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
-db=$(t_newdb)
+# its own roles and grants: a database as the superuser (not t_newdb's)
+db=$(pg_createdb "t_lp_$$_$RANDOM")
 dbname=${db#postgresql:///}
 dbname=${dbname%%\?*}
 role="lp_$$_$RANDOM"

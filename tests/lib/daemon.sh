@@ -7,28 +7,47 @@
 # (PGHOST etc. exported), jq. Source it at the top of a test:
 #
 #   source "$TOP_SRCDIR/tests/lib/daemon.sh"
-#   db=$(t_newdb)                  fresh database, prints its URL
+#   db=$(t_newdb)                  fresh database, prints its URL (as the
+#                                  test role, below)
 #   dir=$(t_migdir)                fresh migrations dir (copy of the sample
 #                                  with `t_migdir sample`)
 #   t_rev DIR ID DOWN 'UP SQL' ['DOWN SQL'|-] [HEADER...]
 #                                  write DIR/ID_x.sql (DOWN: none, id, a,b)
 #   t_start NAME URL DIR [ARGS...] start migrated NAME; waits for its socket
+#                                  (ARGS pass through t_args)
+#   t_args ARGS...                 T_ARGS=(ARGS) with the config file (-c)
+#                                  replaced by t_conf's merge, or added:
+#                                  use for every migrated run by hand
+#   t_conf [FILE]                  a new config file: the harness's
+#                                  settings (the role's schema), then FILE
 #   t_stop NAME                    SIGTERM, wait, check exit 0
 #   t_kill NAME                    SIGKILL
 #   ctl NAME ARGS...               migratectl -s NAME's socket ARGS
 #   t_json NAME ARGS...            migratectl --json ..., stdout only
 #   t_expect CODE CMD...           run CMD, fail unless it exits CODE
 #   t_wait_for SECS CMD...         retry CMD until it succeeds
-#   t_sql URL SQL                  psql -qAt on URL
+#   t_sql URL SQL                  psql -qAt on URL (as the URL's role)
+#   t_sql_su URL SQL               the same as the cluster's superuser
 #   t_raw SOCK LINE...             raw protocol client: send the lines on
 #                                  one connection, print every reply line,
 #                                  exit 0 once each has its final line
 #   fail MSG / ok MSG              report
 #   t_skip MSG                     this test cannot run here: print
 #                                  "SKIP: MSG", exit 77 (counted skipped)
+#
+# The role (TEST_ROLE): by default (`least`) t_newdb makes each database for
+# tests/lib/pg.sh's least-privilege role (pg_createdb_app: LOGIN, CONNECT,
+# USAGE+CREATE on schema app, search_path app, public) and its URL connects
+# as that role, so daemons, t_sql, psql -d URL and a foreign writer all run
+# as it, the way production runs; t_conf tells the daemon
+# version_table_schema = app. T_USER and T_SCHEMA name them. What only a
+# superuser may do goes through t_sql_su. TEST_ROLE=superuser runs
+# everything as the cluster's superuser in schema public.
 
 set -euo pipefail
 
+# shellcheck source=pg.sh
+source "$TOP_SRCDIR/tests/lib/pg.sh"
 : "${MIGRATED:?MIGRATED must name the daemon binary}"
 : "${MIGRATECTL:?MIGRATECTL must name the client binary}"
 T_TMP=$(mktemp -d /tmp/migtest.XXXXXX)
@@ -67,15 +86,85 @@ t_skip() {
 	exit 77
 }
 
+TEST_ROLE=${TEST_ROLE:-least}
+case $TEST_ROLE in
+least)
+	T_USER=${PG_APP_ROLE:-migrator}
+	T_SCHEMA=${PG_APP_SCHEMA:-app}
+	;;
+superuser)
+	T_USER=$PGUSER
+	T_SCHEMA=public
+	;;
+*)
+	echo "daemon.sh: TEST_ROLE must be least or superuser" >&2
+	exit 2
+	;;
+esac
+export TEST_ROLE T_USER T_SCHEMA
+
 t_newdb() {
 	_t_dbn=$((_t_dbn + 1))
 	local name="t_$$_${_t_dbn}_$RANDOM"
-	psql -X -qAt -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null
-	echo "postgresql:///$name?host=$PGHOST&port=$PGPORT&user=$PGUSER"
+	if [[ $TEST_ROLE == superuser ]]; then
+		pg_createdb "$name"
+	else
+		pg_createdb_app "$name"
+	fi
 }
 
 t_sql() {
 	psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+}
+
+# t_sql_su URL SQL: t_sql on URL's database as the superuser.
+t_sql_su() {
+	local url
+	url=$(sed -E "s/([?&])user=[^&]*/\1user=$PGUSER/" <<<"$1")
+	t_sql "$url" "$2"
+}
+
+# t_conf [FILE]: print the path of a new config file holding the harness's
+# settings followed by FILE's lines (which win). A FILE that does not
+# exist is printed unchanged, for the daemon to complain about.
+t_conf() {
+	local f
+	if [[ -n ${1:-} && ! -f $1 ]]; then
+		echo "$1"
+		return 0
+	fi
+	f=$(mktemp "$T_TMP/conf.XXXXXX")
+	{
+		echo "# tests/lib/daemon.sh (TEST_ROLE=$TEST_ROLE)"
+		echo "version_table_schema = $T_SCHEMA"
+		[[ -z ${1:-} ]] || cat -- "$1"
+	} >"$f"
+	echo "$f"
+}
+
+# t_args ARGS...: set T_ARGS to migrated's ARGS with the config file
+# merged by t_conf (-c FILE, --config FILE, --config=FILE), or with
+# -c $(t_conf) in front when there is none.
+t_args() {
+	local seen=0
+	T_ARGS=()
+	while (($# > 0)); do
+		case $1 in
+		-c | --config)
+			T_ARGS+=(-c "$(t_conf "${2:-}")")
+			seen=1
+			shift $(($# > 1 ? 2 : 1))
+			continue
+			;;
+		--config=*)
+			T_ARGS+=(-c "$(t_conf "${1#--config=}")")
+			seen=1
+			;;
+		*) T_ARGS+=("$1") ;;
+		esac
+		shift
+	done
+	((seen)) || T_ARGS=(-c "$(t_conf)" "${T_ARGS[@]}")
 }
 
 t_migdir() {
@@ -118,7 +207,8 @@ t_sock() {
 t_start() {
 	local name=$1 url=$2 dir=$3 i
 	shift 3
-	"$MIGRATED" -d "$url" -m "$dir" -s "$(t_sock "$name")" -v "$@" \
+	t_args "$@"
+	"$MIGRATED" -d "$url" -m "$dir" -s "$(t_sock "$name")" -v "${T_ARGS[@]}" \
 		>>"$T_TMP/$name.log" 2>&1 &
 	T_PID[$name]=$!
 	for ((i = 0; i < 100; i++)); do

@@ -12,8 +12,12 @@
 #   pg_cleanup [STATUS]      what the EXIT trap runs: pg_stop, printing the
 #                            server log first when STATUS is non-zero
 #   pg_createdb NAME         create database NAME; prints its URL
+#   pg_createdb_app NAME     create database NAME as an operator hands it to a
+#                            least-privilege migration role (below); prints
+#                            the URL that connects as that role
 #   pg_dropdb NAME           drop database NAME (WITH (FORCE))
-#   pg_url [DBNAME]          prints the URL of DBNAME (default: PGDATABASE)
+#   pg_url [DBNAME [ROLE]]   prints the URL of DBNAME (default: PGDATABASE)
+#                            as ROLE (default: PGUSER, the superuser)
 #   pg_restart [fast|immediate]
 #                            restart the server (default: fast), same port
 #   pg_stop_server [fast|immediate]
@@ -39,12 +43,33 @@
 # as root, so when root the server runs as the system user `migtest`
 # (PG_OS_USER overrides), created on first use.
 #
+# The least-privilege role (pg_createdb_app) is what a production migration
+# role looks like: PG_APP_ROLE, LOGIN and nothing else (not superuser, no
+# CREATEDB, CREATEROLE, REPLICATION, BYPASSRLS), created on first use.  In
+# each database made for it:
+#
+#   REVOKE ALL ON DATABASE NAME FROM PUBLIC;   -- no TEMP, no CREATE
+#   GRANT CONNECT ON DATABASE NAME TO ROLE;
+#   CREATE SCHEMA APP;                         -- owned by the superuser
+#   GRANT USAGE, CREATE ON SCHEMA APP TO ROLE;
+#   ALTER DATABASE NAME SET search_path = APP, public;
+#
+# The database and its public schema belong to the superuser; public keeps
+# PostgreSQL 15's default (USAGE for everyone, CREATE for nobody else), so
+# the daemon must be told version_table_schema = APP.
+#
 # Settings read from the environment:
 #   PG_BINDIR     default: /usr/lib/postgresql/15/bin, else pg_config --bindir
 #   PG_OS_USER    OS user that runs the server when we are root (migtest)
 #   PG_SUPERUSER  name of the bootstrap superuser role (default: id -un)
 #   PG_KEEP=1     keep PG_TMPDIR after stopping (for post-mortems)
 #   PG_QUIET=1    do not print the server log on failure
+#   PG_APP_ROLE   the least-privilege role (default: migrator)
+#   PG_APP_SCHEMA its schema (default: app)
+#   PG_LOCALE_PROVIDER=icu
+#                 initdb --locale-provider=icu --icu-locale=en-US: every
+#                 database collates with ICU en-US, not C (default: libc,
+#                 C.UTF-8)
 
 # Refuse to be executed: this file only makes sense when sourced.
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
@@ -188,11 +213,11 @@ _pg_exit_trap() {
 
 # --- public functions --------------------------------------------------------
 
-# pg_url [DBNAME]: print the libpq URL of DBNAME on our server.
+# pg_url [DBNAME [ROLE]]: print the libpq URL of DBNAME on our server.
 pg_url() {
-	local db=${1:-$PGDATABASE}
+	local db=${1:-$PGDATABASE} role=${2:-$PGUSER}
 	printf 'postgresql:///%s?host=%s&port=%s&user=%s\n' \
-		"$db" "$PGHOST" "$PGPORT" "$PGUSER"
+		"$db" "$PGHOST" "$PGPORT" "$role"
 }
 
 # pg_print_log [LINES]: print the server log (or its last LINES lines).
@@ -217,6 +242,7 @@ pg_psql() {
 # pg_start [DBNAME]: create and start a throwaway cluster; see the header.
 pg_start() {
 	local db=${1:-migrated_test} su attempt
+	local -a locale
 
 	if [[ -n "${PG_TMPDIR:-}" && -d "${PG_TMPDIR:-}" ]]; then
 		echo "pg.sh: pg_start: a cluster is already running in $PG_TMPDIR" >&2
@@ -244,9 +270,17 @@ pg_start() {
 	# Installed before anything can fail, so a half-made cluster is removed.
 	_pg_install_trap
 
+	case "${PG_LOCALE_PROVIDER:-libc}" in
+	libc) locale=() ;;
+	icu) locale=(--locale-provider=icu --icu-locale=en-US) ;;
+	*)
+		echo "pg.sh: PG_LOCALE_PROVIDER must be libc or icu" >&2
+		return 2
+		;;
+	esac
 	if ! _pg_as_owner "$PG_BINDIR/initdb" -D "$PG_DATADIR" -U "$su" \
-		--auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-sync \
-		>"$PG_TMPDIR/initdb.log" 2>&1; then
+		--auth=trust --encoding=UTF8 --locale=C.UTF-8 "${locale[@]}" \
+		--no-sync >"$PG_TMPDIR/initdb.log" 2>&1; then
 		cat "$PG_TMPDIR/initdb.log" >&2 || true
 		_pg_die "initdb failed"
 		return 1
@@ -342,6 +376,32 @@ pg_createdb() {
 	local name=${1:?pg_createdb: database name required}
 	pg_psql -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null || return 1
 	pg_url "$name"
+}
+
+# pg_createdb_app NAME: create database NAME for the least-privilege role
+# (see the header), creating the role on first use; print the URL that
+# connects as it.
+pg_createdb_app() {
+	local name=${1:?pg_createdb_app: database name required}
+	local role=${PG_APP_ROLE:-migrator} schema=${PG_APP_SCHEMA:-app}
+
+	pg_psql -d postgres -v role="$role" >/dev/null <<-'EOF' || return 1
+		SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB '
+		    'NOCREATEROLE NOREPLICATION NOBYPASSRLS', :'role')
+		WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role')
+		\gexec
+	EOF
+	pg_psql -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null ||
+		return 1
+	pg_psql -d "$name" -v db="$name" -v role="$role" -v schema="$schema" \
+		>/dev/null <<-'EOF' || return 1
+		REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
+		GRANT CONNECT ON DATABASE :"db" TO :"role";
+		CREATE SCHEMA :"schema";
+		GRANT USAGE, CREATE ON SCHEMA :"schema" TO :"role";
+		ALTER DATABASE :"db" SET search_path = :"schema", public;
+	EOF
+	pg_url "$name" "$role"
 }
 
 # pg_dropdb NAME: drop database NAME, disconnecting its sessions.
