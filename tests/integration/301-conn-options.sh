@@ -4,8 +4,18 @@
 # the daemon appends its own settings to them instead of replacing them.
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
+# schemas URL NAME...: schemas the test role may create in, made by the
+# operator (the superuser); app exists already for the least-privilege role
+schemas() {
+	local s
+	for s in "${@:2}"; do
+		t_sql_su "$1" "CREATE SCHEMA IF NOT EXISTS $s;
+			GRANT USAGE, CREATE ON SCHEMA $s TO \"$T_USER\""
+	done
+}
+
 db=$(t_newdb)
-t_sql "$db" "CREATE SCHEMA app; CREATE SCHEMA app2"
+schemas "$db" app app2
 dir=$(t_migdir)
 # unqualified: lands in the first schema of search_path
 t_rev "$dir" o1 none "CREATE TABLE seen AS SELECT
@@ -28,7 +38,7 @@ ok "options in DATABASE_URL reach the server, with the daemon's own"
 
 # ---- PGOPTIONS (the URL has none) --------------------------------------------
 db2=$(t_newdb)
-t_sql "$db2" "CREATE SCHEMA app2"
+schemas "$db2" app2
 PGOPTIONS='-c search_path=app2 -c work_mem=5MB' t_start env "$db2" "$dir"
 t_wait_for 15 t_state_is env current
 db=$db2
@@ -38,7 +48,7 @@ ok "PGOPTIONS reaches the server, with the daemon's own"
 
 # ---- the URL's options win over PGOPTIONS, as in libpq ------------------------
 db3=$(t_newdb)
-t_sql "$db3" "CREATE SCHEMA app; CREATE SCHEMA app2"
+schemas "$db3" app app2
 PGOPTIONS='-c search_path=app2' t_start both "$db3&options=-csearch_path%3Dapp" "$dir"
 t_wait_for 15 t_state_is both current
 db=$db3

@@ -74,15 +74,15 @@ t_stop a
 
 # ---- migrated --once base ----------------------------------------------------------
 rc=0
-"$MIGRATED" --once -d "$db" -m "$dir" base >"$T_TMP/once.out" 2>"$T_TMP/once.err" || rc=$?
+t_migrated --once -d "$db" -m "$dir" base >"$T_TMP/once.out" 2>"$T_TMP/once.err" || rc=$?
 ((rc == 2)) || fail "--once base exited $rc: $(cat "$T_TMP/once.err")"
 grep -q "base is not an upgrade target" "$T_TMP/once.err" || fail "--once base: $(cat "$T_TMP/once.err")"
 grep -qx "hint: use downgrade base" "$T_TMP/once.err" || fail "--once base hint: $(cat "$T_TMP/once.err")"
 [[ $(rows "$db") == "" ]] || fail "--once base changed rows"
 rc=0
-"$MIGRATED" --once -d "$db" -m "$dir" >/dev/null 2>&1 || rc=$?
+t_migrated --once -d "$db" -m "$dir" >/dev/null 2>&1 || rc=$?
 ((rc == 0)) || fail "--once exited $rc"
 rc=0
-"$MIGRATED" --once -d "$db" -m "$dir" d382 >"$T_TMP/once.out" 2>"$T_TMP/once.err" || rc=$?
+t_migrated --once -d "$db" -m "$dir" d382 >"$T_TMP/once.out" 2>"$T_TMP/once.err" || rc=$?
 ((rc == 2)) && grep -qx "hint: use downgrade d382" "$T_TMP/once.err" || fail "--once to a past revision: $rc $(cat "$T_TMP/once.err")"
 ok "migrated --once base and --once to a past revision: exit 2 with a hint"

@@ -60,12 +60,12 @@ ok "a load error with quotes stays JSON"
 # text: plain lines, even when JOURNAL_STREAM names stderr (auto would
 # pick the journal there).
 printf 'log_format = text\n' >"$T_TMP/text.conf"
+t_args -c "$T_TMP/text.conf" --once -d "$db" -m "$dir" aaaa0001
 rc=0
 (
 	exec 2>"$T_TMP/t.log"
 	JOURNAL_STREAM=$(stat -L -c '%d:%i' /proc/self/fd/2) \
-		timeout 10 "$MIGRATED" -c "$T_TMP/text.conf" --once -d "$db" \
-		-m "$dir" aaaa0001 >/dev/null
+		timeout 10 "$MIGRATED" "${T_ARGS[@]}" >/dev/null
 ) || rc=$?
 grep -q '^[0-9-]*T[0-9:.]*Z migrated\[[0-9]*\] info: ' "$T_TMP/t.log" ||
 	fail "log_format = text: $(cat "$T_TMP/t.log")"

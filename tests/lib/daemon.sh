@@ -20,6 +20,9 @@
 #                                  use for every migrated run by hand
 #   t_conf [FILE]                  a new config file: the harness's
 #                                  settings (the role's schema), then FILE
+#   t_migrated ARGS...             "$MIGRATED" "${T_ARGS[@]}" in the
+#                                  foreground (e.g. --once); in the
+#                                  background, call t_args, then $MIGRATED
 #   t_stop NAME                    SIGTERM, wait, check exit 0
 #   t_kill NAME                    SIGKILL
 #   ctl NAME ARGS...               migratectl -s NAME's socket ARGS
@@ -165,6 +168,11 @@ t_args() {
 		shift
 	done
 	((seen)) || T_ARGS=(-c "$(t_conf)" "${T_ARGS[@]}")
+}
+
+t_migrated() {
+	t_args "$@"
+	"$MIGRATED" "${T_ARGS[@]}"
 }
 
 t_migdir() {
