@@ -198,6 +198,36 @@ proto_dump_line(json_t *obj)
 	return line;
 }
 
+/*
+ * {"id":ID,"ok":true,"result":TEXT} and a newline around a result encoded
+ * once for many replies (TEXT: compact JSON, len bytes); caller frees.
+ */
+char *
+proto_encode_ok_text(const json_t *id, const char *text, size_t len)
+{
+	static const char head[] = "{\"id\":", mid[] = ",\"ok\":true,\"result\":";
+	char *ids, *line, *p;
+	size_t n;
+
+	ids = json_dumps(id != NULL ? id : json_null(), JSON_COMPACT |
+	    JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+	if (ids == NULL)
+		fatal("json_dumps failed");
+	n = strlen(ids);
+	p = line = xmalloc(sizeof head - 1 + n + sizeof mid - 1 + len + 3);
+	memcpy(p, head, sizeof head - 1);
+	p += sizeof head - 1;
+	memcpy(p, ids, n);
+	p += n;
+	memcpy(p, mid, sizeof mid - 1);
+	p += sizeof mid - 1;
+	memcpy(p, text, len);
+	p += len;
+	memcpy(p, "}\n", 3);
+	free(ids);
+	return line;
+}
+
 static json_t *
 proto_id(const json_t *id)
 {

@@ -47,6 +47,7 @@ int proto_args_only(const json_t *args, const char *const *allowed,
  * id may be NULL (encoded as null). *_steal take over the json_t.
  */
 char *proto_encode_ok_steal(const json_t *id, json_t *result);
+char *proto_encode_ok_text(const json_t *id, const char *text, size_t len);
 char *proto_encode_error(const json_t *id, const struct merr *err);
 char *proto_encode_event_steal(const json_t *id, const char *event,
     json_t *fields);

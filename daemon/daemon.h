@@ -77,6 +77,7 @@ struct req {
 	void (*data_free)(void *);
 	struct event *ev_timer;	/* op-private timer */
 	uint64_t started_ms;
+	char *reply;		/* the final line, encoded by the op (status) */
 };
 
 enum role { ROLE_STANDBY, ROLE_LEADER };
@@ -283,6 +284,10 @@ void state_refresh(void);
 void state_refresh_then(void (*cb)(void *arg, bool ok), void *arg);
 void state_recompute(void);
 json_t *state_status_json(void);
+/* status.c: the status reply line for req, from the rendered document */
+char *status_reply(const struct req *req);
+/* something in the status document changed: render it again */
+void status_invalidate(void);
 json_t *state_history_json(void);
 void state_set_rows(char **rows, size_t n);
 /* indices (in D->rs) of the current rows; caller frees */

@@ -134,6 +134,7 @@ daemon_update_status(void)
 void
 daemon_status_changed(void)
 {
+	status_invalidate();
 	daemon_update_status();
 	if (D->auto_pending && leader_is() && D->read_connected &&
 	    D->running == NULL && !D->shutting_down) {
@@ -533,6 +534,7 @@ daemon_teardown(void)
 	free(D->dbname);
 	free(D->read_error);
 	free(D->lock_error);
+	status_invalidate();
 }
 
 int

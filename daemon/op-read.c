@@ -43,7 +43,8 @@ op_status_fresh(void *arg, bool ok)
 	struct req *req = arg;
 
 	/* a failed refresh still answers: connected false says why */
-	op_finish(req, state_status_json(), NULL);
+	req->reply = status_reply(req);
+	op_finish(req, NULL, NULL);
 }
 
 static int
@@ -58,7 +59,7 @@ op_status_exec(struct req *req, json_t **result, struct merr *err)
 		state_refresh_then(op_status_fresh, req);
 		return OP_WAIT;
 	}
-	*result = state_status_json();
+	req->reply = status_reply(req);
 	return OP_DONE;
 }
 

@@ -45,6 +45,7 @@ req_free(struct req *req)
 	if (req->ev_timer != NULL)
 		event_free(req->ev_timer);
 	state_forget(req);
+	free(req->reply);
 	json_decref(req->id);
 	json_decref(req->args);
 	free(req->user);
@@ -116,7 +117,10 @@ op_finish(struct req *req, json_t *result, const struct merr *err)
 		op_log_internal(req, result, err);
 	else if (failed)
 		conn_send(req->conn, proto_encode_error(req->id, err));
-	else
+	else if (req->reply != NULL) {
+		conn_send(req->conn, req->reply);
+		req->reply = NULL;
+	} else
 		conn_send(req->conn, proto_encode_ok_steal(req->id, result));
 	if (failed || req->conn == NULL)
 		json_decref(result);

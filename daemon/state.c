@@ -104,6 +104,7 @@ state_recompute(void)
 	const char *ck;
 	json_t *e;
 
+	status_invalidate();
 	json_decref(D->st.pending);
 	json_decref(D->st.drift);
 	D->st.pending = json_array();

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "proto.h"
 #include "runner-sql.h"
 
 static json_t *
@@ -88,6 +89,87 @@ state_status_json(void)
 	json_object_set_new(o, "as_of", D->st.read ? json_string(D->st.as_of) :
 	    json_null());
 	return o;
+}
+
+/*
+ * The status result is rendered once and the same bytes go to every
+ * reader until something changes (issue 13: a status request costs the
+ * daemon a few microseconds, not a jansson document and its dump).
+ * status_invalidate() is called where the state changes
+ * (daemon_status_changed, state_recompute); the stamp catches what moves
+ * without them. While a request runs, its elapsed_ms moves: no cache.
+ */
+struct status_stamp {
+	bool connected, leader;
+	size_t queued;
+	const void *rs, *lock_holder;
+	char *read_error, *lock_error;
+};
+
+static struct {
+	char *text;
+	size_t len;
+	struct status_stamp stamp;
+} status_cache;
+
+static bool
+status_str_eq(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool
+status_stamp_eq(const struct status_stamp *a)
+{
+	return a->connected == D->read_connected &&
+	    a->leader == leader_is() && a->queued == D->queue_len &&
+	    a->rs == D->rs && a->lock_holder == D->st.leader &&
+	    status_str_eq(a->read_error, D->read_error) &&
+	    status_str_eq(a->lock_error, D->lock_error);
+}
+
+void
+status_invalidate(void)
+{
+	free(status_cache.text);
+	free(status_cache.stamp.read_error);
+	free(status_cache.stamp.lock_error);
+	memset(&status_cache, 0, sizeof status_cache);
+}
+
+char *
+status_reply(const struct req *req)
+{
+	struct status_stamp *st = &status_cache.stamp;
+	json_t *doc;
+	char *line;
+
+	if (status_cache.text != NULL && D->running == NULL &&
+	    status_stamp_eq(st))
+		return proto_encode_ok_text(req->id, status_cache.text,
+		    status_cache.len);
+	status_invalidate();
+	doc = state_status_json();
+	status_cache.text = json_dumps(doc, JSON_COMPACT |
+	    JSON_ENSURE_ASCII);
+	json_decref(doc);
+	if (status_cache.text == NULL)
+		fatal("json_dumps failed");
+	status_cache.len = strlen(status_cache.text);
+	line = proto_encode_ok_text(req->id, status_cache.text,
+	    status_cache.len);
+	if (D->running != NULL) {
+		status_invalidate();
+		return line;
+	}
+	st->connected = D->read_connected;
+	st->leader = leader_is();
+	st->queued = D->queue_len;
+	st->rs = D->rs;
+	st->lock_holder = D->st.leader;
+	st->read_error = D->read_error ? xstrdup(D->read_error) : NULL;
+	st->lock_error = D->lock_error ? xstrdup(D->lock_error) : NULL;
+	return line;
 }
 
 static json_t *
