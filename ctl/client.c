@@ -432,3 +432,67 @@ client_run(const struct ctl_args *a, const char *op, const json_t *args,
 	output_error(stderr, rep->error);
 	return output_exit_for_code(rep->code);
 }
+
+/*
+ * Append the list_key array of page's result to rep's, and take its
+ * "next"; 0, or -EBADMSG when a page is not shaped so.
+ */
+static int
+client_merge_page(struct proto_reply *rep, const struct proto_reply *page,
+    const char *list_key)
+{
+	json_t *all = json_object_get(rep->result, list_key);
+	json_t *more = json_object_get(page->result, list_key);
+	json_t *next = json_object_get(page->result, "next");
+
+	if (!json_is_array(all) || !json_is_array(more) ||
+	    json_array_extend(all, more) < 0)
+		return -EBADMSG;
+	json_object_set((json_t *)rep->result, "next", next != NULL ? next :
+	    json_null());
+	return 0;
+}
+
+enum ctl_exit
+client_run_pages(const struct ctl_args *a, const char *op, const char
+    *list_key, struct proto_reply *rep)
+{
+	int timeout = client_answer_timeout(a, CLIENT_WAIT_READ);
+	struct proto_reply page;
+	struct client *c;
+	json_t *args, *next;
+	int r;
+
+	memset(rep, 0, sizeof *rep);
+	if ((r = client_connect(a->socket, client_connect_timeout(a),
+	    &c)) < 0)
+		return client_connect_failed(a, r);
+	args = json_pack("{s:i}", "limit", CLIENT_PAGE);
+	r = client_call(c, op, args, timeout, NULL, rep);
+	while (r == 0 && rep->kind == PROTO_REPLY_OK &&
+	    json_is_string(next = json_object_get(rep->result, "next"))) {
+		json_object_set(args, "before", next);
+		if ((r = client_call(c, op, args, timeout, NULL, &page)) < 0)
+			break;
+		if (page.kind != PROTO_REPLY_OK) {
+			/* the directory was reloaded under us: its error */
+			proto_reply_clear(rep);
+			*rep = page;
+			break;
+		}
+		r = client_merge_page(rep, &page, list_key);
+		proto_reply_clear(&page);
+	}
+	json_decref(args);
+	client_free(c);
+	if (r < 0) {
+		proto_reply_clear(rep);
+		return client_call_failed(a, r, timeout);
+	}
+	if (a->json)
+		client_print_json(rep->body);
+	if (rep->kind == PROTO_REPLY_OK)
+		return CTL_OK;
+	output_error(stderr, rep->error);
+	return output_exit_for_code(rep->code);
+}

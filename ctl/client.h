@@ -71,6 +71,18 @@ enum ctl_exit client_run(const struct ctl_args *a, const char *op,
     const json_t *args, enum client_wait wait,
     const struct client_hooks *hooks, struct proto_reply *rep);
 
+/* Revisions per request when migratectl pages through history. */
+#define CLIENT_PAGE 200
+
+/*
+ * client_run() for an op that answers a page at a time (history): asks
+ * for CLIENT_PAGE items, then the next page ("before" = the last
+ * result's "next") until "next" is null, on one connection, and returns
+ * the first reply with every page's list_key array appended to its own.
+ */
+enum ctl_exit client_run_pages(const struct ctl_args *a, const char *op,
+    const char *list_key, struct proto_reply *rep);
+
 /* The connect timeout of a verb: --timeout, else the default. */
 int client_connect_timeout(const struct ctl_args *a);
 

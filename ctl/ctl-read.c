@@ -106,8 +106,7 @@ ctl_history(const struct ctl_args *a, int argc, char **argv)
 	/* With --dir, history reads the files and needs no daemon. */
 	if (a->dir != NULL)
 		return ctl_history_offline(a, argc, argv);
-	ex = client_run(a, "history", NULL, CLIENT_WAIT_READ, NULL,
-	    &rep);
+	ex = client_run_pages(a, "history", "revisions", &rep);
 	if (ex == CTL_OK && ctl_read_human(a))
 		output_history(stdout, rep.result, a->verbose);
 	proto_reply_clear(&rep);

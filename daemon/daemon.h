@@ -288,7 +288,11 @@ json_t *state_status_json(void);
 char *status_reply(const struct req *req);
 /* something in the status document changed: render it again */
 void status_invalidate(void);
-json_t *state_history_json(void);
+/* history: a page of STATUS_HISTORY_PAGE revisions unless args say */
+#define STATUS_HISTORY_PAGE 100
+#define STATUS_HISTORY_MAX 1000
+int state_history_json(const json_t *args, json_t **out, struct merr *err)
+    MIG_MUSTCHECK;
 void state_set_rows(char **rows, size_t n);
 /* indices (in D->rs) of the current rows; caller frees */
 size_t *state_rows_idx(size_t *n);

@@ -75,12 +75,17 @@ const struct op_entry op_status_entry = {
 static int
 op_history_exec(struct req *req, json_t **result, struct merr *err)
 {
-	*result = state_history_json();
+	int r;
+
+	if ((r = state_history_json(req->args, result, err)) < 0)
+		return r;
 	return OP_DONE;
 }
 
+static const char *const history_args[] = { "limit", "before", NULL };
+
 const struct op_entry op_history_entry = {
-	.name = "history", .flags = OP_DURING_SHUTDOWN, .args = no_args,
+	.name = "history", .flags = OP_DURING_SHUTDOWN, .args = history_args,
 	.exec = op_history_exec,
 };
 
@@ -133,25 +138,33 @@ op_log_done(struct db *db, const struct db_result *r, void *arg)
 static int
 op_log_exec(struct req *req, json_t **result, struct merr *err)
 {
-	long long limit = 20;
-	char lim[24], *sql;
-	const char *params[1] = { lim };
+	long long limit = 20, before = -1;
+	char lim[24], bef[24], *sql;
+	const char *params[2] = { lim, NULL };
 	int r;
 
-	if ((r = proto_arg_int(req->args, "limit", 1, 10000, &limit, err)) < 0)
+	if ((r = proto_arg_int(req->args, "limit", 1, 10000, &limit,
+	    err)) < 0 || (r = proto_arg_int(req->args, "before", 1,
+	    INT64_MAX, &before, err)) < 0)
 		return r;
 	if (!D->read_connected)
 		return merr_set(err, MERR_DB_UNAVAILABLE, "database "
 		    "unreachable: %s", D->read_error ? D->read_error : "");
 	snprintf(lim, sizeof lim, "%lld", limit);
+	if (before > 0) {
+		/* the next page: rows older than the last one shown */
+		snprintf(bef, sizeof bef, "%lld", before);
+		params[1] = bef;
+	}
 	sql = xasprintf("SELECT id, revision, operation, checksum, message, "
 	    "to_char(started_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS started_at, "
 	    "to_char(finished_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS finished_at, "
 	    "duration_ms, outcome, error, host, pid, requested_by "
-	    "FROM %s ORDER BY id DESC LIMIT $1::int", D->ht);
-	r = state_query(sql, 1, params, op_log_done, req);
+	    "FROM %s WHERE $2::bigint IS NULL OR id < $2::bigint "
+	    "ORDER BY id DESC LIMIT $1::int", D->ht);
+	r = state_query(sql, 2, params, op_log_done, req);
 	free(sql);
 	if (r < 0)
 		return merr_set(err, MERR_DB_UNAVAILABLE, "database "
@@ -159,7 +172,7 @@ op_log_exec(struct req *req, json_t **result, struct merr *err)
 	return OP_WAIT;
 }
 
-static const char *const log_args[] = { "limit", NULL };
+static const char *const log_args[] = { "limit", "before", NULL };
 
 const struct op_entry op_log_entry = {
 	.name = "log", .flags = OP_DURING_SHUTDOWN, .args = log_args,

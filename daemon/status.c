@@ -2,6 +2,7 @@
 /* status.c: the status and history documents, built from memory. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,22 +230,62 @@ status_revision(const struct revgraph *g, size_t k, const bool *applied)
 	return o;
 }
 
-json_t *
-state_history_json(void)
+/* Position in g->order of the revision named before (the page starts
+ * just older than it): 0 when there is nothing older, -1 if unknown. */
+static ssize_t
+status_history_start(const struct revgraph *g, const char *before)
+{
+	ssize_t k;
+	size_t i;
+
+	if (before == NULL)
+		return (ssize_t)g->n;
+	if ((k = revgraph_find(g, before)) < 0)
+		return -1;
+	for (i = 0; i < g->n; i++)
+		if (g->order[i] == (size_t)k)
+			return (ssize_t)i;
+	return -1;
+}
+
+/*
+ * The history op's result, newest first, one page: at most `limit`
+ * revisions (default STATUS_HISTORY_PAGE) older than `before`; `next` is
+ * the `before` of the following page, or null after the oldest. A page,
+ * not the graph: 10,000 revisions are 4 MiB of JSON, which would hold the
+ * loop (and every other client) for a quarter of a second.
+ */
+int
+state_history_json(const json_t *args, json_t **out, struct merr *err)
 {
 	const struct revgraph *g = D->rs->g;
+	const char *before = NULL;
+	long long limit = STATUS_HISTORY_PAGE;
 	json_t *o, *revs;
 	bool *applied = NULL;
-	size_t *cur, ncur, i;
+	size_t *cur, ncur, i, end;
+	ssize_t start;
+	int r;
 
+	if ((r = proto_arg_int(args, "limit", 1, STATUS_HISTORY_MAX, &limit,
+	    err)) < 0 || (r = proto_arg_string(args, "before", false, &before,
+	    err)) < 0)
+		return r;
+	if ((start = status_history_start(g, before)) < 0) {
+		merr_set(err, MERR_REVISION_NOT_FOUND, "no revision '%s' in "
+		    "the migrations directory", before);
+		return -ENOENT;
+	}
 	if (D->st.read) {
 		cur = state_rows_idx(&ncur);
 		applied = xcalloc(g->n + 1, sizeof *applied);
 		revgraph_closure(g, cur, ncur, applied);
 		free(cur);
 	}
+	end = (size_t)start > (size_t)limit ? (size_t)start - (size_t)limit :
+	    0;
 	revs = json_array();
-	for (i = g->n; i-- > 0;)
+	for (i = (size_t)start; i-- > end;)
 		json_array_append_new(revs, status_revision(g, g->order[i],
 		    applied));
 	free(applied);
@@ -254,5 +295,9 @@ state_history_json(void)
 	json_object_set_new(o, "unknown_rows", status_unknown_rows());
 	json_object_set_new(o, "heads", revset_ids_json(D->rs, g->heads,
 	    g->nheads));
-	return o;
+	json_object_set_new(o, "total", json_integer((json_int_t)g->n));
+	json_object_set_new(o, "next", end > 0 ? json_string(
+	    g->nodes[g->order[end]].mf->revision) : json_null());
+	*out = o;
+	return 0;
 }
