@@ -282,6 +282,8 @@ void state_stop(void);
 void state_refresh(void);
 /* call cb when a refresh that starts now has finished */
 void state_refresh_then(void (*cb)(void *arg, bool ok), void *arg);
+/* the same, reading only the version rows when memory is known fresh */
+void state_rows_then(void (*cb)(void *arg, bool ok), void *arg);
 void state_recompute(void);
 json_t *state_status_json(void);
 /* status.c: the status reply line for req, from the rendered document */

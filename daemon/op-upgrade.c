@@ -286,7 +286,8 @@ op_plan_exec(struct req *req, json_t **result, struct merr *err)
 	if (!D->read_connected)
 		return merr_set(err, MERR_DB_UNAVAILABLE, "database "
 		    "unreachable: %s", D->read_error ? D->read_error : "");
-	state_refresh_then(op_plan_fresh, req);
+	/* one round trip when nothing announced a change (issue 13) */
+	state_rows_then(op_plan_fresh, req);
 	return OP_WAIT;
 }
 

@@ -19,6 +19,7 @@ struct refresh_cb {
 static struct reconnect readrc;		/* periodic refresh / reconnect */
 static bool refreshing;
 static bool refresh_again;
+static uint64_t refreshed_ms;		/* when a refresh last succeeded */
 static struct refresh_cb *cbs_now;	/* for the refresh in flight */
 static struct refresh_cb *cbs_next;	/* for the one after it */
 static char marker[64];
@@ -172,6 +173,7 @@ state_refresh_done(bool ok)
 	refreshing = false;
 	cbs_now = NULL;
 	if (ok) {
+		refreshed_ms = now_ms();
 		iso_time(D->st.as_of, sizeof D->st.as_of);
 		D->st.read = true;
 		state_recompute();
@@ -427,12 +429,94 @@ state_refresh_then(void (*fn)(void *, bool), void *arg)
 	state_refresh();
 }
 
+/*
+ * Memory is what a refresh would read, as far as anyone said: read within
+ * refresh_interval, on a session that LISTENs, with no refresh asked for
+ * since (another daemon's NOTIFY asks for one). Only a foreign writer
+ * (alembic, psql) can have changed the database unannounced.
+ */
+static bool
+state_known_fresh(void)
+{
+	return D->st.read && D->read_connected && !refreshing &&
+	    !refresh_again && cbs_next == NULL &&
+	    now_ms() - refreshed_ms < (uint64_t)D->cfg.refresh_interval_ms;
+}
+
+/* A version-rows check in flight; state_forget() cancels it (fn NULL). */
+struct rows_check {
+	void (*fn)(void *, bool);
+	void *arg;
+	struct rows_check *next;
+};
+static struct rows_check *checks;
+
+static void
+state_on_rows_check(struct db *db, const struct db_result *r, void *arg)
+{
+	struct rows_check *rc = arg, **pp;
+	const PGresult *res = r->res != NULL ? r->res[0] : NULL;
+	bool same = !r->conn_lost && r->failed < 0 && res != NULL &&
+	    state_known_fresh() && (size_t)PQntuples(res) == D->st.nrows;
+	size_t i;
+
+	for (pp = &checks; *pp != rc; pp = &(*pp)->next)
+		;
+	*pp = rc->next;
+	for (i = 0; same && i < D->st.nrows; i++)
+		same = strcmp(PQgetvalue(res, (int)i, 0), D->st.rows[i]) == 0;
+	if (rc->fn == NULL)
+		;	/* its request is gone */
+	else if (same)
+		rc->fn(rc->arg, true);
+	else
+		state_refresh_then(rc->fn, rc->arg);
+	free(rc);
+}
+
+/*
+ * Like state_refresh_then(), in one round trip when memory is known
+ * fresh: only the version rows are read, and fn runs at once if they are
+ * the ones in memory (a plan made from them is checked again inside its
+ * transaction anyway); otherwise, a full refresh first.
+ */
+void
+state_rows_then(void (*fn)(void *, bool), void *arg)
+{
+	struct rows_check *rc;
+	char *sql;
+	int r;
+
+	if (!state_known_fresh()) {
+		state_refresh_then(fn, arg);
+		return;
+	}
+	rc = xcalloc(1, sizeof *rc);
+	rc->fn = fn;
+	rc->arg = arg;
+	rc->next = checks;
+	checks = rc;
+	sql = xasprintf("SELECT version_num FROM %s ORDER BY version_num "
+	    "COLLATE \"C\"", D->vt);
+	r = db_query1(D->readdb, sql, 0, NULL, state_on_rows_check, rc);
+	free(sql);
+	if (r < 0) {
+		checks = rc->next;
+		free(rc);
+		state_refresh_then(fn, arg);
+	}
+}
+
 void
 state_forget(void *arg)
 {
 	struct refresh_cb **pp, *c;
+	struct rows_check *rc;
 	int i;
 
+	for (rc = checks; rc != NULL; rc = rc->next)
+		if (rc->arg == arg)
+			rc->fn = NULL;
 	for (i = 0; i < 2; i++) {
 		pp = i == 0 ? &cbs_now : &cbs_next;
 		while ((c = *pp) != NULL) {
