@@ -7,16 +7,23 @@
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
 name="t_icu_$$_$RANDOM"
-if ! psql -X -qAt -d postgres -c "CREATE DATABASE \"$name\" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'" >/dev/null 2>&1 &&
-	! psql -X -qAt -d postgres -c "CREATE DATABASE \"$name\" TEMPLATE template0 LC_COLLATE 'en_US.UTF-8' LC_CTYPE 'en_US.UTF-8'" >/dev/null 2>&1; then
-	echo "SKIP: neither an ICU nor an en_US.UTF-8 database can be created here"
-	exit 77
+# made for the test's role like every other database (t_newdb), with a
+# collation that is not C
+mkdb() {
+	if [[ $TEST_ROLE == superuser ]]; then
+		psql -X -qAt -d postgres -c "CREATE DATABASE \"$name\" $1" >/dev/null 2>&1 &&
+			pg_url "$name"
+	else
+		pg_createdb_app "$name" "$1" 2>/dev/null
+	fi
+}
+if ! db=$(mkdb "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'") &&
+	! db=$(mkdb "TEMPLATE template0 LC_COLLATE 'en_US.UTF-8' LC_CTYPE 'en_US.UTF-8'"); then
+	t_skip "neither an ICU nor an en_US.UTF-8 database can be created here"
 fi
-db="postgresql:///$name?host=$PGHOST&port=$PGPORT&user=$PGUSER"
 order=$(t_sql "$db" "SELECT string_agg(x, ',' ORDER BY x) FROM (VALUES ('aa_1'), ('aa1b')) v(x)")
 if [[ $order != aa_1,aa1b ]]; then
-	echo "SKIP: the database's collation orders these ids as C does ($order)"
-	exit 77
+	t_skip "the database's collation orders these ids as C does ($order)"
 fi
 
 dir=$(t_migdir)
@@ -43,6 +50,6 @@ ok "two branches on an ICU database: 5 steps, no re-plan, rows in byte order"
 # and back down: downgrade base walks both branches with two rows present
 t_expect 0 ctl a -q downgrade base
 grep -q "changed under the plan" "$T_TMP/a.log" && fail "spurious re-plan on downgrade"
-[[ $(t_sql "$db" "SELECT count(*) FROM alembic_version") == 0 ]] || fail "rows left"
+[[ $(t_sql "$db" "SELECT count(*) FROM $T_SCHEMA.alembic_version") == 0 ]] || fail "rows left"
 t_stop a
 ok "downgrade base: no re-plan"

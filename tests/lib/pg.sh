@@ -12,9 +12,12 @@
 #   pg_cleanup [STATUS]      what the EXIT trap runs: pg_stop, printing the
 #                            server log first when STATUS is non-zero
 #   pg_createdb NAME         create database NAME; prints its URL
-#   pg_createdb_app NAME     create database NAME as an operator hands it to a
-#                            least-privilege migration role (below); prints
-#                            the URL that connects as that role
+#   pg_createdb_app NAME [OPTIONS]
+#                            create database NAME (CREATE DATABASE OPTIONS,
+#                            e.g. "TEMPLATE template0 LOCALE_PROVIDER icu
+#                            ICU_LOCALE 'en-US'") as an operator hands it to
+#                            a least-privilege migration role (below);
+#                            prints the URL that connects as that role
 #   pg_dropdb NAME           drop database NAME (WITH (FORCE))
 #   pg_url [DBNAME [ROLE]]   prints the URL of DBNAME (default: PGDATABASE)
 #                            as ROLE (default: PGUSER, the superuser)
@@ -382,7 +385,7 @@ pg_createdb() {
 # (see the header), creating the role on first use; print the URL that
 # connects as it.
 pg_createdb_app() {
-	local name=${1:?pg_createdb_app: database name required}
+	local name=${1:?pg_createdb_app: database name required} opts=${2:-}
 	local role=${PG_APP_ROLE:-migrator} schema=${PG_APP_SCHEMA:-app}
 
 	pg_psql -d postgres -v role="$role" >/dev/null <<-'EOF' || return 1
@@ -391,7 +394,7 @@ pg_createdb_app() {
 		WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role')
 		\gexec
 	EOF
-	pg_psql -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null ||
+	pg_psql -d postgres -c "CREATE DATABASE \"$name\" $opts" >/dev/null ||
 		return 1
 	pg_psql -d "$name" -v db="$name" -v role="$role" -v schema="$schema" \
 		>/dev/null <<-'EOF' || return 1
