@@ -2,8 +2,10 @@
 /* merr.c: SPEC error codes, structured errors and FILE:LINE diagnostics. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +88,119 @@ merr_move(struct merr *dst, struct merr *src)
 	merr_clear(dst);
 	*dst = *src;
 	memset(src, 0, sizeof *src);
+}
+
+/* Labelled lines after the message, in the order they are written. */
+static const struct {
+	const char *label;
+	size_t off;
+} merr_fields[] = {
+	{ "SQLSTATE: ", offsetof(struct merr, sqlstate) },
+	{ "DETAIL: ", offsetof(struct merr, detail) },
+	{ "HINT: ", offsetof(struct merr, hint) },
+	{ "CONTEXT: ", offsetof(struct merr, context) },
+};
+
+static char **
+merr_field(struct merr *err, size_t i)
+{
+	return (char **)((char *)err + merr_fields[i].off);
+}
+
+char *
+merr_history_text(const struct merr *err, const char *fallback_file)
+{
+	const char *file = err->file != NULL ? err->file : fallback_file;
+	char *s, *t;
+	const char *v;
+	size_t i;
+
+	if (file != NULL && err->line > 0)
+		s = xasprintf("%s:%d: %s", file, err->line,
+		    err->message != NULL ? err->message : "");
+	else if (file != NULL)
+		s = xasprintf("%s: %s", file, err->message != NULL ?
+		    err->message : "");
+	else
+		s = xstrdup(err->message != NULL ? err->message : "");
+	for (i = 0; i < ARRAY_LEN(merr_fields); i++) {
+		if ((v = *merr_field((struct merr *)err, i)) == NULL)
+			continue;
+		t = xasprintf("%s\n%s%s", s, merr_fields[i].label, v);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* Index of the field whose label starts line p, or -1. */
+static int
+merr_field_at(const char *p)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(merr_fields); i++)
+		if (strncmp(p, merr_fields[i].label,
+		    strlen(merr_fields[i].label)) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* "FILE:LINE: " at the start of text: the length of FILE, or 0. */
+static size_t
+merr_file_prefix(const char *text, int *line)
+{
+	const char *p, *d;
+	long v;
+
+	for (p = text; *p != '\0' && *p != '\n'; p++) {
+		if (p[0] != ':' || p == text || !isdigit((unsigned char)p[1]))
+			continue;
+		for (d = p + 1, v = 0; isdigit((unsigned char)*d) &&
+		    v < 100000000; d++)
+			v = v * 10 + (*d - '0');
+		if (d[0] == ':' && d[1] == ' ') {
+			*line = (int)v;
+			return (size_t)(p - text);
+		}
+	}
+	return 0;
+}
+
+void
+merr_parse_history_text(const char *text, struct merr *err)
+{
+	const char *p, *msg, *end;
+	size_t flen;
+	int f, line = 0;
+
+	merr_clear(err);
+	if (text == NULL)
+		return;
+	msg = text;
+	if ((flen = merr_file_prefix(text, &line)) > 0) {
+		err->file = xstrndup(text, flen);
+		err->line = line;
+		msg = strchr(text + flen + 1, ' ') + 1;
+	}
+	/* the message runs to the first labelled line */
+	for (end = msg; *end != '\0'; end++)
+		if (end > msg && end[-1] == '\n' && merr_field_at(end) >= 0)
+			break;
+	err->message = xstrndup(msg, (size_t)(end - msg) -
+	    (*end != '\0' ? 1 : 0));
+	for (p = end; *p != '\0';) {
+		f = merr_field_at(p);
+		end = p + strcspn(p, "\n");
+		while (*end == '\n' && end[1] != '\0' && merr_field_at(end +
+		    1) < 0)
+			end += 1 + strcspn(end + 1, "\n");
+		if (f >= 0 && *merr_field(err, (size_t)f) == NULL)
+			*merr_field(err, (size_t)f) = xstrndup(p +
+			    strlen(merr_fields[f].label), (size_t)(end - p) -
+			    strlen(merr_fields[f].label));
+		p = *end == '\n' ? end + 1 : end;
+	}
 }
 
 void

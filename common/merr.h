@@ -63,6 +63,20 @@ void merr_clear(struct merr *err);
 /* Move src into dst (dst cleared first, src left empty). */
 void merr_move(struct merr *dst, struct merr *src);
 
+/*
+ * The text of a failed step as the history table keeps it: "FILE:LINE:
+ * message" (file, else fallback_file; no prefix without either), then a
+ * line each for SQLSTATE:, DETAIL:, HINT: and CONTEXT: when set. Caller
+ * frees.
+ */
+char *merr_history_text(const struct merr *err, const char *fallback_file);
+/*
+ * Read such a text back into err (cleared first): file, line, message,
+ * sqlstate, detail, hint, context; a text in no known shape is all
+ * message. Never fails.
+ */
+void merr_parse_history_text(const char *text, struct merr *err);
+
 /* One load-time diagnostic: "FILE:LINE: message". */
 struct mdiag {
 	char *file;

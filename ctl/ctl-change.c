@@ -317,6 +317,30 @@ ctl_print_list(const json_t *o, const char *key)
 	free(s);
 }
 
+/* The auto-migrate a reload started, as upgrade prints its steps. */
+static void
+ctl_print_auto(const json_t *up)
+{
+	const json_t *st, *ms;
+	const char *rev;
+	char *sum;
+	size_t i;
+
+	if (!json_is_object(up))
+		return;
+	json_array_foreach(json_object_get(up, "steps"), i, st) {
+		rev = output_jstr(st, "revision");
+		ms = json_object_get(st, "duration_ms");
+		output_step(stdout, OUTPUT_MARK_OK, rev != NULL ? rev : "?", 12,
+		    output_jstr(st, "message"), 0, json_is_integer(ms) ?
+		    (long long)json_integer_value(ms) : -1, false);
+		fputc('\n', stdout);
+	}
+	sum = output_summary("auto-migrate upgraded", up, "heads");
+	printf("%s\n", sum);
+	free(sum);
+}
+
 enum ctl_exit
 ctl_reload(const struct ctl_args *a, int argc, char **argv)
 {
@@ -332,6 +356,7 @@ ctl_reload(const struct ctl_args *a, int argc, char **argv)
 		ctl_print_list(rep.result, "added");
 		ctl_print_list(rep.result, "removed");
 		ctl_print_list(rep.result, "changed");
+		ctl_print_auto(json_object_get(rep.result, "upgrade"));
 	}
 	proto_reply_clear(&rep);
 	return ex;

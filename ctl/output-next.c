@@ -139,9 +139,13 @@ next_behind(struct next *nx, const json_t *st)
 		    many ? " heads" : "");
 }
 
-/* The state's own advice; drift and errors come on top of it. */
+/*
+ * The state's own advice; drift and errors come on top of it. failed: the
+ * last failed step was named (then behind needs no more words).
+ */
 static void
-next_state(struct next *nx, const json_t *st, const char *state)
+next_state(struct next *nx, const json_t *st, const char *state,
+    bool failed)
 {
 	if (next_is(state, "dirty"))
 		next_dirty(nx, json_object_get(st, "dirty"));
@@ -154,7 +158,7 @@ next_state(struct next *nx, const json_t *st, const char *state)
 	    json_object_get(st, "running")))
 		next_line(nx, "%s is being applied; " P " wait waits for it",
 		    output_jstr(json_object_get(st, "running"), "revision"));
-	else if (next_is(state, "behind"))
+	else if (next_is(state, "behind") && !failed)
 		next_behind(nx, st);
 	else if (next_is(state, "current") &&
 	    json_array_size(json_object_get(st, "drift")) == 0)
@@ -167,6 +171,7 @@ output_next(FILE *f, const json_t *st)
 	struct next nx = { f, 0 };
 	const char *state = output_jstr(st, "state");
 	const char *lock = output_jstr(st, "lock_error");
+	bool failed;
 
 	if (json_is_false(json_object_get(st, "connected"))) {
 		next_line(&nx, "check database_url and the server; the daemon "
@@ -180,8 +185,7 @@ output_next(FILE *f, const json_t *st)
 	}
 	if (lock != NULL)
 		next_line(&nx, "this daemon cannot lead: %s", lock);
-	if (!next_is(state, "dirty"))
-		(void)next_last_error(&nx, st);
-	next_state(&nx, st, state);
+	failed = !next_is(state, "dirty") && next_last_error(&nx, st);
+	next_state(&nx, st, state, failed);
 	next_drift(&nx, json_object_get(st, "drift"));
 }

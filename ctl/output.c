@@ -503,6 +503,19 @@ output_drift(FILE *f, const json_t *drift)
 	}
 }
 
+/* Each line of text under the label column. */
+static void
+output_lines(FILE *f, const char *text)
+{
+	size_t n;
+
+	while (text != NULL && *text != '\0') {
+		n = strcspn(text, "\n");
+		output_kv(f, "", "%.*s", (int)n, text);
+		text = text[n] == '\n' ? text + n + 1 : NULL;
+	}
+}
+
 static void
 output_dirty(FILE *f, const json_t *dirty)
 {
@@ -518,8 +531,24 @@ output_dirty(FILE *f, const json_t *dirty)
 	output_time(when, sizeof when, output_jstr(dirty, "started_at"));
 	output_kv(f, "dirty", "%s  %s did not finish (started %s)", rev,
 	    op != NULL ? op : "step", when);
-	if (err != NULL)
-		output_kv(f, "", "%s", err);
+	output_lines(f, err);
+}
+
+/* The last failed step (issue 10 item 2), its error whole. */
+static void
+output_last_error(FILE *f, const json_t *le)
+{
+	const char *rev = output_jstr(le, "revision");
+	const char *op = output_jstr(le, "operation");
+	const char *by = output_jstr(le, "requested_by");
+	char when[32];
+
+	if (!json_is_object(le))
+		return;
+	output_time(when, sizeof when, output_jstr(le, "at"));
+	output_kv(f, "failed", "%s  %s at %s by %s", rev != NULL ? rev : "?",
+	    op != NULL ? op : "step", when, by != NULL ? by : "-");
+	output_lines(f, output_jstr(le, "error"));
 }
 
 void
@@ -534,6 +563,8 @@ output_status(FILE *f, const json_t *result, bool color)
 	output_running(f, json_object_get(result, "running"));
 	output_drift(f, json_object_get(result, "drift"));
 	output_dirty(f, json_object_get(result, "dirty"));
+	if (!json_is_object(json_object_get(result, "dirty")))
+		output_last_error(f, json_object_get(result, "last_error"));
 	output_next(f, result);
 }
 

@@ -90,6 +90,7 @@ struct dbstate {
 	bool have_history;		/* the history table exists */
 	bool dirty;
 	json_t *dirty_info;		/* {revision, operation, started_at, error} */
+	json_t *last_error;		/* last failed step not since done, or null */
 	char **ck_rev;			/* recorded checksums: revision ... */
 	char **ck_sum;			/* ... and its checksum (NULL: none) */
 	size_t nck;
@@ -295,6 +296,8 @@ void status_invalidate(void);
 #define STATUS_HISTORY_MAX 1000
 int state_history_json(const json_t *args, json_t **out, struct merr *err)
     MIG_MUSTCHECK;
+/* status.c: "REV failed: FILE:LINE: message (SQLSTATE x)", or NULL */
+char *status_last_error_line(void);
 void state_set_rows(char **rows, size_t n);
 /* indices (in D->rs) of the current rows; caller frees */
 size_t *state_rows_idx(size_t *n);
@@ -308,6 +311,9 @@ json_t *state_rows_json(void);
 enum rg_state op_target_state(const char *target, json_t **result,
     struct merr *err);
 int op_reload_now(json_t **result, struct merr *err) MIG_MUSTCHECK;
+/* a daemon-made request ended: answer the reloads waiting for it */
+void op_reload_auto_done(const struct req *ireq, const json_t *result,
+    const struct merr *err);
 /* [{revision, message}] of the steps of p (new reference) */
 json_t *op_plan_json(const struct revgraph *g, const struct rg_plan *p);
 void op_stop(void);

@@ -95,7 +95,7 @@ static void
 daemon_update_status(void)
 {
 	const char *app;
-	char *rows;
+	char *rows, *failed;
 	size_t i, len = 1;
 
 	if (!D->read_connected) {
@@ -119,16 +119,20 @@ daemon_update_status(void)
 			strcat(rows, ", ");
 		strcat(rows, D->st.rows[i]);
 	}
+	failed = status_last_error_line();
 	if (D->st.state == RG_BEHIND)
-		notify_status("leader, behind: %zu pending%s",
+		notify_status("leader, behind: %zu pending%s%s%s",
 		    json_array_size(D->st.pending), D->cfg.auto_migrate ? "" :
-		    " (auto-migrate disabled)");
+		    " (auto-migrate disabled)", failed != NULL ? "; " : "",
+		    failed != NULL ? failed : "");
 	else if (D->st.state == RG_CURRENT || D->st.state == RG_UNKNOWN)
 		notify_status("leader, at %s", D->st.nrows ? rows : "base");
 	else
-		notify_status("leader, %s at %s", rg_state_name(D->st.state),
-		    D->st.nrows ? rows : "base");
+		notify_status("leader, %s at %s%s%s",
+		    rg_state_name(D->st.state), D->st.nrows ? rows : "base",
+		    failed != NULL ? "; " : "", failed != NULL ? failed : "");
 	free(rows);
+	free(failed);
 }
 
 void

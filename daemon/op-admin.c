@@ -308,6 +308,7 @@ op_reload_now(json_t **result, struct merr *err)
 	json_t *added, *removed, *changed;
 	const struct migfile *mf;
 	char *msg, *line, *tmp;
+	bool auto_up;
 	ssize_t k;
 	size_t i;
 
@@ -354,23 +355,90 @@ op_reload_now(json_t **result, struct merr *err)
 	state_recompute();
 	leader_announce();
 	/* new files, or a pending revision's file fixed after it failed */
-	if (D->cfg.auto_migrate && (json_array_size(added) > 0 ||
-	    (json_array_size(changed) > 0 && D->st.state == RG_BEHIND)))
+	auto_up = D->cfg.auto_migrate && (json_array_size(added) > 0 ||
+	    (json_array_size(changed) > 0 && D->st.state == RG_BEHIND));
+	if (auto_up)
 		D->auto_pending = true;
 	daemon_status_changed();
 	op_waiters_check();
-	*result = json_pack("{s:I, s:o, s:o, s:o}", "revisions",
+	*result = json_pack("{s:I, s:o, s:o, s:o, s:b}", "revisions",
 	    (json_int_t)rs->g->n, "added", added, "removed", removed,
-	    "changed", changed);
+	    "changed", changed, "auto_migrate", auto_up);
 	return 0;
+}
+
+extern const struct op_entry op_reload_entry;
+
+static void
+op_reload_data_free(void *p)
+{
+	json_decref(p);
 }
 
 static int
 op_reload_exec(struct req *req, json_t **result, struct merr *err)
 {
+	int r;
+
 	log_op(LOG_LVL_INFO, "reload", NULL, -1, NULL, "reload requested by %s",
 	    req->user);
-	return op_reload_now(result, err);
+	if ((r = op_reload_now(result, err)) < 0)
+		return r;
+	/* the leader answers once the auto-migrate it started is done */
+	if (!json_is_true(json_object_get(*result, "auto_migrate")) ||
+	    !leader_is() || !D->read_connected)
+		return OP_DONE;
+	req->data = *result;
+	req->data_free = op_reload_data_free;
+	*result = NULL;
+	op_wait_add(req);
+	return OP_WAIT;
+}
+
+/* The reload's error: the failed auto-migrate's, fields and all. */
+static void
+op_reload_failed(struct merr *out, const json_t *reloaded,
+    const struct merr *err)
+{
+	merr_set(out, err->code, "auto-migrate after the reload (%lld "
+	    "revisions): %s", (long long)json_integer_value(
+	    json_object_get(reloaded, "revisions")), err->message);
+	out->revision = err->revision ? xstrdup(err->revision) : NULL;
+	out->file = err->file ? xstrdup(err->file) : NULL;
+	out->line = err->line;
+	out->position = err->position;
+	out->sqlstate = err->sqlstate ? xstrdup(err->sqlstate) : NULL;
+	out->detail = err->detail ? xstrdup(err->detail) : NULL;
+	out->hint = err->hint ? xstrdup(err->hint) : NULL;
+	out->context = err->context ? xstrdup(err->context) : NULL;
+}
+
+void
+op_reload_auto_done(const struct req *ireq, const json_t *result,
+    const struct merr *err)
+{
+	struct req *req, *next;
+	struct merr out = { 0 };
+	json_t *res;
+
+	if (strcmp(ireq->op->name, "upgrade") != 0)
+		return;
+	for (req = TAILQ_FIRST(&D->waiters); req != NULL; req = next) {
+		next = TAILQ_NEXT(req, entry);
+		if (req->op != &op_reload_entry ||
+		    req->started_ms > ireq->started_ms)
+			continue;
+		if (err != NULL && err->code != MERR_NONE) {
+			op_reload_failed(&out, req->data, err);
+			op_finish(req, NULL, &out);
+			merr_clear(&out);
+			continue;
+		}
+		res = json_deep_copy(req->data);
+		json_object_set_new(res, "upgrade", result != NULL ?
+		    json_deep_copy(result) : json_null());
+		op_finish(req, res, NULL);
+	}
 }
 
 const struct op_entry op_reload_entry = {

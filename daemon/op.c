@@ -87,6 +87,7 @@ op_log_internal(struct req *req, json_t *result, const struct merr *err)
 		log_op(err->code == MERR_NOT_LEADER ? LOG_LVL_INFO :
 		    LOG_LVL_ERROR, req->op->name, NULL, -1, err->sqlstate,
 		    "automatic %s failed: %s", req->op->name, err->message);
+	op_reload_auto_done(req, result, err);
 	daemon_internal_done(result, err);
 }
 

@@ -241,8 +241,7 @@ runner_fail_step(void)
 	char *msg;
 
 	runner_emit_failed();
-	msg = xasprintf("%s:%d: %s", R->err.file ? R->err.file : mf->path,
-	    R->err.line, R->err.message);
+	msg = merr_history_text(&R->err, mf->path);
 	rsql_init(&b);
 	if (R->hist_id != NULL) {
 		/* non-transactional: the running row becomes failed: dirty */

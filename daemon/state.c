@@ -62,6 +62,7 @@ state_init(void)
 {
 	D->st.leader = json_null();
 	D->st.dirty_info = json_null();
+	D->st.last_error = json_null();
 	D->st.pending = json_array();
 	D->st.drift = json_array();
 	D->st.state = RG_UNKNOWN;
@@ -233,6 +234,31 @@ state_parse_dirty(const PGresult *res)
 	D->st.dirty = true;
 }
 
+/* The last failed step no later step of its revision undid (item 2). */
+static void
+state_parse_last_error(const PGresult *res)
+{
+	struct merr e = { 0 };
+	json_t *o;
+
+	json_decref(D->st.last_error);
+	D->st.last_error = json_null();
+	if (PQntuples(res) < 1)
+		return;
+	merr_parse_history_text(PQgetisnull(res, 0, 2) ? "" :
+	    PQgetvalue(res, 0, 2), &e);
+	o = json_pack("{s:s, s:s, s:s?, s:i, s:s?, s:s, s:s?, s:s?, s:s, "
+	    "s:s, s:s, s:s}", "revision", PQgetvalue(res, 0, 0), "operation",
+	    PQgetvalue(res, 0, 1), "file", e.file, "line", e.line,
+	    "sqlstate", e.sqlstate, "message", e.message != NULL ? e.message :
+	    "", "detail", e.detail, "hint", e.hint, "error",
+	    PQgetvalue(res, 0, 2), "at", PQgetvalue(res, 0, 3),
+	    "requested_by", PQgetvalue(res, 0, 4), "host",
+	    PQgetvalue(res, 0, 5));
+	merr_clear(&e);
+	D->st.last_error = o != NULL ? o : json_null();
+}
+
 static const PGresult *state_ck_res;	/* for state_ck_cmp() */
 
 static int
@@ -289,6 +315,7 @@ state_on_tables(struct db *db, const struct db_result *r, void *arg)
 		/* the leader first: the dirty check compares with it */
 		state_parse_checksums(r->res[k + 1]);
 		state_parse_dirty(r->res[k]);
+		state_parse_last_error(r->res[k + 2]);
 	} else {
 		json_decref(D->st.dirty_info);
 		D->st.dirty_info = json_null();
@@ -319,8 +346,8 @@ state_parse_leader(const PGresult *res)
 static void
 state_on_exists(struct db *db, const struct db_result *r, void *arg)
 {
-	struct db_query q[3];
-	char *rows = NULL, *dirty = NULL, *ck = NULL;
+	struct db_query q[4];
+	char *rows = NULL, *dirty = NULL, *ck = NULL, *lasterr = NULL;
 	bool have_vt;
 	size_t n = 0;
 
@@ -353,8 +380,17 @@ state_on_exists(struct db *db, const struct db_result *r, void *arg)
 		    "revision, checksum FROM %s WHERE outcome = 'ok' AND "
 		    "operation IN ('upgrade', 'stamp', 'resolve') ORDER BY "
 		    "revision COLLATE \"C\", id DESC", D->ht);
+		lasterr = xasprintf("SELECT revision, operation, error, "
+		    "to_char(finished_at AT TIME ZONE 'UTC', "
+		    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), requested_by, host "
+		    "FROM %s h WHERE outcome = 'failed' AND operation IN "
+		    "('upgrade', 'downgrade') AND NOT EXISTS (SELECT 1 FROM %s "
+		    "r WHERE r.id > h.id AND r.revision COLLATE \"C\" = "
+		    "h.revision AND r.outcome = 'ok') ORDER BY id DESC LIMIT 1",
+		    D->ht, D->ht);
 		q[n++].sql = dirty;
 		q[n++].sql = ck;
+		q[n++].sql = lasterr;
 	}
 	if (n == 0) {
 		state_free_rows();
@@ -368,6 +404,7 @@ state_on_exists(struct db *db, const struct db_result *r, void *arg)
 	free(rows);
 	free(dirty);
 	free(ck);
+	free(lasterr);
 }
 
 void
@@ -647,9 +684,11 @@ state_stop(void)
 	state_free_rows();
 	json_decref(D->st.leader);
 	json_decref(D->st.dirty_info);
+	json_decref(D->st.last_error);
 	json_decref(D->st.pending);
 	json_decref(D->st.drift);
 	D->st.leader = D->st.dirty_info = D->st.pending = D->st.drift = NULL;
+	D->st.last_error = NULL;
 }
 
 void

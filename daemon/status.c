@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +58,46 @@ status_unknown_rows(void)
 	return a;
 }
 
+/* The last failed step, while its revision still has a file. */
+static json_t *
+status_last_error(void)
+{
+	const char *rev = json_string_value(json_object_get(D->st.last_error,
+	    "revision"));
+
+	if (rev == NULL || revgraph_find(D->rs->g, rev) < 0)
+		return json_null();
+	return json_incref(D->st.last_error);
+}
+
+char *
+status_last_error_line(void)
+{
+	json_t *le = status_last_error();
+	const char *file, *msg, *sqlstate;
+	char where[PATH_MAX + 32] = "";
+	long long line;
+	char *s;
+
+	if (json_is_null(le))
+		return NULL;
+	file = json_string_value(json_object_get(le, "file"));
+	line = json_integer_value(json_object_get(le, "line"));
+	msg = json_string_value(json_object_get(le, "message"));
+	sqlstate = json_string_value(json_object_get(le, "sqlstate"));
+	if (file != NULL && line > 0)
+		snprintf(where, sizeof where, "%s:%lld: ", file, line);
+	else if (file != NULL)
+		snprintf(where, sizeof where, "%s: ", file);
+	s = xasprintf("%s failed: %s%.*s%s%s%s",
+	    json_string_value(json_object_get(le, "revision")), where,
+	    msg != NULL ? (int)strcspn(msg, "\n") : 0, msg != NULL ? msg : "",
+	    sqlstate != NULL ? " (SQLSTATE " : "", sqlstate != NULL ?
+	    sqlstate : "", sqlstate != NULL ? ")" : "");
+	json_decref(le);
+	return s;
+}
+
 json_t *
 state_status_json(void)
 {
@@ -81,6 +123,7 @@ state_status_json(void)
 	json_object_set(o, "drift", D->st.drift);
 	json_object_set(o, "dirty", D->st.dirty ? D->st.dirty_info :
 	    json_null());
+	json_object_set_new(o, "last_error", status_last_error());
 	json_object_set_new(o, "auto_migrate", json_boolean(
 	    D->cfg.auto_migrate));
 	json_object_set_new(o, "migrations_dir", json_string(

@@ -82,7 +82,10 @@ ok "the earlier good revision stays applied, the failed one left nothing"
 [[ $(t_sql "$db" "SELECT outcome FROM migrated_history WHERE revision = 'aaaa0001' AND operation = 'upgrade'") == ok ]] ||
 	fail "aaaa0001 history: $(t_sql "$db" "SELECT * FROM migrated_history")"
 row=$(t_sql "$db" "SELECT outcome || '|' || coalesce(error, '<null>') || '|' || (finished_at IS NOT NULL)::text FROM migrated_history WHERE revision = 'bbbb0002'")
-[[ $(wc -l <<<"$row") == 1 ]] || fail "bbbb0002 history rows: $row"
+# (the error is multi-line: FILE:LINE: message, then SQLSTATE: ...)
+[[ $(t_sql "$db" "SELECT count(*) FROM migrated_history WHERE revision = 'bbbb0002'") == 1 ]] ||
+	fail "bbbb0002 history rows: $row"
+grep -q '^SQLSTATE: 42P01|' <<<"$row" || fail "bbbb0002 history error without its SQLSTATE: $row"
 [[ $row == failed\|*no_such_table*\|true ]] || fail "bbbb0002 history row: $row"
 ok "migrated_history has the failed row with its error"
 

@@ -6,35 +6,6 @@
 # 65 with a STATUS= reason when only a person can get it there.
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
-# notify_listen NAME: a listener on $T_TMP/NAME.notify writing each line it
-# receives to $T_TMP/NAME.msgs as "MONOTONIC_SECONDS LINE".
-notify_listen() {
-	local ns=$T_TMP/$1.notify
-	python3 -u - "$ns" "$T_TMP/$1.msgs" >"$T_TMP/$1-listener.log" 2>&1 <<-'EOF' &
-	import socket, sys, time
-	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-	s.bind(sys.argv[1])
-	with open(sys.argv[2], "a", buffering=1) as out:
-	    while True:
-	        data = s.recv(65536).decode()
-	        for line in data.split("\n"):
-	            out.write("%.3f %s\n" % (time.monotonic(), line))
-	EOF
-	T_PID[$1-listener]=$!
-	t_wait_for 10 test -S "$ns"
-	: >>"$T_TMP/$1.msgs"
-}
-
-# msgs NAME: the lines received so far, without the times.
-msgs() {
-	cut -d' ' -f2- "$T_TMP/$1.msgs"
-}
-
-# has NAME REGEX: a received line matches.
-has() {
-	msgs "$1" | grep -Eq "$2"
-}
-
 # start_raw NAME ARGS...: migrated in the background, notifying NAME's
 # listener; the environment of the call (WATCHDOG_USEC, ...) is passed on.
 start_raw() {
@@ -63,33 +34,33 @@ db=$(t_newdb)
 dir=$(t_migdir sample)
 
 # --- ready_when = socket (default), watchdog, status, reload, stop ---
-notify_listen a
+t_notify_listen a
 WATCHDOG_USEC=2000000 start_raw a -d "$db" -m "$dir"
-t_wait_for 10 has a '^READY=1$'
+t_wait_for 10 t_notify_has a '^READY=1$'
 # READY=1 means the socket is served: it answers right away.
 t_expect 0 ctl a -q status
 ok "READY=1, and the socket answers at once"
 
-t_wait_for 20 has a '^STATUS=leader, at 212c31d97f11$'
+t_wait_for 20 t_notify_has a '^STATUS=leader, at 212c31d97f11$'
 ok "STATUS=leader, at 212c31d97f11"
 
-n0=$(msgs a | grep -c '^WATCHDOG=1$' || true)
+n0=$(t_notify_msgs a | grep -c '^WATCHDOG=1$' || true)
 sleep 3
-n1=$(msgs a | grep -c '^WATCHDOG=1$' || true)
+n1=$(t_notify_msgs a | grep -c '^WATCHDOG=1$' || true)
 ((n1 - n0 >= 2)) || fail "$((n1 - n0)) WATCHDOG=1 in 3 s with WATCHDOG_USEC=2000000"
-[[ $(msgs a | grep -c '^READY=1$') == 1 ]] || fail "READY=1 sent more than once"
+[[ $(t_notify_msgs a | grep -c '^READY=1$') == 1 ]] || fail "READY=1 sent more than once"
 ok "WATCHDOG=1 $((n1 - n0)) times in 3 s; READY=1 once"
 
 kill -HUP "${T_PID[a]}"
-t_wait_for 10 has a '^RELOADING=1$'
-t_wait_for 10 eval '(( $(msgs a | grep -c "^READY=1\$") == 2 ))'
-has a '^MONOTONIC_USEC=[0-9]+$' || fail "RELOADING=1 without MONOTONIC_USEC"
+t_wait_for 10 t_notify_has a '^RELOADING=1$'
+t_wait_for 10 eval '(( $(t_notify_msgs a | grep -c "^READY=1\$") == 2 ))'
+t_notify_has a '^MONOTONIC_USEC=[0-9]+$' || fail "RELOADING=1 without MONOTONIC_USEC"
 ok "SIGHUP: RELOADING=1, then READY=1"
 
 kill -TERM "${T_PID[a]}"
 wait_exit a 10
 ((rc == 0)) || fail "a exited $rc"
-has a '^STOPPING=1$' || fail "no STOPPING=1 on SIGTERM: $(msgs a)"
+t_notify_has a '^STOPPING=1$' || fail "no STOPPING=1 on SIGTERM: $(t_notify_msgs a)"
 ok "SIGTERM: STOPPING=1, exit 0"
 
 # --- ready_when = current: READY=1 only once the database is current ---
@@ -100,24 +71,24 @@ t_rev "$dir2" slow0001 212c31d97f11 \
 	"DROP TABLE slow_t;" >/dev/null
 conf=$T_TMP/current.conf
 printf 'ready_when = current\n' >"$conf"
-notify_listen b
+t_notify_listen b
 start_raw b -c "$conf" -d "$db2" -m "$dir2"
-t_wait_for 20 has b '^STATUS=applying slow0001 \(4/4\)$'
-has b '^READY=1$' && fail "READY=1 while migrations run: $(msgs b)"
-has b '^EXTEND_TIMEOUT_USEC=[0-9]+$' ||
-	fail "no EXTEND_TIMEOUT_USEC while a step runs: $(msgs b)"
+t_wait_for 20 t_notify_has b '^STATUS=applying slow0001 \(4/4\)$'
+t_notify_has b '^READY=1$' && fail "READY=1 while migrations run: $(t_notify_msgs b)"
+t_notify_has b '^EXTEND_TIMEOUT_USEC=[0-9]+$' ||
+	fail "no EXTEND_TIMEOUT_USEC while a step runs: $(t_notify_msgs b)"
 # A SIGHUP during start-up must not make the service ready either.
 kill -HUP "${T_PID[b]}"
 sleep 0.5
-has b '^READY=1$' && fail "READY=1 after SIGHUP while migrations run"
-t_wait_for 20 has b '^READY=1$'
+t_notify_has b '^READY=1$' && fail "READY=1 after SIGHUP while migrations run"
+t_wait_for 20 t_notify_has b '^READY=1$'
 [[ $(t_sql "$db2" 'SELECT version_num FROM alembic_version') == slow0001 ]] ||
 	fail "READY=1 but the database is not at the head"
 # and in the order received: READY=1 after the last step was reported
-ready_at=$(msgs b | grep -n '^READY=1$' | head -1 | cut -d: -f1)
-last_apply=$(msgs b | grep -n '^STATUS=applying' | tail -1 | cut -d: -f1)
-((ready_at > last_apply)) || fail "READY=1 before the last step: $(msgs b)"
-t_wait_for 10 has b '^STATUS=leader, at slow0001$'
+ready_at=$(t_notify_msgs b | grep -n '^READY=1$' | head -1 | cut -d: -f1)
+last_apply=$(t_notify_msgs b | grep -n '^STATUS=applying' | tail -1 | cut -d: -f1)
+((ready_at > last_apply)) || fail "READY=1 before the last step: $(t_notify_msgs b)"
+t_wait_for 10 t_notify_has b '^STATUS=leader, at slow0001$'
 t_expect 0 ctl b -q status --check
 ok "ready_when = current: READY=1 only once current (EXTEND_TIMEOUT_USEC)"
 kill -TERM "${T_PID[b]}"
@@ -126,29 +97,29 @@ wait_exit b 10
 
 # --- ready_when = current, auto-migrate off, behind: exit 65 ---
 db3=$(t_newdb)
-notify_listen c
+t_notify_listen c
 DISABLE_AUTO_MIGRATIONS=true start_raw c -c "$conf" -d "$db3" -m "$dir"
 wait_exit c 20
 ((rc == 65)) || fail "c exited $rc, expected 65"
 # the daemon has exited, but its listener may not have written the last
 # datagrams yet
-t_wait_for 5 has c '^STATUS=.*behind'
-has c '^READY=1$' && fail "READY=1 although behind"
+t_wait_for 5 t_notify_has c '^STATUS=.*behind'
+t_notify_has c '^READY=1$' && fail "READY=1 although behind"
 [[ -z $(t_sql "$db3" 'SELECT version_num FROM alembic_version') ]] ||
 	fail "auto-migrate off, yet something was applied"
-ok "auto-migrate off and behind: exit 65, $(msgs c | grep '^STATUS=.*behind' | tail -1)"
+ok "auto-migrate off and behind: exit 65, $(t_notify_msgs c | grep '^STATUS=.*behind' | tail -1)"
 
 # --- ready_when = current, a failing revision: exit 65 ---
 db4=$(t_newdb)
 dir4=$(t_migdir sample)
 t_rev "$dir4" bad00001 212c31d97f11 "SELECT 1/0;" "SELECT 1;" >/dev/null
-notify_listen d
+t_notify_listen d
 start_raw d -c "$conf" -d "$db4" -m "$dir4"
 wait_exit d 30
 ((rc == 65)) || fail "d exited $rc, expected 65"
-t_wait_for 5 has d '^STATUS=needs a person'
-has d '^READY=1$' && fail "READY=1 although a step failed"
-ok "a failed step: exit 65, $(msgs d | grep '^STATUS=needs' | tail -1)"
+t_wait_for 5 t_notify_has d '^STATUS=needs a person'
+t_notify_has d '^READY=1$' && fail "READY=1 although a step failed"
+ok "a failed step: exit 65, $(t_notify_msgs d | grep '^STATUS=needs' | tail -1)"
 
 for n in a b c d; do
 	kill "${T_PID[$n-listener]}" 2>/dev/null || true

@@ -20,6 +20,9 @@ grep -q "long failure: $long END" <<<"$out" || fail "log cut the error: $out"
 row=$(grep -n 'aaaa00000002' <<<"$out" | head -n 1 | cut -d: -f1)
 [[ -n $row ]] || fail "no row for the failed revision: $out"
 grep -qx '    the second line' <<<"$out" || fail "the second line is not shown under the row: $out"
+grep -qx '    DETAIL: the detail line' <<<"$out" || fail "the DETAIL line is not shown under the row: $out"
+grep -qx '    HINT: the hint line' <<<"$out" || fail "the HINT line is not shown under the row: $out"
+grep -qx '    SQLSTATE: P0001' <<<"$out" || fail "the SQLSTATE is not shown under the row: $out"
 grep -q 'aaaa00000001' <<<"$out" || fail "the good step is missing: $out"
 ok "log not on a terminal: whole errors, later lines indented"
 

@@ -34,6 +34,10 @@
 #   t_raw SOCK LINE...             raw protocol client: send the lines on
 #                                  one connection, print every reply line,
 #                                  exit 0 once each has its final line
+#   t_notify_listen NAME           an sd_notify listener on
+#                                  $T_TMP/NAME.notify (NOTIFY_SOCKET)
+#   t_notify_msgs NAME             the lines it received, in order
+#   t_notify_has NAME REGEX        a received line matches
 #   fail MSG / ok MSG              report
 #   t_skip MSG                     this test cannot run here: print
 #                                  "SKIP: MSG", exit 77 (counted skipped)
@@ -323,4 +327,33 @@ while finals < len(lines) and time.time() < end:
             finals += 1
 sys.exit(0 if finals == len(lines) else 1)
 PYEOF
+}
+
+# t_notify_listen NAME: a listener on $T_TMP/NAME.notify writing each line
+# it receives to $T_TMP/NAME.msgs as "MONOTONIC_SECONDS LINE".
+t_notify_listen() {
+	local ns=$T_TMP/$1.notify
+	python3 -u - "$ns" "$T_TMP/$1.msgs" >"$T_TMP/$1-listener.log" 2>&1 <<-'EOF' &
+	import socket, sys, time
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	s.bind(sys.argv[1])
+	with open(sys.argv[2], "a", buffering=1) as out:
+	    while True:
+	        data = s.recv(65536).decode()
+	        for line in data.split("\n"):
+	            out.write("%.3f %s\n" % (time.monotonic(), line))
+	EOF
+	T_PID[$1-listener]=$!
+	t_wait_for 10 test -S "$ns"
+	: >>"$T_TMP/$1.msgs"
+}
+
+# t_notify_msgs NAME: the lines received so far, without the times.
+t_notify_msgs() {
+	cut -d' ' -f2- "$T_TMP/$1.msgs"
+}
+
+# t_notify_has NAME REGEX: a received line matches.
+t_notify_has() {
+	t_notify_msgs "$1" | grep -Eq "$2"
 }

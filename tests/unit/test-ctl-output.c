@@ -358,6 +358,43 @@ test_status_troubles(void **state)
 	json_decref(st);
 }
 
+/* last_error: a "failed" block with the whole error, then what to do. */
+static void
+test_status_failed(void **state)
+{
+	json_t *st = J("{\"connected\":true,\"role\":\"leader\","
+	    "\"database\":{\"host\":\"h\",\"port\":\"5432\","
+	    "\"dbname\":\"app\"},\"current\":[\"a\"],\"heads\":[\"b\"],"
+	    "\"pending\":[{\"revision\":\"b\",\"message\":\"m\"}],"
+	    "\"state\":\"behind\",\"running\":null,\"drift\":[],"
+	    "\"dirty\":null,\"auto_migrate\":true,\"last_error\":{"
+	    "\"revision\":\"b\",\"operation\":\"upgrade\",\"file\":"
+	    "\"v/b.sql\",\"line\":14,\"sqlstate\":\"42601\",\"message\":"
+	    "\"syntax error\",\"error\":\"v/b.sql:14: syntax error\\n"
+	    "SQLSTATE: 42601\",\"at\":\"2026-01-02T03:04:05.000Z\","
+	    "\"requested_by\":\"auto\"}}");
+	struct capture c;
+	char *out;
+
+	output_status(cap_open(&c), st, false);
+	out = cap_close(&c);
+	assert_string_equal(out,
+	    "database   app@h:5432   connected\n"
+	    "role       leader\n"
+	    "state      behind (1 pending, auto-migrate on)\n"
+	    "current    a\n"
+	    "heads      b\n"
+	    "pending    b  m\n"
+	    "running    -\n"
+	    "failed     b  upgrade at 2026-01-02 03:04:05 by auto\n"
+	    "           v/b.sql:14: syntax error\n"
+	    "           SQLSTATE: 42601\n"
+	    "next       b failed at v/b.sql:14: fix it, then run: migratectl "
+	    "upgrade\n");
+	free(out);
+	json_decref(st);
+}
+
 /* The "next" lines of status for each state (issue 10 item 3). */
 static void
 test_status_next(void **state)
@@ -396,8 +433,7 @@ test_status_next(void **state)
 		    "\"pending\":[{\"revision\":\"b\"}],\"last_error\":"
 		    "{\"revision\":\"b\",\"file\":\"v/b.sql\",\"line\":7}}",
 		    "next       b failed at v/b.sql:7: fix it, then run: "
-		    "migratectl upgrade\n"
-		    "           run: migratectl upgrade (1 pending revision)\n" },
+		    "migratectl upgrade\n" },
 		{ "{\"connected\":true,\"state\":\"dirty\",\"dirty\":"
 		    "{\"revision\":\"b\"},\"last_error\":{\"revision\":"
 		    "\"b\"}}",
@@ -663,6 +699,7 @@ main(void)
 		cmocka_unit_test(test_status_block),
 		cmocka_unit_test(test_status_troubles),
 		cmocka_unit_test(test_status_next),
+		cmocka_unit_test(test_status_failed),
 		cmocka_unit_test(test_current_heads),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_summary_steps),
