@@ -11,12 +11,9 @@
 # cached by the content of the tree, so the sanitizer run reuses it.
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-command -v dpkg-buildpackage >/dev/null || skip "dpkg-buildpackage is not installed (dpkg-dev)"
-command -v dh >/dev/null || skip "debhelper is not installed"
+command -v dpkg-buildpackage >/dev/null ||
+	t_skip "dpkg-buildpackage is not installed (dpkg-dev)"
+command -v dh >/dev/null || t_skip "debhelper is not installed"
 [[ -f $TOP_SRCDIR/debian/control ]] || fail "no debian/control"
 
 # ---- build from a copy of the tree (never in it: dh configures in place) --
@@ -48,7 +45,7 @@ else
 	mkdir -p "$cache"
 	start=$(date +%s%N)
 	# the unit tests run in this suite already: nocheck
-	(cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=2" \
+	(cd "$src" && DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=2" \
 		dpkg-buildpackage -us -uc -b) >"$T_TMP/build.log" 2>&1 ||
 		fail "dpkg-buildpackage: $(tail -40 "$T_TMP/build.log")"
 	secs=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.0f", (b - a) / 1e9 }')
@@ -110,17 +107,19 @@ ok "systemd-analyze verify of the packaged units (and their man pages)"
 grep -v '^#' "$root/etc/migrated/migrated.conf" | grep -q '[^[:space:]]' &&
 	fail "migrated.conf sets something: $(grep -v '^#' "$root/etc/migrated/migrated.conf")"
 db=$(t_newdb)
+# t_args: the packaged file, after the harness's role settings
+t_args -c "$root/etc/migrated/migrated.conf" -d "$db" -s "$T_TMP/p.sock"
 rc=0
-env -u MIGRATIONS_DIR timeout 10 "$root/usr/sbin/migrated" \
-	-c "$root/etc/migrated/migrated.conf" -d "$db" -s "$T_TMP/p.sock" \
+env -u MIGRATIONS_DIR timeout 10 "$root/usr/sbin/migrated" "${T_ARGS[@]}" \
 	>"$T_TMP/p.out" 2>&1 || rc=$?
 ((rc == 78)) && grep -q "migrations_dir = '/usr/share/migrated/versions' (default)" \
 	"$T_TMP/p.out" || fail "packaged daemon, no settings: exit $rc: $(cat "$T_TMP/p.out")"
 # with its example schema it migrates (the packaged binaries end to end)
+t_args -c "$root/etc/migrated/migrated.conf" --once --lock-wait 10s -d "$db" \
+	-m "$root/usr/share/doc/migrated/examples/versions"
 rc=0
-timeout 60 "$root/usr/sbin/migrated" --once -c "$root/etc/migrated/migrated.conf" \
-	-d "$db" -m "$root/usr/share/doc/migrated/examples/versions" \
-	>"$T_TMP/once.out" 2>&1 || rc=$?
+timeout 60 "$root/usr/sbin/migrated" "${T_ARGS[@]}" >"$T_TMP/once.out" 2>&1 ||
+	rc=$?
 ((rc == 0)) && grep -q '^at 212c31d97f11$' "$T_TMP/once.out" ||
 	fail "packaged migrated --once: exit $rc: $(cat "$T_TMP/once.out")"
 ok "the packaged daemon refuses to start unconfigured, migrates the example"
