@@ -6,19 +6,8 @@
 # rows the daemon reports are in byte order.
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
-name="t_icu_$$_$RANDOM"
-# made for the test's role like every other database (t_newdb), with a
-# collation that is not C
-mkdb() {
-	if [[ $TEST_ROLE == superuser ]]; then
-		psql -X -qAt -d postgres -c "CREATE DATABASE \"$name\" $1" >/dev/null 2>&1 &&
-			pg_url "$name"
-	else
-		pg_createdb_app "$name" "$1" 2>/dev/null
-	fi
-}
-if ! db=$(mkdb "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'") &&
-	! db=$(mkdb "TEMPLATE template0 LC_COLLATE 'en_US.UTF-8' LC_CTYPE 'en_US.UTF-8'"); then
+if ! db=$(t_newdb "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'" 2>/dev/null) &&
+	! db=$(t_newdb "TEMPLATE template0 LC_COLLATE 'en_US.UTF-8' LC_CTYPE 'en_US.UTF-8'" 2>/dev/null); then
 	t_skip "neither an ICU nor an en_US.UTF-8 database can be created here"
 fi
 order=$(t_sql "$db" "SELECT string_agg(x, ',' ORDER BY x) FROM (VALUES ('aa_1'), ('aa1b')) v(x)")

@@ -7,8 +7,9 @@
 # (PGHOST etc. exported), jq. Source it at the top of a test:
 #
 #   source "$TOP_SRCDIR/tests/lib/daemon.sh"
-#   db=$(t_newdb)                  fresh database, prints its URL (as the
-#                                  test role, below)
+#   db=$(t_newdb [OPTS])           fresh database, prints its URL (as the
+#                                  test role, below); OPTS: more of CREATE
+#                                  DATABASE (TEMPLATE template0 LOCALE ...)
 #   dir=$(t_migdir)                fresh migrations dir (copy of the sample
 #                                  with `t_migdir sample`)
 #   t_rev DIR ID DOWN 'UP SQL' ['DOWN SQL'|-] [HEADER...]
@@ -114,9 +115,9 @@ t_newdb() {
 	_t_dbn=$((_t_dbn + 1))
 	local name="t_$$_${_t_dbn}_$RANDOM"
 	if [[ $TEST_ROLE == superuser ]]; then
-		pg_createdb "$name"
+		pg_createdb "$name" "${1:-}"
 	else
-		pg_createdb_app "$name"
+		pg_createdb_app "$name" "${1:-}"
 	fi
 }
 

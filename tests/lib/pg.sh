@@ -11,7 +11,8 @@
 #                            its directory; safe to call more than once
 #   pg_cleanup [STATUS]      what the EXIT trap runs: pg_stop, printing the
 #                            server log first when STATUS is non-zero
-#   pg_createdb NAME         create database NAME; prints its URL
+#   pg_createdb NAME [OPTIONS]
+#                            create database NAME; prints its URL
 #   pg_createdb_app NAME [OPTIONS]
 #                            create database NAME (CREATE DATABASE OPTIONS,
 #                            e.g. "TEMPLATE template0 LOCALE_PROVIDER icu
@@ -374,10 +375,12 @@ pg_restart() {
 	pg_stop_server "$mode" && pg_start_server
 }
 
-# pg_createdb NAME: create database NAME; print its URL.
+# pg_createdb NAME [OPTIONS]: create database NAME (CREATE DATABASE
+# OPTIONS); print its URL.
 pg_createdb() {
 	local name=${1:?pg_createdb: database name required}
-	pg_psql -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null || return 1
+	pg_psql -d postgres -c "CREATE DATABASE \"$name\" ${2:-}" >/dev/null ||
+		return 1
 	pg_url "$name"
 }
 
