@@ -115,6 +115,8 @@ struct split_state {
 	int atomic_line;
 	enum split_copy copy;
 	enum split_kw unlock;	/* first pg_advisory_unlock* seen */
+	size_t col_at;		/* col is the column of s[col_at] */
+	int col;
 };
 
 static enum split_kw
@@ -551,6 +553,14 @@ split_end_stmt(struct split_state *st, size_t end)
 	stmt->len = end - st->start;
 	stmt->sql = xmemdup(st->s + st->start, stmt->len);
 	stmt->line = st->start_line;
+	/* Column: carried forward from the last statement (stays O(n)). */
+	for (; st->col_at < st->start; st->col_at++) {
+		if (st->s[st->col_at] == '\n')
+			st->col = 1;
+		else if (((unsigned char)st->s[st->col_at] & 0xc0) != 0x80)
+			st->col++;
+	}
+	stmt->col = st->col;
 	split_check_stmt(st);
 	st->in_stmt = false;
 }
@@ -595,6 +605,7 @@ split_sql(const char *file, const char *text, size_t len, int first_line,
 	st.s = text;
 	st.len = len;
 	st.line = first_line;
+	st.col = 1;
 	st.line_blank = true;
 	st.out = out;
 	st.diags = diags;

@@ -12,6 +12,7 @@ struct split_stmt {
 	char *sql;		/* NUL-terminated, trimmed, without the final ';' */
 	size_t len;
 	int line;		/* file line of the statement's first character */
+	int col;		/* its column: 1 + UTF-8 characters before it */
 };
 
 /* At most this many diagnostics per split_sql() call (then one summary). */
