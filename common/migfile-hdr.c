@@ -206,6 +206,7 @@ migfile_key_transactional(struct migfile_parser *p, const char *v, int line)
 {
 	char *show;
 
+	p->mf->transactional_line = line;
 	if (strcasecmp(v, "true") == 0)
 		p->mf->transactional = true;
 	else if (strcasecmp(v, "false") == 0)
@@ -272,7 +273,47 @@ migfile_timeout(struct migfile_parser *p, const char *key, const char *v,
 static void
 migfile_key_lock(struct migfile_parser *p, const char *v, int line)
 {
+	p->mf->lock_timeout_line = line;
 	migfile_timeout(p, "lock_timeout", v, line, &p->mf->lock_timeout);
+}
+
+/* "RULE reason": a rule id ([a-z0-9-]) and a reason are both required. */
+static void
+migfile_key_lint_allow(struct migfile_parser *p, const char *v, int line)
+{
+	struct migfile *mf = p->mf;
+	size_t n = strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-"), i;
+	const char *reason = v + n;
+	char *show;
+
+	while (*reason == ' ' || *reason == '\t')
+		reason++;
+	if (n == 0 || n > 64 || (v[n] != '\0' && v[n] != ' ' &&
+	    v[n] != '\t')) {
+		show = migfile_show(v);
+		migfile_diag(p, line, "invalid lint_allow \"%s\" (expected a "
+		    "rule id such as index-not-concurrent, then a reason)",
+		    show);
+		free(show);
+		return;
+	}
+	if (*reason == '\0') {
+		migfile_diag(p, line, "lint_allow %.*s has no reason (\"-- "
+		    "lint_allow: RULE reason\")", (int)n, v);
+		return;
+	}
+	for (i = 0; i < mf->nallow; i++)
+		if (strlen(mf->allow[i].rule) == n &&
+		    memcmp(mf->allow[i].rule, v, n) == 0) {
+			migfile_diag(p, line, "duplicate lint_allow %.*s (first "
+			    "on line %d)", (int)n, v, mf->allow[i].line);
+			return;
+		}
+	mf->allow = xreallocarray(mf->allow, mf->nallow + 1,
+	    sizeof *mf->allow);
+	mf->allow[mf->nallow].rule = xmemdup(v, n);
+	mf->allow[mf->nallow].reason = xstrdup(reason);
+	mf->allow[mf->nallow++].line = line;
 }
 
 static void
@@ -295,6 +336,7 @@ static const struct {
 	{ "transactional", migfile_key_transactional },
 	{ "lock_timeout", migfile_key_lock },
 	{ "statement_timeout", migfile_key_stmt },
+	{ "lint_allow", migfile_key_lint_allow },
 };
 _Static_assert(ARRAY_LEN(migfile_keys) == MIGFILE_NKEYS,
     "migfile_keys[] and enum migfile_key differ");
@@ -325,7 +367,7 @@ migfile_header_kv(struct migfile_parser *p, const char *key, size_t klen,
 		    klen > MIGFILE_SHOW ? MIGFILE_SHOW : (int)klen, key);
 		return;
 	}
-	if (p->key_line[i] != 0) {
+	if (p->key_line[i] != 0 && i != MIGFILE_KEY_LINT_ALLOW) {
 		migfile_diag(p, line, "duplicate header key \"%s\" (first on "
 		    "line %d)", migfile_keys[i].name, p->key_line[i]);
 		return;
@@ -375,3 +417,28 @@ migfile_header_line(struct migfile_parser *p, const char *s, size_t n,
 	migfile_header_kv(p, s + k0, klen, s + i, n - i, line);
 }
 
+
+void
+migfile_section_line(struct migfile_parser *p, const char *s, size_t n,
+    int line)
+{
+	struct migfile *mf = p->mf;
+	size_t i = 0;
+
+	while (i < n && migfile_blank(s[i]))
+		i++;
+	if (n - i < 2 || s[i] != '-' || s[i + 1] != '-')
+		return;
+	for (i += 2; i < n && migfile_blank(s[i]); i++)
+		;
+	if (n - i < 13 || memcmp(s + i, "squawk-ignore", 13) != 0)
+		return;
+	while (n > i && migfile_blank(s[n - 1]))
+		n--;
+	if (n - i > 512 || mf->nnotes >= 10000)
+		return;
+	mf->notes = xreallocarray(mf->notes, mf->nnotes + 1,
+	    sizeof *mf->notes);
+	mf->notes[mf->nnotes].text = xmemdup(s + i, n - i);
+	mf->notes[mf->nnotes++].line = line;
+}

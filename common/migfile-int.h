@@ -20,6 +20,7 @@ enum migfile_key {
 	MIGFILE_KEY_TRANSACTIONAL,
 	MIGFILE_KEY_LOCK,
 	MIGFILE_KEY_STMT,
+	MIGFILE_KEY_LINT_ALLOW,
 	MIGFILE_NKEYS
 };
 
@@ -59,6 +60,9 @@ char *migfile_show(const char *s);
 bool migfile_blank(char c);
 /* Handle a line before the first section marker. */
 void migfile_header_line(struct migfile_parser *p, const char *s, size_t n,
+    int line);
+/* Keep a section line that is a "-- squawk-ignore" comment. */
+void migfile_section_line(struct migfile_parser *p, const char *s, size_t n,
     int line);
 
 #endif

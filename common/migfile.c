@@ -195,6 +195,8 @@ migfile_scan(struct migfile_parser *p)
 			    "\"-- +downgrade\")");
 		else if (p->nspans == 0)
 			migfile_header_line(p, s, n, line);
+		else
+			migfile_section_line(p, s, n, line);
 		ls = le + 1;
 		line++;
 	}
@@ -357,6 +359,8 @@ migfile_free_list(char **v, size_t n)
 void
 migfile_free(struct migfile *mf)
 {
+	size_t i;
+
 	if (mf == NULL)
 		return;
 	free(mf->path);
@@ -369,6 +373,14 @@ migfile_free(struct migfile *mf)
 	free(mf->create_date);
 	free(mf->lock_timeout);
 	free(mf->statement_timeout);
+	for (i = 0; i < mf->nallow; i++) {
+		free(mf->allow[i].rule);
+		free(mf->allow[i].reason);
+	}
+	free(mf->allow);
+	for (i = 0; i < mf->nnotes; i++)
+		free(mf->notes[i].text);
+	free(mf->notes);
 	split_list_clear(&mf->up.stmts);
 	split_list_clear(&mf->down_sec.stmts);
 	free(mf);

@@ -18,6 +18,19 @@ struct migfile_section {
 	struct split_list stmts;
 };
 
+/* A "-- lint_allow: RULE reason" header line (SPEC §9). */
+struct migfile_allow {
+	char *rule;
+	char *reason;
+	int line;
+};
+
+/* A comment line of a section that speaks to lint ("-- squawk-ignore"). */
+struct migfile_note {
+	char *text;		/* after "--", blanks trimmed */
+	int line;
+};
+
 struct migfile {
 	char *path;		/* as given (dir/name.sql) */
 	char *name;		/* basename */
@@ -37,6 +50,12 @@ struct migfile {
 	bool transactional;	/* default true */
 	char *lock_timeout;	/* NULL: daemon default */
 	char *statement_timeout;	/* NULL: daemon default */
+	int transactional_line;	/* header lines of these keys, 0: absent */
+	int lock_timeout_line;
+	struct migfile_allow *allow;	/* lint_allow headers, in file order */
+	size_t nallow;
+	struct migfile_note *notes;	/* squawk-ignore lines, in file order */
+	size_t nnotes;
 	struct migfile_section up;
 	struct migfile_section down_sec;
 	/*

@@ -31,7 +31,8 @@
 #define MIGFILE_CASES(X)						\
 	X("a1b2_basic") X("a1b2c3") X("bad01_header") X("bad02_name")	\
 	X("bad04_markers") X("bad05_sections") X("bad06_values")	\
-	X("bad07_toolong") X("empty01_sections") X("head")		\
+	X("bad07_toolong") X("bad08_lint_allow") X("empty01_sections")	\
+	X("head")							\
 	X("merge01_merge_heads") X("nohdr_missing") X("r_u_1_with_slug")
 #define MIGFILE_NAME(n) n,
 static const char *const migfile_cases[] = { MIGFILE_CASES(MIGFILE_NAME) };
