@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* ctl-offline.c: lint and history of a migrations directory, no daemon. */
+/* ctl-offline.c: load and history of a migrations directory, no daemon. */
 #include "config.h"
 
 #include <errno.h>
@@ -133,7 +133,7 @@ ctl_offline_history_json(const struct revgraph *g)
 }
 
 /* Report load errors: sorted on stderr, and as JSON with --json. */
-static enum ctl_exit
+enum ctl_exit
 ctl_offline_failed(const struct ctl_args *a, struct mdiag_list *diags)
 {
 	json_t *doc;
@@ -175,7 +175,7 @@ ctl_history_offline(const struct ctl_args *a, int argc, char **argv)
  * still empty, which auto-migrate does not apply (issue 10 item 4).
  * Printed on stderr as FILE:LINE: warning: ...; returned as JSON.
  */
-static json_t *
+json_t *
 ctl_lint_warnings(const struct revgraph *g, bool print)
 {
 	json_t *warnings = json_array();
@@ -198,42 +198,4 @@ ctl_lint_warnings(const struct revgraph *g, bool print)
 		free(s);
 	}
 	return warnings;
-}
-
-enum ctl_exit
-ctl_lint(const struct ctl_args *a, int argc, char **argv)
-{
-	struct mdiag_list diags = { 0 };
-	struct migset *set;
-	struct revgraph *g;
-	json_t *heads, *doc, *warnings;
-	char *hl;
-	int r;
-
-	r = ctl_offline_load(ctl_migrations_dir(a), &set, &g, &diags);
-	if (r < 0) {
-		r = ctl_offline_failed(a, &diags);
-		mdiag_clear(&diags);
-		return r;
-	}
-	heads = ctl_offline_ids(g, g->heads, g->nheads);
-	warnings = ctl_lint_warnings(g, !a->json && !a->quiet);
-	if (a->json) {
-		doc = json_pack("{s:b, s:[], s:o, s:I, s:O}", "ok", 1, "errors",
-		    "warnings", warnings, "revisions", (json_int_t)set->n,
-		    "heads", heads);
-		client_print_json(doc);
-		json_decref(doc);
-	} else if (!a->quiet) {
-		hl = output_revlist(heads, "");
-		printf("%zu revision%s, %zu head%s%s%s ok\n", set->n,
-		    set->n == 1 ? "" : "s", g->nheads, g->nheads == 1 ? "" :
-		    "s", g->nheads > 0 ? ": " : ":", hl);
-		free(hl);
-	}
-	if (!a->json)
-		json_decref(warnings);
-	json_decref(heads);
-	ctl_offline_free(set, g);
-	return CTL_OK;
 }

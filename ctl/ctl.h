@@ -56,6 +56,11 @@ struct ctl_args {
 	const char *depends_on;	/* revision --depends-on, comma list */
 	const char *branch_label;
 	const char *requires;	/* check --requires REV */
+	const char *db;		/* lint --db URL */
+	const char *format;	/* lint --format */
+	const char *fail_on;	/* lint --fail-on */
+	const char *pg_version;	/* lint --pg-version */
+	bool rules;		/* lint --rules */
 };
 
 typedef enum ctl_exit (*ctl_verb_fn)(const struct ctl_args *a, int argc,
@@ -86,8 +91,10 @@ enum ctl_exit ctl_cancel(const struct ctl_args *, int, char **);
 enum ctl_exit ctl_resolve(const struct ctl_args *, int, char **);
 
 /* ctl-offline.c */
-enum ctl_exit ctl_lint(const struct ctl_args *, int, char **);
 enum ctl_exit ctl_history_offline(const struct ctl_args *, int, char **);
+/* Report load errors (stderr; JSON with --json): CTL_FAILED. */
+enum ctl_exit ctl_offline_failed(const struct ctl_args *a,
+    struct mdiag_list *diags);
 /*
  * Load dir and build its graph: 0 with *set and *g (free both with
  * ctl_offline_free()), or a negative errno with every problem in diags.
@@ -117,6 +124,23 @@ json_t *ctl_offline_diags(struct mdiag_list *diags, bool print);
 void ctl_full_init(int argc, char **argv);
 /* Execute migratectl-full with it; returns only on failure. */
 enum ctl_exit ctl_full_exec(const struct ctl_args *, int, char **);
+
+/*
+ * Revisions whose upgrade section is still empty, which auto-migrate does
+ * not apply: FILE:LINE: warning: ... on stderr if print; the JSON list.
+ */
+json_t *ctl_lint_warnings(const struct revgraph *g, bool print);
+
+/* ctl-lint.c, ctl-lintdb.c */
+enum ctl_exit ctl_lint(const struct ctl_args *, int, char **);
+struct lint_facts;
+/*
+ * lint --db: read the version rows and the catalog facts for the pending
+ * revisions of g; pending[i] is set per revision. 0, or a negative errno
+ * with *why (caller frees).
+ */
+int ctl_lintdb_facts(const char *url, const struct revgraph *g,
+    bool *pending, struct lint_facts **facts, char **why) MIG_MUSTCHECK;
 
 /* ctl-revision.c */
 enum ctl_exit ctl_revision(const struct ctl_args *, int, char **);

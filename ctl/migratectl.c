@@ -124,6 +124,7 @@ static const struct {
 	{ OPT_APPLIED, offsetof(struct ctl_args, applied) },
 	{ OPT_ROLLED_BACK, offsetof(struct ctl_args, rolled_back) },
 	{ OPT_NO_TRANSACTION, offsetof(struct ctl_args, no_transaction) },
+	{ OPT_RULES, offsetof(struct ctl_args, rules) },
 };
 
 static void
@@ -166,6 +167,18 @@ ctl_set_opt(struct ctl_args *a, int c, char *arg, const char *name)
 		return 0;
 	case OPT_REQUIRES:
 		a->requires = arg;
+		return 0;
+	case OPT_DB:
+		a->db = arg;
+		return 0;
+	case OPT_FORMAT:
+		a->format = arg;
+		return 0;
+	case OPT_FAIL_ON:
+		a->fail_on = arg;
+		return 0;
+	case OPT_PG_VERSION:
+		a->pg_version = arg;
 		return 0;
 	case 'n':
 		if (ctl_parse_count(arg, &a->limit) == 0)

@@ -62,8 +62,15 @@ static const struct option resolve_opts[] = {
 	{ "rolled-back", no_argument, NULL, OPT_ROLLED_BACK },
 	{ NULL, 0, NULL, 0 }
 };
-static const struct option dir_opts[] = {
+static const struct option lint_opts[] = {
 	{ "dir", required_argument, NULL, OPT_DIR },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "pg-version", required_argument, NULL, OPT_PG_VERSION },
+	{ "atomic", no_argument, NULL, OPT_ATOMIC },
+	{ "rules", no_argument, NULL, OPT_RULES },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 }
 };
 static const struct option revision_opts[] = {
@@ -127,8 +134,20 @@ static const struct verb_opt_help resolve_help[] = {
 	{ "--rolled-back", "it did not: REV and above count as not applied" },
 	{ NULL, NULL }
 };
-static const struct verb_opt_help dir_help[] = {
+static const struct verb_opt_help lint_help[] = {
 	DIR_HELP,
+	{ "--db URL", "also read the database: version rows, server "
+	    "version, sizes and catalog of the tables the pending revisions "
+	    "touch" },
+	{ "--json", "one JSON document (findings, counts)" },
+	{ "--format FMT", "text (default), json or sarif (SARIF 2.1.0)" },
+	{ "--fail-on LEVEL", "exit 1 from this severity up: error (default), "
+	    "warning, note, none" },
+	{ "--pg-version N", "lint for this server version offline (14.2, "
+	    "11, 140002)" },
+	{ "--atomic", "lint as if the upgrade ran in one transaction" },
+	{ "-v, --verbose", "also print the findings lint_allow silenced" },
+	{ "--rules", "print the rule table and exit" },
 	{ NULL, NULL }
 };
 static const struct verb_opt_help revision_help[] = {
@@ -223,10 +242,17 @@ static const struct verb verbs[] = {
 	    "After checking the database by hand, record whether the "
 	    "non-transactional revision REV that left the database dirty "
 	    "took effect.", resolve_help },
-	{ "lint", "[--dir DIR]", 0, 0, VERB_OFFLINE, "", dir_opts, ctl_lint,
-	    "report every error of the directory",
-	    "Load every migration file and build the revision graph; print "
-	    "every problem as FILE:LINE: message (exit 1).", dir_help },
+	{ "lint", "[--dir DIR] [--db URL] [--json | --format sarif] "
+	    "[--fail-on LEVEL] [--pg-version N] [--atomic] [-v] [--rules]", 0,
+	    0, VERB_OFFLINE, "v", lint_opts, CTL_HEAVY(ctl_lint),
+	    "check files and SQL (dangerous migrations)",
+	    "Load every migration file and build the revision graph (every "
+	    "problem as FILE:LINE: message, exit 1); then parse each statement "
+	    "with PostgreSQL's grammar and report what would lock, rewrite or "
+	    "scan a busy table, fail on real data or lose data, as "
+	    "FILE:LINE:COL: severity RULE: message. Exit 1 on errors. A "
+	    "revision allows a rule with -- lint_allow: RULE reason.",
+	    lint_help },
 	{ "revision", "-m MSG [--dir DIR] [--head REV] [--no-transaction] "
 	    "[--depends-on REV,...] [--branch-label LABEL]", 0, 0,
 	    VERB_OFFLINE, "m:", revision_opts, ctl_revision,

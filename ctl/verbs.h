@@ -34,6 +34,11 @@ enum {
 	OPT_BRANCH_LABEL,
 	OPT_WAIT_TIMEOUT,
 	OPT_REQUIRES,
+	OPT_DB,
+	OPT_FORMAT,
+	OPT_FAIL_ON,
+	OPT_PG_VERSION,
+	OPT_RULES,
 };
 
 /* One line of a command's --help: "  --sql   what it does". */

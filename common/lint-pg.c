@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+/* lint-pg.c: libpg_query glue: parse, walk, names, scan, positions. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lint-int.h"
+
+/*
+ * Statements are parsed one at a time with pg_query_parse_protobuf() and
+ * unpacked into the generated protobuf-c structs (doc/lint.md §2). Node
+ * locations are byte offsets into the statement; libpg_query's error
+ * cursor counts characters, as PostgreSQL's does.
+ */
+
+/* Byte offset of 1-based character position pos in s, or -1. */
+static int
+lint_pg_char_to_byte(const char *s, size_t len, int pos)
+{
+	int nchar = 0;
+	size_t i;
+
+	if (pos <= 0)
+		return -1;
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && ++nchar == pos)
+			return (int)i;
+	return -1;
+}
+
+PgQuery__ParseResult *
+lint_pg_parse(const char *sql, char **msg, int *pos)
+{
+	PgQueryProtobufParseResult r;
+	PgQuery__ParseResult *t = NULL;
+
+	*msg = NULL;
+	*pos = -1;
+	r = pg_query_parse_protobuf(sql);
+	if (r.error != NULL) {
+		*msg = xstrdup(r.error->message != NULL ? r.error->message :
+		    "syntax error");
+		*pos = lint_pg_char_to_byte(sql, strlen(sql),
+		    r.error->cursorpos);
+	} else {
+		t = pg_query__parse_result__unpack(NULL, r.parse_tree.len,
+		    (const uint8_t *)r.parse_tree.data);
+		if (t == NULL)
+			*msg = xstrdup("cannot read libpg_query's parse tree");
+	}
+	pg_query_free_protobuf_parse_result(r);
+	return t;
+}
+
+void
+lint_pg_free(PgQuery__ParseResult *t)
+{
+	if (t != NULL)
+		pg_query__parse_result__free_unpacked(t, NULL);
+}
+
+/*
+ * Depth-first over every message field, through protobuf-c's descriptors:
+ * one walker for all node types. A oneof member is followed only when it
+ * is the one set (its case field holds its id).
+ */
+static bool
+lint_pg_walk_msg(const ProtobufCMessage *m, lint_walk_fn *fn, void *arg)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	const ProtobufCFieldDescriptor *f;
+	const ProtobufCMessage *c, *const *v;
+	const char *base = (const char *)m;
+	size_t i, j, n;
+
+	if (d == &pg_query__node__descriptor &&
+	    fn((const PgQuery__Node *)m, arg))
+		return true;
+	for (i = 0; i < d->n_fields; i++) {
+		f = &d->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			memcpy(&n, base + f->quantifier_offset, sizeof n);
+			memcpy(&v, base + f->offset, sizeof v);
+			for (j = 0; j < n; j++)
+				if (v[j] != NULL &&
+				    lint_pg_walk_msg(v[j], fn, arg))
+					return true;
+			continue;
+		}
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0) {
+			uint32_t which;
+
+			memcpy(&which, base + f->quantifier_offset,
+			    sizeof which);
+			if (which != f->id)
+				continue;
+		}
+		memcpy(&c, base + f->offset, sizeof c);
+		if (c != NULL && lint_pg_walk_msg(c, fn, arg))
+			return true;
+	}
+	return false;
+}
+
+bool
+lint_pg_walk(const PgQuery__Node *n, lint_walk_fn *fn, void *arg)
+{
+	if (n == NULL)
+		return false;
+	return lint_pg_walk_msg(&n->base, fn, arg);
+}
+
+const char *
+lint_pg_str(const PgQuery__Node *n)
+{
+	if (n == NULL || n->node_case != PG_QUERY__NODE__NODE_STRING)
+		return NULL;
+	return n->string->sval;
+}
+
+const char *
+lint_pg_last(PgQuery__Node *const *v, size_t n)
+{
+	const char *s;
+
+	if (n == 0 || (s = lint_pg_str(v[n - 1])) == NULL)
+		return "";
+	return s;
+}
+
+const char *
+lint_pg_schema(PgQuery__Node *const *v, size_t n)
+{
+	if (n < 2)
+		return NULL;
+	return lint_pg_str(v[n - 2]);
+}
+
+bool
+lint_pg_int(const PgQuery__Node *n, int64_t *v)
+{
+	if (n == NULL)
+		return false;
+	if (n->node_case == PG_QUERY__NODE__NODE_INTEGER) {
+		*v = n->integer->ival;
+		return true;
+	}
+	if (n->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+	    !n->a_const->isnull &&
+	    n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
+		*v = n->a_const->ival->ival;
+		return true;
+	}
+	return false;
+}
+
+/* A DefElem's argument read as a boolean; an absent one is true. */
+static bool
+lint_pg_defbool(const PgQuery__Node *arg)
+{
+	const char *s = NULL;
+	int64_t i;
+
+	if (arg == NULL)
+		return true;
+	if (lint_pg_int(arg, &i))
+		return i != 0;
+	if (arg->node_case == PG_QUERY__NODE__NODE_STRING)
+		s = arg->string->sval;
+	else if (arg->node_case == PG_QUERY__NODE__NODE_BOOLEAN)
+		return arg->boolean->boolval;
+	else if (arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+	    arg->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL)
+		s = arg->a_const->sval->sval;
+	else if (arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+	    arg->a_const->val_case == PG_QUERY__A__CONST__VAL_BOOLVAL)
+		return arg->a_const->boolval->boolval;
+	if (s == NULL)
+		return true;
+	return strcasecmp(s, "false") != 0 && strcasecmp(s, "off") != 0 &&
+	    strcmp(s, "0") != 0 && strcasecmp(s, "no") != 0;
+}
+
+bool
+lint_pg_opt(PgQuery__Node *const *v, size_t n, const char *name)
+{
+	const PgQuery__DefElem *d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i]->node_case != PG_QUERY__NODE__NODE_DEF_ELEM)
+			continue;
+		d = v[i]->def_elem;
+		if (strcasecmp(d->defname, name) == 0)
+			return lint_pg_defbool(d->arg);
+	}
+	return false;
+}
+
+static bool
+lint_pg_identch(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '$' || c >= 0x80;
+}
+
+/* Worth scanning: a run of 64 identifier bytes, or a quoted identifier. */
+static bool
+lint_pg_may_have_long(const char *s, size_t len)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			return true;
+		run = lint_pg_identch((unsigned char)s[i]) ? run + 1 : 0;
+		if (run > 63)
+			return true;
+	}
+	return false;
+}
+
+/* Bytes of the identifier token text[0..n) once its quotes are undone. */
+static size_t
+lint_pg_ident_bytes(const char *t, size_t n)
+{
+	size_t i, b = 0;
+
+	if (n < 2 || t[0] != '"')
+		return n;
+	for (i = 1; i + 1 < n; i++) {
+		if (t[i] == '"' && t[i + 1] == '"')
+			i++;
+		b++;
+	}
+	return b;
+}
+
+void
+lint_pg_long_idents(const char *sql, size_t len,
+    void (*fn)(void *arg, int loc, size_t bytes), void *arg)
+{
+	PgQueryScanResult r;
+	PgQuery__ScanResult *s;
+	const PgQuery__ScanToken *t;
+	size_t i, b;
+
+	if (!lint_pg_may_have_long(sql, len))
+		return;
+	r = pg_query_scan(sql);
+	if (r.error == NULL && (s = pg_query__scan_result__unpack(NULL,
+	    r.pbuf.len, (const uint8_t *)r.pbuf.data)) != NULL) {
+		for (i = 0; i < s->n_tokens; i++) {
+			t = s->tokens[i];
+			if (t->token != PG_QUERY__TOKEN__IDENT ||
+			    t->start < 0 || t->end <= t->start ||
+			    (size_t)t->end > len)
+				continue;
+			b = lint_pg_ident_bytes(sql + t->start,
+			    (size_t)(t->end - t->start));
+			if (b > 63)
+				fn(arg, t->start, b);
+		}
+		pg_query__scan_result__free_unpacked(s, NULL);
+	}
+	pg_query_free_scan_result(r);
+}
+
+void
+lint_pg_locate(const struct lint_cur *c, int loc, int *line, int *col)
+{
+	size_t i, end;
+
+	*line = c->line;
+	*col = c->col;
+	if (loc <= 0)
+		return;
+	end = (size_t)loc < c->len ? (size_t)loc : c->len;
+	for (i = 0; i < end; i++) {
+		if (c->sql[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)c->sql[i] & 0xc0) != 0x80)
+			(*col)++;
+	}
+}

@@ -1,0 +1,5 @@
+-- revision: ok1
+-- down_revision: p0001
+
+-- +upgrade
+ALTER TABLE big ALTER COLUMN title TYPE varchar(100);

@@ -1,0 +1,5 @@
+-- revision: ok2
+-- down_revision: p0001
+
+-- +upgrade
+ALTER TABLE big SET (fillfactor = 90);

@@ -1,0 +1,6 @@
+-- revision: ok3
+-- down_revision: p0001
+
+-- +upgrade
+ALTER TABLE events ATTACH PARTITION loose2
+    FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');

@@ -1,0 +1,6 @@
+-- revision: flag3
+-- down_revision: p0001
+
+-- +upgrade
+UPDATE big SET note = '' WHERE note IS NULL;
+CREATE TABLE audit (id int);

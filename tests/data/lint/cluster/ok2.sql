@@ -1,0 +1,7 @@
+-- revision: ok2
+-- down_revision: p0001
+
+-- +upgrade
+CREATE TABLE f (a int);
+CREATE INDEX f_a ON f (a);
+CLUSTER f USING f_a;

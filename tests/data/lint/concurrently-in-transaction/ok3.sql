@@ -1,0 +1,7 @@
+-- revision: ok3
+-- down_revision: p0001
+-- transactional: false
+-- lock_timeout: 5s
+
+-- +upgrade
+REINDEX INDEX CONCURRENTLY big_name_idx;

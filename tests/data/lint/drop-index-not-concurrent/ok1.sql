@@ -1,0 +1,7 @@
+-- revision: ok1
+-- down_revision: p0001
+-- transactional: false
+-- lock_timeout: 5s
+
+-- +upgrade
+DROP INDEX CONCURRENTLY IF EXISTS big_name_idx;

@@ -1,0 +1,6 @@
+-- revision: ok2
+-- down_revision: p0001
+
+-- +upgrade
+CREATE TABLE f (a int);
+ALTER TABLE f ADD EXCLUDE (a WITH =);

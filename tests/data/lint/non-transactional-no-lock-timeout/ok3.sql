@@ -1,0 +1,5 @@
+-- revision: ok3
+-- down_revision: p0001
+
+-- +upgrade
+CREATE TABLE f (a int);

@@ -1,0 +1,5 @@
+-- revision: ok2
+-- down_revision: p0001
+
+-- +upgrade
+REFRESH MATERIALIZED VIEW big_stats WITH NO DATA;

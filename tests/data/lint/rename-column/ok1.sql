@@ -1,0 +1,6 @@
+-- revision: ok1
+-- down_revision: p0001
+
+-- +upgrade
+CREATE TABLE f (a int);
+ALTER TABLE f RENAME COLUMN a TO b;

@@ -1,0 +1,5 @@
+-- revision: ok1
+-- down_revision: p0001
+
+-- +upgrade
+ALTER TABLE small ADD CONSTRAINT small_label_key UNIQUE USING INDEX small_label_idx;
