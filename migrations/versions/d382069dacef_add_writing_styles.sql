@@ -2,6 +2,8 @@
 -- down_revision: 2e0140e533a8
 -- message: add writing styles
 -- create_date: 2025-10-02 09:30:00+00
+-- lint_allow: foreign-key-without-not-valid the column is added by the same ALTER, NULL in every row: its check reads documents once under the lock ADD COLUMN takes anyway (a large documents table would take ADD ... NOT VALID, then VALIDATE in a later revision)
+-- lint_allow: index-not-concurrent the sample's documents table is small when this runs; on a large one, build documents_writing_style_id_idx CONCURRENTLY in a transactional: false revision
 
 -- +upgrade
 
