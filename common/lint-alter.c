@@ -215,13 +215,6 @@ lint_alter_rewrites(struct lint *l, const struct lm_col *o,
 	if ((strcmp(n->type, "varchar") == 0 || strcmp(n->type, "varbit") ==
 	    0 || strcmp(n->type, "numeric") == 0) && n->nmods > 0)
 		return 1;	/* a length check runs on every row */
-	if (facts_binary >= 0)
-		return facts_binary ? 0 : 1;
-	if ((strcmp(o->type, "varchar") == 0 && strcmp(n->type, "text") ==
-	    0) || (strcmp(o->type, "text") == 0 &&
-	    strcmp(n->type, "varchar") == 0) ||
-	    (strcmp(o->type, "cidr") == 0 && strcmp(n->type, "inet") == 0))
-		return 0;
 	if (strcmp(o->type, "timestamp") == 0 &&
 	    strcmp(n->type, "timestamptz") == 0) {
 		if (l->version > 0 && l->version < 120000)
@@ -232,6 +225,13 @@ lint_alter_rewrites(struct lint *l, const struct lm_col *o,
 			    strcmp(tz, "Etc/UTC") == 0 ? 0 : 1;
 		return -1;
 	}
+	if (facts_binary >= 0)
+		return facts_binary ? 0 : 1;
+	if ((strcmp(o->type, "varchar") == 0 && strcmp(n->type, "text") ==
+	    0) || (strcmp(o->type, "text") == 0 &&
+	    strcmp(n->type, "varchar") == 0) ||
+	    (strcmp(o->type, "cidr") == 0 && strcmp(n->type, "inet") == 0))
+		return 0;
 	return 1;
 }
 

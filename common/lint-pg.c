@@ -63,12 +63,76 @@ lint_pg_free(PgQuery__ParseResult *t)
 }
 
 /*
+ * Node types by their descriptor: a RangeVar or TypeName held directly in
+ * a typed field (IndexStmt.relation) is a plain message, not a Node; the
+ * walker wraps it in a Node on the stack so callbacks see every node.
+ */
+struct lint_pg_kind {
+	const ProtobufCMessageDescriptor *d;
+	const ProtobufCFieldDescriptor *f;	/* its member of Node */
+};
+
+static struct lint_pg_kind *lint_pg_kinds;
+static size_t lint_pg_nkinds;
+
+static int
+lint_pg_kind_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct lint_pg_kind *)a)->d;
+	uintptr_t y = (uintptr_t)((const struct lint_pg_kind *)b)->d;
+
+	return x < y ? -1 : x > y;
+}
+
+static const struct lint_pg_kind *
+lint_pg_kind_of(const ProtobufCMessageDescriptor *d)
+{
+	const ProtobufCMessageDescriptor *nd = &pg_query__node__descriptor;
+	struct lint_pg_kind key = { d, NULL };
+	size_t i;
+
+	if (lint_pg_kinds == NULL) {
+		lint_pg_kinds = xcalloc(nd->n_fields, sizeof *lint_pg_kinds);
+		for (i = 0; i < nd->n_fields; i++)
+			if (nd->fields[i].type == PROTOBUF_C_TYPE_MESSAGE) {
+				lint_pg_kinds[lint_pg_nkinds].d =
+				    nd->fields[i].descriptor;
+				lint_pg_kinds[lint_pg_nkinds++].f =
+				    &nd->fields[i];
+			}
+		qsort(lint_pg_kinds, lint_pg_nkinds, sizeof *lint_pg_kinds,
+		    lint_pg_kind_cmp);
+	}
+	return bsearch(&key, lint_pg_kinds, lint_pg_nkinds,
+	    sizeof *lint_pg_kinds, lint_pg_kind_cmp);
+}
+
+/* Call fn on m as a Node: m itself if it is one, else wrapped. */
+static bool
+lint_pg_visit(const ProtobufCMessage *m, lint_walk_fn *fn, void *arg)
+{
+	const struct lint_pg_kind *k;
+	PgQuery__Node tmp;
+
+	if (m->descriptor == &pg_query__node__descriptor)
+		return fn((const PgQuery__Node *)m, arg);
+	if ((k = lint_pg_kind_of(m->descriptor)) == NULL)
+		return false;
+	memset(&tmp, 0, sizeof tmp);
+	tmp.base.descriptor = &pg_query__node__descriptor;
+	tmp.node_case = (PgQuery__Node__NodeCase)k->f->id;
+	memcpy((char *)&tmp + k->f->offset, &m, sizeof m);
+	return fn(&tmp, arg);
+}
+
+/*
  * Depth-first over every message field, through protobuf-c's descriptors:
  * one walker for all node types. A oneof member is followed only when it
  * is the one set (its case field holds its id).
  */
 static bool
-lint_pg_walk_msg(const ProtobufCMessage *m, lint_walk_fn *fn, void *arg)
+lint_pg_walk_msg(const ProtobufCMessage *m, bool visit, lint_walk_fn *fn,
+    void *arg)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 	const ProtobufCFieldDescriptor *f;
@@ -76,8 +140,7 @@ lint_pg_walk_msg(const ProtobufCMessage *m, lint_walk_fn *fn, void *arg)
 	const char *base = (const char *)m;
 	size_t i, j, n;
 
-	if (d == &pg_query__node__descriptor &&
-	    fn((const PgQuery__Node *)m, arg))
+	if (visit && lint_pg_visit(m, fn, arg))
 		return true;
 	for (i = 0; i < d->n_fields; i++) {
 		f = &d->fields[i];
@@ -88,7 +151,7 @@ lint_pg_walk_msg(const ProtobufCMessage *m, lint_walk_fn *fn, void *arg)
 			memcpy(&v, base + f->offset, sizeof v);
 			for (j = 0; j < n; j++)
 				if (v[j] != NULL &&
-				    lint_pg_walk_msg(v[j], fn, arg))
+				    lint_pg_walk_msg(v[j], true, fn, arg))
 					return true;
 			continue;
 		}
@@ -101,7 +164,9 @@ lint_pg_walk_msg(const ProtobufCMessage *m, lint_walk_fn *fn, void *arg)
 				continue;
 		}
 		memcpy(&c, base + f->offset, sizeof c);
-		if (c != NULL && lint_pg_walk_msg(c, fn, arg))
+		/* A Node's member was visited as the Node itself. */
+		if (c != NULL && lint_pg_walk_msg(c,
+		    d != &pg_query__node__descriptor, fn, arg))
 			return true;
 	}
 	return false;
@@ -112,7 +177,7 @@ lint_pg_walk(const PgQuery__Node *n, lint_walk_fn *fn, void *arg)
 {
 	if (n == NULL)
 		return false;
-	return lint_pg_walk_msg(&n->base, fn, arg);
+	return lint_pg_walk_msg(&n->base, true, fn, arg);
 }
 
 const char *
