@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# migratectl lint --db against a real PostgreSQL 15: severity follows the
+# catalog (sizes, a table made earlier in the plan, user functions'
+# volatility, TimeZone, views, validated CHECKs), the server's version
+# beats --pg-version, and every ALTER COLUMN TYPE verdict is checked
+# against what the server really does (relfilenode before and after).
+source "$TOP_SRCDIR/tests/lib/daemon.sh"
+export NO_COLOR=1
+
+db=$(t_newdb)
+dir=$(t_migdir)
+dbname=${db#postgresql:///}
+dbname=${dbname%%\?*}
+t_sql "$db" "ALTER DATABASE \"$dbname\" SET timezone = 'UTC'" >/dev/null
+
+base='CREATE TABLE big (id bigint PRIMARY KEY, name varchar(50),
+    note text CONSTRAINT big_note_nn CHECK (note IS NOT NULL),
+    created timestamp);
+CREATE TABLE small (id int, label text);
+CREATE VIEW big_v AS SELECT id, name FROM big;
+CREATE TABLE tt (a varchar(50), b varchar(50), c varchar(50), d text,
+    e numeric(10, 2), f numeric(10, 2), g int, h cidr, i timestamp,
+    j timestamp(3));
+CREATE FUNCTION vol() RETURNS int LANGUAGE sql VOLATILE AS $$SELECT 1$$;
+CREATE FUNCTION stab() RETURNS int LANGUAGE sql STABLE AS $$SELECT 1$$;'
+t_rev "$dir" l0000000001 none "$base" >/dev/null
+# Applied by hand, with its version row: the database is at l0000000001.
+t_sql "$db" "$base" >/dev/null
+t_sql "$db" "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);
+INSERT INTO alembic_version VALUES ('l0000000001');
+INSERT INTO big SELECT g, 'n' || g, 'x', now() FROM generate_series(1, 50000) g;
+INSERT INTO small SELECT g, 'l' || g FROM generate_series(1, 10) g;
+ANALYZE big; ANALYZE small;" >/dev/null
+
+f2=$(t_rev "$dir" l0000000002 l0000000001 'CREATE INDEX big_name_idx ON big (name);
+CREATE INDEX small_label_idx ON small (label);
+CREATE TABLE fresh (a int);
+ALTER TABLE big ADD COLUMN x int DEFAULT vol();
+ALTER TABLE big ADD COLUMN y int DEFAULT stab();
+ALTER TABLE big ALTER COLUMN created TYPE timestamptz;
+ALTER TABLE big ALTER COLUMN name TYPE varchar(100);
+ALTER TABLE big ALTER COLUMN note SET NOT NULL;
+ALTER TABLE small ALTER COLUMN label SET NOT NULL;
+ALTER TABLE small ADD COLUMN flag boolean DEFAULT false;')
+f3=$(t_rev "$dir" l0000000003 l0000000002 'CREATE INDEX fresh_a_idx ON fresh (a);')
+
+# lint ARGS...: JSON findings of revision l0000000002/3 as "line rule sev"
+findings() {
+	{ "$MIGRATECTL" --json lint --dir "$dir" "$@" || true; } |
+		jq -r '.findings[] | select(.revision != "l0000000001") |
+			"\(.revision[9:]):\(.line) \(.rule) \(.severity)"' | sort
+}
+has() { grep -qxF -- "$2" <<<"$1" || fail "$3: no '$2' in:
+$1"; }
+lacks() { ! grep -q -- "$2" <<<"$1" || fail "$3: '$2' in:
+$1"; }
+
+# ---- offline: no sizes, no catalog ------------------------------------------
+off=$(findings)
+has "$off" "02:6 index-not-concurrent error" "offline, big"
+has "$off" "02:7 index-not-concurrent error" "offline, small"
+has "$off" "03:6 index-not-concurrent error" "offline, a table of an earlier revision"
+has "$off" "02:9 add-column-volatile-default warning" "offline, vol() unknown"
+has "$off" "02:10 add-column-volatile-default warning" "offline, stab() unknown"
+has "$off" "02:11 alter-column-type-rewrite warning" "offline, TimeZone unknown"
+has "$off" "02:12 alter-column-type-view error" "offline, view from the files"
+lacks "$off" "02:13 " "offline, big_note_nn validated in the files"
+has "$off" "02:14 set-not-null-without-check error" "offline, small"
+lacks "$off" "02:15 " "offline, constant default on 15"
+ok "offline: existing tables are of unknown size, user functions unknown"
+
+# ---- --db: the catalog decides ------------------------------------------------
+on=$(findings --db "$db")
+has "$on" "02:6 index-not-concurrent error" "--db, big (50,000 rows)"
+has "$on" "02:7 index-not-concurrent note" "--db, small (10 rows)"
+lacks "$on" "03:6 " "--db, fresh is made earlier in the plan"
+has "$on" "02:9 add-column-volatile-default error" "--db, vol() is volatile"
+lacks "$on" "02:10 " "--db, stab() is stable"
+lacks "$on" "02:11 " "--db, timestamp -> timestamptz under UTC"
+has "$on" "02:12 alter-column-type-view error" "--db, pg_depend"
+lacks "$on" "02:13 " "--db, big_note_nn is validated"
+has "$on" "02:14 set-not-null-without-check note" "--db, small table"
+msg=$({ "$MIGRATECTL" lint --dir "$dir" --db "$db" || true; } | grep "$f2:6:")
+[[ $msg == *"(~50000 rows,"* ]] || fail "--db names the size: $msg"
+ok "--db: sizes, plan-made tables, pg_proc, TimeZone, pg_depend, CHECKs"
+
+# ---- the server's version beats --pg-version ------------------------------------
+v10=$(findings --pg-version 10)
+has "$v10" "02:15 add-column-volatile-default error" "--pg-version 10: any default"
+v10db=$(findings --pg-version 10 --db "$db")
+lacks "$v10db" "02:15 " "--db says 15"
+ok "version-dependent rules follow the server's server_version_num"
+
+# ---- exit codes, formats --------------------------------------------------------
+t_expect 1 "$MIGRATECTL" -q lint --dir "$dir" --db "$db" >/dev/null
+t_expect 0 "$MIGRATECTL" -q lint --dir "$dir" --db "$db" --fail-on none \
+	>/dev/null
+t_expect 75 "$MIGRATECTL" -q lint --dir "$dir" \
+	--db "postgresql:///nosuchdb?host=$PGHOST&port=$PGPORT" 2>/dev/null
+sarif=$("$MIGRATECTL" lint --dir "$dir" --db "$db" --format sarif || true)
+[[ $(jq -r .version <<<"$sarif") == 2.1.0 ]] || fail "sarif version"
+n=$({ "$MIGRATECTL" --json lint --dir "$dir" --db "$db" || true; } |
+	jq '.findings | length')
+[[ $(jq '.runs[0].results | length' <<<"$sarif") == "$n" && $n -ge 5 ]] ||
+	fail "sarif results: $(jq '.runs[0].results | length' <<<"$sarif") of $n"
+[[ $(jq -r '.runs[0].results[0].locations[0].physicalLocation.region.startLine' \
+	<<<"$sarif") =~ ^[0-9]+$ ]] || fail "sarif region"
+ok "exit 1 on errors, --fail-on none, 75 without a database, SARIF 2.1.0"
+
+# ---- ALTER COLUMN TYPE: lint's verdict against the server's ----------------------
+f4=$(t_rev "$dir" l0000000004 l0000000003 'ALTER TABLE tt ALTER COLUMN a TYPE varchar(100);
+ALTER TABLE tt ALTER COLUMN b TYPE varchar(20);
+ALTER TABLE tt ALTER COLUMN c TYPE text;
+ALTER TABLE tt ALTER COLUMN d TYPE varchar(10);
+ALTER TABLE tt ALTER COLUMN e TYPE numeric(12, 2);
+ALTER TABLE tt ALTER COLUMN f TYPE numeric(10, 4);
+ALTER TABLE tt ALTER COLUMN g TYPE bigint;
+ALTER TABLE tt ALTER COLUMN h TYPE inet;
+ALTER TABLE tt ALTER COLUMN i TYPE timestamptz;
+ALTER TABLE tt ALTER COLUMN j TYPE timestamp(6);')
+t_sql "$db" "INSERT INTO tt VALUES ('a', 'b', 'c', 'd', 1, 1, 1, '10.0.0.0/8', now(), now())" >/dev/null
+# verdicts ARGS...: "LINE yes|no|unknown" for each ALTER of $f4
+verdicts() {
+	local says line
+	says=$({ "$MIGRATECTL" --json lint --dir "$dir" "$@" || true; } |
+		jq -r --arg f "$f4" '.findings[] | select(.file == $f and
+			.rule == "alter-column-type-rewrite") | "\(.line) \(.severity)"')
+	for line in $(seq 6 15); do
+		# error offline; a note with --db (tt is small)
+		if grep -Eq "^$line (error|note)" <<<"$says"; then
+			echo "$line yes"
+		elif grep -q "^$line warning" <<<"$says"; then
+			echo "$line unknown"
+		else
+			echo "$line no"
+		fi
+	done
+}
+off=$(verdicts)
+on=$(verdicts --db "$db")
+line=5
+while IFS= read -r stmt; do
+	line=$((line + 1))
+	before=$(t_sql "$db" "SELECT relfilenode FROM pg_class WHERE relname = 'tt'")
+	t_sql "$db" "$stmt" >/dev/null
+	after=$(t_sql "$db" "SELECT relfilenode FROM pg_class WHERE relname = 'tt'")
+	real=no
+	[[ $before != "$after" ]] && real=yes
+	grep -qx "$line $real" <<<"$on" ||
+		fail "--db: $stmt: the server rewrote=$real, lint: $(grep "^$line " <<<"$on")"
+	if [[ $stmt == *"COLUMN i "* ]]; then
+		grep -qx "$line unknown" <<<"$off" ||
+			fail "offline: $stmt: TimeZone is unknown offline"
+	else
+		grep -qx "$line $real" <<<"$off" ||
+			fail "offline: $stmt: the server rewrote=$real, lint: $(grep "^$line " <<<"$off")"
+	fi
+done < <(sed -n '/^ALTER TABLE tt/p' "$f4")
+ok "ALTER COLUMN TYPE: lint predicts each rewrite the server does (10 cases)"
