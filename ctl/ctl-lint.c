@@ -169,7 +169,7 @@ ctl_lint_run(const struct ctl_args *a, const struct revgraph *g,
 	pending = xcalloc(g->n + 1, sizeof *pending);
 	for (i = 0; i < g->n; i++)
 		pending[i] = true;
-	if (a->db != NULL && ctl_lintdb_facts(a->db, g, pending, &facts,
+	if (a->db != NULL && ctl_lintdb_facts(a, g, pending, &facts,
 	    &why) < 0) {
 		fprintf(stderr, OUTPUT_PROG ": lint --db: %s\n", why);
 		free(why);

@@ -34,27 +34,56 @@ ctl_lintdb_query(PGconn *c, const char *sql, int n,
 	return NULL;
 }
 
+/* The version table, quoted for SQL, or NULL if it does not exist. */
+static char *
+ctl_lintdb_vt(const struct ctl_args *a, PGconn *c, char **why, int *rc)
+{
+	static const char sql[] = "SELECT n.nspname, c.relname FROM pg_class c "
+	    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = "
+	    "to_regclass(CASE WHEN $1::text IS NULL THEN quote_ident($2) ELSE "
+	    "quote_ident($1) || '.' || quote_ident($2) END)";
+	const char *params[2];
+	char *s = NULL, *t = NULL, *out = NULL;
+	PGresult *r;
+
+	*rc = 0;
+	params[0] = a->conf_vt_schema;
+	params[1] = a->conf_vt != NULL ? a->conf_vt : "alembic_version";
+	if ((r = ctl_lintdb_query(c, sql, 2, params, why)) == NULL) {
+		*rc = -EIO;
+		return NULL;
+	}
+	if (PQntuples(r) == 1 &&
+	    (s = PQescapeIdentifier(c, PQgetvalue(r, 0, 0),
+	    strlen(PQgetvalue(r, 0, 0)))) != NULL &&
+	    (t = PQescapeIdentifier(c, PQgetvalue(r, 0, 1),
+	    strlen(PQgetvalue(r, 0, 1)))) != NULL)
+		out = xasprintf("%s.%s", s, t);
+	PQfreemem(s);
+	PQfreemem(t);
+	PQclear(r);
+	return out;
+}
+
 /* applied[i] for each revision the version rows imply. */
 static int
-ctl_lintdb_applied(PGconn *c, const struct revgraph *g,
-    bool *applied, char **why)
+ctl_lintdb_applied(const struct ctl_args *a, PGconn *c,
+    const struct revgraph *g, bool *applied, char **why)
 {
-	static const char *const vt[] = { "public.alembic_version" };
 	PGresult *r;
 	size_t *rows, nrows = 0;
 	ssize_t k;
-	int i;
+	char *vt, *sql;
+	int i, rc;
 
-	if ((r = ctl_lintdb_query(c, "SELECT to_regclass($1) IS NOT NULL", 1,
-	    vt, why)) == NULL)
-		return -EIO;
-	if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
-		PQclear(r);
-		return 0;	/* no version table: nothing applied yet */
-	}
-	PQclear(r);
-	if ((r = ctl_lintdb_query(c, "SELECT version_num FROM "
-	    "public.alembic_version", 0, NULL, why)) == NULL)
+	if ((vt = ctl_lintdb_vt(a, c, why, &rc)) == NULL)
+		return rc;	/* no version table: nothing applied yet */
+	/* vt was quoted by PQescapeIdentifier; there is no value in it */
+	sql = xasprintf("SELECT version_num FROM %s", vt);
+	r = ctl_lintdb_query(c, sql, 0, NULL, why);
+	free(sql);
+	free(vt);
+	if (r == NULL)
 		return -EIO;
 	rows = xcalloc((size_t)PQntuples(r) + 1, sizeof *rows);
 	for (i = 0; i < PQntuples(r); i++)
@@ -67,8 +96,8 @@ ctl_lintdb_applied(PGconn *c, const struct revgraph *g,
 }
 
 int
-ctl_lintdb_facts(const char *url, const struct revgraph *g, bool *pending,
-    struct lint_facts **facts, char **why)
+ctl_lintdb_facts(const struct ctl_args *a, const struct revgraph *g,
+    bool *pending, struct lint_facts **facts, char **why)
 {
 	struct lint_refs *refs;
 	PGconn *c;
@@ -79,7 +108,7 @@ ctl_lintdb_facts(const char *url, const struct revgraph *g, bool *pending,
 	int rc;
 
 	*facts = NULL;
-	c = PQconnectdb(url);
+	c = PQconnectdb(a->db);
 	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
 		*why = xasprintf("cannot connect: %s", c != NULL ?
 		    PQerrorMessage(c) : "out of memory");
@@ -87,7 +116,7 @@ ctl_lintdb_facts(const char *url, const struct revgraph *g, bool *pending,
 		return -ECONNREFUSED;
 	}
 	applied = xcalloc(g->n + 1, sizeof *applied);
-	rc = ctl_lintdb_applied(c, g, applied, why);
+	rc = ctl_lintdb_applied(a, c, g, applied, why);
 	refs = lint_refs_new();
 	for (i = 0; rc == 0 && i < g->n; i++) {
 		pending[i] = !applied[i];

@@ -37,6 +37,8 @@ struct ctl_args {
 	const char *config;	/* -c: the daemon's settings file */
 	char *conf_socket;	/* its socket_path, owned */
 	char *conf_dir;		/* its migrations_dir, owned */
+	char *conf_vt;		/* its version_table, owned (lint --db) */
+	char *conf_vt_schema;	/* its version_table_schema, owned */
 	bool conf_bad;		/* it has a malformed line */
 	bool json;
 	bool quiet;
@@ -135,11 +137,13 @@ json_t *ctl_lint_warnings(const struct revgraph *g, bool print);
 enum ctl_exit ctl_lint(const struct ctl_args *, int, char **);
 struct lint_facts;
 /*
- * lint --db: read the version rows and the catalog facts for the pending
- * revisions of g; pending[i] is set per revision. 0, or a negative errno
+ * lint --db: read the version rows (-c's version_table and
+ * version_table_schema, else alembic_version on the search_path) and the
+ * catalog facts for the pending revisions of g; pending[i] is set per
+ * revision. 0, or a negative errno
  * with *why (caller frees).
  */
-int ctl_lintdb_facts(const char *url, const struct revgraph *g,
+int ctl_lintdb_facts(const struct ctl_args *a, const struct revgraph *g,
     bool *pending, struct lint_facts **facts, char **why) MIG_MUSTCHECK;
 
 /* ctl-revision.c */

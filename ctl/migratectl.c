@@ -50,6 +50,10 @@ ctl_conf_line(void *arg, const char *path, unsigned int n, const char *key,
 		slot = &a->conf_dir;
 	else if (strcmp(key, "socket_path") == 0)
 		slot = &a->conf_socket;
+	else if (strcmp(key, "version_table") == 0)
+		slot = &a->conf_vt;
+	else if (strcmp(key, "version_table_schema") == 0)
+		slot = &a->conf_vt_schema;
 	if (slot == NULL)
 		return;		/* the daemon's business */
 	free(*slot);
@@ -450,6 +454,8 @@ ctl_args_free(struct ctl_args *a)
 {
 	free(a->conf_dir);
 	free(a->conf_socket);
+	free(a->conf_vt);
+	free(a->conf_vt_schema);
 }
 
 /* Defaults that depend on the environment. */

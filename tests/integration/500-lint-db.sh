@@ -11,7 +11,7 @@ db=$(t_newdb)
 dir=$(t_migdir)
 dbname=${db#postgresql:///}
 dbname=${dbname%%\?*}
-t_sql "$db" "ALTER DATABASE \"$dbname\" SET timezone = 'UTC'" >/dev/null
+t_sql_su "$db" "ALTER DATABASE \"$dbname\" SET timezone = 'UTC'" >/dev/null
 
 base='CREATE TABLE big (id bigint PRIMARY KEY, name varchar(50),
     note text CONSTRAINT big_note_nn CHECK (note IS NOT NULL),
