@@ -91,20 +91,23 @@ merr_move(struct merr *dst, struct merr *src)
 }
 
 /* Labelled lines after the message, in the order they are written. */
-static const struct {
-	const char *label;
-	size_t off;
-} merr_fields[] = {
-	{ "SQLSTATE: ", offsetof(struct merr, sqlstate) },
-	{ "DETAIL: ", offsetof(struct merr, detail) },
-	{ "HINT: ", offsetof(struct merr, hint) },
-	{ "CONTEXT: ", offsetof(struct merr, context) },
+static const char *const merr_labels[] = {
+	"SQLSTATE: ", "DETAIL: ", "HINT: ", "CONTEXT: ",
 };
 
 static char **
 merr_field(struct merr *err, size_t i)
 {
-	return (char **)((char *)err + merr_fields[i].off);
+	switch (i) {
+	case 0:
+		return &err->sqlstate;
+	case 1:
+		return &err->detail;
+	case 2:
+		return &err->hint;
+	default:
+		return &err->context;
+	}
 }
 
 char *
@@ -123,10 +126,10 @@ merr_history_text(const struct merr *err, const char *fallback_file)
 		    err->message : "");
 	else
 		s = xstrdup(err->message != NULL ? err->message : "");
-	for (i = 0; i < ARRAY_LEN(merr_fields); i++) {
+	for (i = 0; i < ARRAY_LEN(merr_labels); i++) {
 		if ((v = *merr_field((struct merr *)err, i)) == NULL)
 			continue;
-		t = xasprintf("%s\n%s%s", s, merr_fields[i].label, v);
+		t = xasprintf("%s\n%s%s", s, merr_labels[i], v);
 		free(s);
 		s = t;
 	}
@@ -139,9 +142,9 @@ merr_field_at(const char *p)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(merr_fields); i++)
-		if (strncmp(p, merr_fields[i].label,
-		    strlen(merr_fields[i].label)) == 0)
+	for (i = 0; i < ARRAY_LEN(merr_labels); i++)
+		if (strncmp(p, merr_labels[i],
+		    strlen(merr_labels[i])) == 0)
 			return (int)i;
 	return -1;
 }
@@ -197,8 +200,8 @@ merr_parse_history_text(const char *text, struct merr *err)
 			end += 1 + strcspn(end + 1, "\n");
 		if (f >= 0 && *merr_field(err, (size_t)f) == NULL)
 			*merr_field(err, (size_t)f) = xstrndup(p +
-			    strlen(merr_fields[f].label), (size_t)(end - p) -
-			    strlen(merr_fields[f].label));
+			    strlen(merr_labels[f]), (size_t)(end - p) -
+			    strlen(merr_labels[f]));
 		p = *end == '\n' ? end + 1 : end;
 	}
 }

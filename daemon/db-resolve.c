@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,8 +149,7 @@ db_resolve_on_lookup(int result, struct evutil_addrinfo *res, void *arg)
 {
 	struct db_resolve_slot *s = arg;
 	struct evutil_addrinfo *ai;
-	char buf[64];
-	const void *a;
+	char buf[NI_MAXHOST];
 
 	s->in_flight = false;
 	s->req = NULL;
@@ -162,14 +162,10 @@ db_resolve_on_lookup(int result, struct evutil_addrinfo *res, void *arg)
 	s->error = result;
 	for (ai = res; ai != NULL && s->naddrs < DB_RESOLVE_MAX;
 	    ai = ai->ai_next) {
-		if (ai->ai_family == AF_INET)
-			a = &((struct sockaddr_in *)ai->ai_addr)->sin_addr;
-		else if (ai->ai_family == AF_INET6)
-			a = &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
-		else
-			continue;
-		if (evutil_inet_ntop(ai->ai_family, a, buf, sizeof buf) ==
-		    NULL)
+		/* numeric only: no name service is asked */
+		if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+		    getnameinfo(ai->ai_addr, (socklen_t)ai->ai_addrlen, buf,
+		    sizeof buf, NULL, 0, NI_NUMERICHOST) != 0)
 			continue;
 		s->addrs = xreallocarray(s->addrs, s->naddrs + 1,
 		    sizeof *s->addrs);
