@@ -104,13 +104,16 @@ struct dbstate {
 
 struct runner;
 
+#define INSTANCE_LEN 16			/* hex digits of an instance id */
+
 struct daemon {
 	struct settings cfg;
 	struct event_base *base;
 	struct revset *rs;
 	char hostname[256];
 	pid_t pid;
-	char *app_name;			/* migrated@HOST:PID */
+	char instance[INSTANCE_LEN + 1];	/* random, per start */
+	char *app_name;			/* migrated@INSTANCE HOST:PID */
 	char *username;			/* the daemon's own user */
 	uid_t uid;
 	gid_t admin_gid;
@@ -331,6 +334,12 @@ void op_plan_skip_empty(const struct req *req, const struct revset *rs,
 int op_plan_check(const struct revset *rs, const struct rg_plan *p,
     bool atomic, struct merr *err) MIG_MUSTCHECK;
 
+/* instance.c */
+/* pick this run's instance id; sets D->instance and D->app_name */
+void instance_init(void);
+/* the instance id in a daemon's application_name, if it carries one */
+bool instance_of_app(const char *app, char out[INSTANCE_LEN + 1]);
+
 /* runner.c */
 struct runner_opts {
 	bool up;
@@ -347,6 +356,8 @@ int runner_cancel(json_t **info);
 /* lock session lost or shutdown: fail the running plan */
 void runner_abort(const char *why, enum merr_code code);
 json_t *runner_running_json(void);
+/* is this daemon's runner inside the non-transactional step of revision? */
+bool runner_running_nt(const char *revision);
 /* SQL text of a plan (dry run); caller frees */
 char *runner_plan_sql(const struct revset *rs, const struct rg_plan *plan,
     const size_t *cur, size_t ncur);

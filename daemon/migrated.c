@@ -346,9 +346,7 @@ daemon_setup_identity(void)
 	D->uid = getuid();
 	if (gethostname(D->hostname, sizeof D->hostname - 1) < 0)
 		strcpy(D->hostname, "localhost");
-	D->app_name = xasprintf("migrated@%s:%ld", D->hostname, (long)D->pid);
-	if (strlen(D->app_name) > 63)
-		D->app_name[63] = '\0';	/* NAMEDATALEN */
+	instance_init();
 	pw = getpwuid(D->uid);
 	D->username = xstrdup(pw != NULL ? pw->pw_name : "unknown");
 	if (D->cfg.admin_group != NULL) {

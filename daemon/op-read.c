@@ -23,10 +23,10 @@ op_hello_exec(struct req *req, json_t **result, struct merr *err)
 		peer = json_pack("{s:I, s:s, s:b}", "uid",
 		    (json_int_t)req->conn->peer.uid, "user",
 		    req->conn->peer.user, "admin", req->conn->peer.admin);
-	*result = json_pack("{s:s, s:s, s:i, s:I, s:s, s:o}", "server",
+	*result = json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:o}", "server",
 	    "migrated", "version", PACKAGE_VERSION, "protocol", 1, "pid",
-	    (json_int_t)D->pid, "role", leader_is() ? "leader" : "standby",
-	    "peer", peer);
+	    (json_int_t)D->pid, "instance", D->instance, "role", leader_is() ?
+	    "leader" : "standby", "peer", peer);
 	return OP_DONE;
 }
 

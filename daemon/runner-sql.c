@@ -286,15 +286,17 @@ rsql_history(struct rsql_batch *b, const struct migfile *mf,
 	snprintf(start, sizeof start, "%.3f", started_ms / 1000.0);
 	sql = xasprintf("INSERT INTO %s (revision, operation, checksum, "
 	    "message, started_at, finished_at, duration_ms, outcome, error, "
-	    "host, pid, requested_by, transactional) VALUES ($1, $2, $3, $4, "
-	    "%s, clock_timestamp(), (extract(epoch FROM clock_timestamp() - "
-	    "%s) * 1000)::bigint, $5, $6, $7, $8::int, $9, %s)", D->ht,
-	    started_ms ? "to_timestamp($10::float8)" : "now()",
-	    started_ms ? "to_timestamp($10::float8)" : "now()",
+	    "host, pid, instance, requested_by, transactional) VALUES ($1, "
+	    "$2, $3, $4, %s, clock_timestamp(), (extract(epoch FROM "
+	    "clock_timestamp() - %s) * 1000)::bigint, $5, $6, $7, $8::int, "
+	    "$9, $10, %s)", D->ht,
+	    started_ms ? "to_timestamp($11::float8)" : "now()",
+	    started_ms ? "to_timestamp($11::float8)" : "now()",
 	    transactional ? "true" : "false");
-	rsql_add(b, sql, started_ms ? 10 : 9, mf->revision, operation,
+	rsql_add(b, sql, started_ms ? 11 : 10, mf->revision, operation,
 	    strcmp(operation, "upgrade") == 0 ? mf->checksum : NULL,
-	    mf->message, outcome, error, D->hostname, pid, user, start);
+	    mf->message, outcome, error, D->hostname, pid, D->instance, user,
+	    start);
 	free(sql);
 }
 
@@ -306,12 +308,12 @@ rsql_nt_start(struct rsql_batch *b, const struct migfile *mf,
 
 	snprintf(pid, sizeof pid, "%ld", (long)D->pid);
 	sql = xasprintf("INSERT INTO %s (revision, operation, checksum, "
-	    "message, outcome, host, pid, requested_by, transactional) "
-	    "VALUES ($1, $2, $3, $4, 'running', $5, $6::int, $7, false) "
-	    "RETURNING id", D->ht);
-	rsql_add(b, sql, 7, mf->revision, operation,
+	    "message, outcome, host, pid, instance, requested_by, "
+	    "transactional) VALUES ($1, $2, $3, $4, 'running', $5, $6::int, "
+	    "$7, $8, false) RETURNING id", D->ht);
+	rsql_add(b, sql, 8, mf->revision, operation,
 	    strcmp(operation, "upgrade") == 0 ? mf->checksum : NULL,
-	    mf->message, D->hostname, pid, user);
+	    mf->message, D->hostname, pid, D->instance, user);
 	free(sql);
 }
 
@@ -350,11 +352,11 @@ rsql_history_row(struct rsql_batch *b, const char *revision,
 
 	snprintf(pid, sizeof pid, "%ld", (long)D->pid);
 	sql = xasprintf("INSERT INTO %s (revision, operation, checksum, "
-	    "message, finished_at, duration_ms, outcome, host, pid, "
+	    "message, finished_at, duration_ms, outcome, host, pid, instance, "
 	    "requested_by) VALUES ($1, $2, $3, $4, clock_timestamp(), 0, "
-	    "'ok', $5, $6::int, $7)", D->ht);
-	rsql_add(b, sql, 7, revision, operation, checksum, message,
-	    D->hostname, pid, user);
+	    "'ok', $5, $6::int, $7, $8)", D->ht);
+	rsql_add(b, sql, 8, revision, operation, checksum, message,
+	    D->hostname, pid, D->instance, user);
 	free(sql);
 }
 

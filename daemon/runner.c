@@ -119,6 +119,17 @@ runner_running_json(void)
 	return o;
 }
 
+bool
+runner_running_nt(const char *revision)
+{
+	const struct migfile *mf;
+
+	if (R == NULL || R->step >= R->plan.n)
+		return false;
+	mf = runner_mf();
+	return !mf->transactional && strcmp(mf->revision, revision) == 0;
+}
+
 static void
 runner_free(void)
 {

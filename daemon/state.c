@@ -199,11 +199,41 @@ state_parse_rows(const PGresult *res)
 	D->st.nrows = n;
 }
 
+/*
+ * Is the running row of res (state_on_exists' dirty query) a step that
+ * a live daemon is running now? By its instance id (SPEC §3): ours while
+ * our runner is in that step, another's while that daemon holds the lock.
+ * A row of a version before instance ids matches an old leader's
+ * application_name "migrated@HOST:PID" as that version did.
+ */
+static bool
+state_running_live(const PGresult *res)
+{
+	const char *app, *inst;
+	char holder[INSTANCE_LEN + 1], *own;
+	bool live;
+
+	app = json_string_value(json_object_get(D->st.leader,
+	    "application_name"));
+	if (!PQgetisnull(res, 0, 7)) {
+		inst = PQgetvalue(res, 0, 7);
+		if (strcmp(inst, D->instance) == 0)
+			return runner_running_nt(PQgetvalue(res, 0, 0));
+		return instance_of_app(app, holder) &&
+		    strcmp(holder, inst) == 0;
+	}
+	if (app == NULL || instance_of_app(app, holder))
+		return false;
+	own = xasprintf("migrated@%s:%s", PQgetvalue(res, 0, 5),
+	    PQgetvalue(res, 0, 6));
+	live = strncmp(app, own, 63) == 0;
+	free(own);
+	return live;
+}
+
 static void
 state_parse_dirty(const PGresult *res)
 {
-	const char *app;
-	char *own;
 	json_t *o;
 
 	json_decref(D->st.dirty_info);
@@ -211,17 +241,9 @@ state_parse_dirty(const PGresult *res)
 	D->st.dirty = false;
 	if (PQntuples(res) < 1)
 		return;
-	/* the live leader's own running step is in progress, not dirty */
-	app = json_string_value(json_object_get(D->st.leader,
-	    "application_name"));
-	own = xasprintf("migrated@%s:%s", PQgetvalue(res, 0, 5),
-	    PQgetvalue(res, 0, 6));
-	if (strcmp(PQgetvalue(res, 0, 3), "running") == 0 && app != NULL &&
-	    strcmp(app, own) == 0) {
-		free(own);
-		return;
-	}
-	free(own);
+	if (strcmp(PQgetvalue(res, 0, 3), "running") == 0 &&
+	    state_running_live(res))
+		return;		/* in progress, not dirty */
 	o = json_object();
 	json_object_set_new(o, "revision", json_string(PQgetvalue(res, 0, 0)));
 	json_object_set_new(o, "operation", json_string(PQgetvalue(res, 0, 1)));
@@ -327,6 +349,7 @@ state_on_tables(struct db *db, const struct db_result *r, void *arg)
 static void
 state_parse_leader(const PGresult *res)
 {
+	char inst[INSTANCE_LEN + 1];
 	json_t *o;
 
 	json_decref(D->st.leader);
@@ -340,6 +363,8 @@ state_parse_leader(const PGresult *res)
 	json_object_set_new(o, "host", json_string(PQgetvalue(res, 0, 2)));
 	json_object_set_new(o, "application_name",
 	    json_string(PQgetvalue(res, 0, 1)));
+	json_object_set_new(o, "instance", instance_of_app(PQgetvalue(res,
+	    0, 1), inst) ? json_string(inst) : json_null());
 	D->st.leader = o;
 }
 
@@ -368,14 +393,16 @@ state_on_exists(struct db *db, const struct db_result *r, void *arg)
 		q[n++].sql = rows;
 	}
 	if (D->st.have_history) {
+		/* a table of an older version has no instance (yet) */
 		dirty = xasprintf("SELECT revision, operation, started_at, "
-		    "outcome, error, host, pid FROM %s h WHERE NOT "
+		    "outcome, error, host, pid, %s FROM %s h WHERE NOT "
 		    "transactional AND outcome <> 'ok' AND operation IN "
 		    "('upgrade', 'downgrade') AND NOT EXISTS (SELECT 1 FROM "
 		    "%s r WHERE r.id > h.id AND r.revision COLLATE \"C\" = "
 		    "h.revision AND "
 		    "r.operation = 'resolve') ORDER BY id DESC LIMIT 1",
-		    D->ht, D->ht);
+		    strcmp(PQgetvalue(r->res[0], 0, 2), "t") == 0 ?
+		    "instance" : "NULL::text", D->ht, D->ht);
 		ck = xasprintf("SELECT DISTINCT ON (revision COLLATE \"C\") "
 		    "revision, checksum FROM %s WHERE outcome = 'ok' AND "
 		    "operation IN ('upgrade', 'stamp', 'resolve') ORDER BY "
@@ -432,7 +459,9 @@ state_refresh(void)
 	snprintf(lo, sizeof lo, "%" PRIu32, (uint32_t)(k & 0xffffffffu));
 	memset(q, 0, sizeof q);
 	q[0].sql = "SELECT to_regclass($1) IS NOT NULL, "
-	    "to_regclass($2) IS NOT NULL";
+	    "to_regclass($2) IS NOT NULL, EXISTS (SELECT 1 FROM "
+	    "pg_catalog.pg_attribute WHERE attrelid = to_regclass($2) AND "
+	    "attname = 'instance' AND NOT attisdropped)";
 	q[0].nparams = 2;
 	q[0].params = p1;
 	q[1].sql = "SELECT a.pid, a.application_name, "

@@ -37,11 +37,18 @@ static const char tables_inspect_sql[] =
     "d.deptype IN ('a', 'i') JOIN pg_catalog.pg_class q ON q.oid = d.objid "
     "WHERE CASE WHEN q.relkind = 'S' THEN NOT "
     "pg_catalog.has_sequence_privilege(q.oid, 'USAGE') END), "
-    "current_user, pg_catalog.current_database() FROM s";
+    "current_user, pg_catalog.current_database(), "
+    /* 9, 10: the history table has the column instance; we own it */
+    "EXISTS (SELECT 1 FROM t JOIN pg_catalog.pg_attribute a ON "
+    "a.attrelid = t.oid WHERE t.relname = $3 AND a.attname = 'instance' "
+    "AND NOT a.attisdropped), "
+    "(SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE') FROM t JOIN "
+    "pg_catalog.pg_class c ON c.oid = t.oid WHERE t.relname = $3) FROM s";
 
 struct tables_job {
 	void (*done)(const char *why);
 	bool schema, vt, ht;	/* to create */
+	bool instance;		/* the history table's column to add */
 };
 
 /* The server's message (primary text), never NULL. */
@@ -91,6 +98,8 @@ tables_on_created(struct db *db, const struct db_result *r, void *arg)
 	if (j->vt || j->ht)
 		log_notice("created the state tables %s%s%s", j->vt ? D->vt :
 		    "", j->vt && j->ht ? ", " : "", j->ht ? D->ht : "");
+	if (j->instance)
+		log_notice("added the column instance to %s", D->ht);
 	tables_finish(j, NULL);
 }
 
@@ -98,8 +107,9 @@ tables_on_created(struct db *db, const struct db_result *r, void *arg)
 static void
 tables_create(struct db *db, struct tables_job *j)
 {
-	struct db_query q[5];
-	char *schema, *vt, *ht;
+	struct db_query q[7];
+	const char *lt[1] = { D->cfg.lock_timeout };
+	char *schema, *vt, *ht, *col;
 	size_t n = 0;
 
 	schema = xasprintf("CREATE SCHEMA IF NOT EXISTS %s", D->schema_q);
@@ -117,7 +127,11 @@ tables_create(struct db *db, struct tables_job *j)
 	    "outcome text NOT NULL CHECK (outcome IN "
 	    "('ok', 'failed', 'running')), "
 	    "error text, host text, pid integer, requested_by text, "
-	    "transactional boolean NOT NULL DEFAULT true)", D->ht);
+	    "transactional boolean NOT NULL DEFAULT true, instance text)",
+	    D->ht);
+	/* a table of a version before instance ids (SPEC §3): add it */
+	col = xasprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS instance "
+	    "text", D->ht);
 	memset(q, 0, sizeof q);
 	q[n++].sql = "BEGIN";
 	if (j->schema)
@@ -126,12 +140,20 @@ tables_create(struct db *db, struct tables_job *j)
 		q[n++].sql = vt;
 	if (j->ht)
 		q[n++].sql = ht;
+	if (j->instance) {
+		q[n].sql = "SELECT pg_catalog.set_config('lock_timeout', $1, "
+		    "true)";
+		q[n].nparams = 1;
+		q[n++].params = lt;
+		q[n++].sql = col;
+	}
 	q[n++].sql = "COMMIT";
 	if (db_batch(db, true, n, q, tables_on_created, j) < 0)
 		free(j);	/* down: the lost callback reports it */
 	free(schema);
 	free(vt);
 	free(ht);
+	free(col);
 }
 
 /* Why this role cannot use or create the state tables, or NULL. */
@@ -153,6 +175,11 @@ tables_missing(const PGresult *res, struct tables_job *j)
 		return xasprintf("role %s lacks privilege CREATE on schema %s "
 		    "(needed once, to create %s)", role, schema,
 		    j->vt ? D->cfg.version_table : D->cfg.history_table);
+	if (j->instance && !tables_bool(res, 10))
+		return xasprintf("role %s lacks ownership of table %s.%s "
+		    "(needed once, to add its column instance: run ALTER "
+		    "TABLE %s ADD COLUMN instance text as its owner)", role,
+		    schema, D->cfg.history_table, D->ht);
 	if (!PQgetisnull(res, 0, 5) || !PQgetisnull(res, 0, 6))
 		return xasprintf("role %s lacks privilege %s%s%s", role,
 		    PQgetisnull(res, 0, 5) ? "" : PQgetvalue(res, 0, 5),
@@ -184,10 +211,11 @@ tables_on_inspect(struct db *db, const struct db_result *r, void *arg)
 	j->schema = !tables_bool(res, 0);
 	j->vt = !tables_bool(res, 1);
 	j->ht = !tables_bool(res, 2);
+	j->instance = !j->ht && !tables_bool(res, 9);
 	if ((why = tables_missing(res, j)) != NULL) {
 		tables_finish(j, why);
 		free(why);
-	} else if (j->schema || j->vt || j->ht)
+	} else if (j->schema || j->vt || j->ht || j->instance)
 		tables_create(db, j);
 	else
 		tables_finish(j, NULL);
