@@ -16,7 +16,7 @@
 static struct reconnect lockrc;		/* standby poll / reconnect timer */
 static uint64_t handover_until;		/* don't retake the lock before this */
 static char *pending_handover_to;
-static char marker[64];			/* SET on the lock session at connect */
+static char marker[128];		/* SET on the lock session per attempt */
 static bool pooled;			/* a transaction-pooling proxy was seen */
 static char lock_pid[16];		/* backend that took the lock */
 
@@ -160,7 +160,7 @@ leader_become(void)
 /*
  * Is this session really ours? Behind a transaction-pooling proxy each
  * transaction may run on another backend, so a session-level lock proves
- * nothing: the marker we SET at connect, or the lock, is then missing.
+ * nothing: the marker we SET with the lock, or the lock, is then missing.
  */
 static void
 leader_on_refused(struct db *db, const struct db_result *r, void *arg)
@@ -296,15 +296,15 @@ leader_on_trylock(struct db *db, const struct db_result *r, void *arg)
 		leader_lost("cannot take the lock");
 		return;
 	}
-	if (PQntuples(r->res[0]) == 1 &&
-	    strcmp(PQgetvalue(r->res[0], 0, 0), "t") == 0) {
+	if (PQntuples(r->res[1]) == 1 &&
+	    strcmp(PQgetvalue(r->res[1], 0, 0), "t") == 0) {
 		/* we never locked on this session: another client's state */
 		leader_refuse_pooled("this session's backend already held the "
 		    "lock before it asked for it (another client's session "
 		    "state)", NULL);
 		return;
 	}
-	res = r->res[1];
+	res = r->res[2];
 	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
 		snprintf(lock_pid, sizeof lock_pid, "%s", PQgetvalue(res, 0, 1));
 		log_debug("advisory lock taken by backend %s", lock_pid);
@@ -321,12 +321,21 @@ leader_on_trylock(struct db *db, const struct db_result *r, void *arg)
 	reconnect_at(&lockrc, D->cfg.standby_poll_interval_ms);
 }
 
+/*
+ * One transaction: set this attempt's session marker (a session-level
+ * SET, so that the verification, a later transaction, finds it only on
+ * the same backend; set at every attempt because the runner's RESET ALL
+ * clears it), check that the backend does not hold the lock already, and
+ * try it.
+ */
 static void
 leader_try_lock(void)
 {
+	static unsigned int attempt;
 	char key[32], *held;
 	const char *params[1] = { key };
-	struct db_query q[2];
+	const char *mparams[1] = { marker };
+	struct db_query q[3];
 	uint32_t hi, lo;
 	int r;
 
@@ -340,16 +349,22 @@ leader_try_lock(void)
 	    "WHERE locktype = 'advisory' AND granted AND pid = "
 	    "pg_catalog.pg_backend_pid() AND classid = %" PRIu32 " AND objid "
 	    "= %" PRIu32 " AND objsubid = 1)", hi, lo);
+	snprintf(marker, sizeof marker, "lock:%s:%d:%u", D->app_name,
+	    db_backend_pid(D->lockdb), ++attempt);
 	memset(q, 0, sizeof q);
-	q[0].sql = held;
+	q[0].sql = "SELECT pg_catalog.set_config('migrated.session', $1, "
+	    "false)";
+	q[0].nparams = 1;
+	q[0].params = mparams;
+	q[1].sql = held;
 	/* never leads while pg_is_in_recovery(): the lock is not tried */
-	q[1].sql = "SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN "
+	q[2].sql = "SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN "
 	    "false ELSE pg_catalog.pg_try_advisory_lock($1::bigint) END, "
 	    "pg_catalog.pg_backend_pid(), pg_catalog.pg_is_in_recovery()";
-	q[1].nparams = 1;
-	q[1].params = params;
+	q[2].nparams = 1;
+	q[2].params = params;
 	lock_pid[0] = '\0';
-	r = db_batch(D->lockdb, true, 2, q, leader_on_trylock, NULL);
+	r = db_batch(D->lockdb, true, 3, q, leader_on_trylock, NULL);
 	free(held);
 	if (r < 0)
 		leader_lost("lock session down");
@@ -362,13 +377,6 @@ leader_on_connected(struct db *db, void *arg)
 
 	log_debug("lock session connected (backend %d)", db_backend_pid(db));
 	leader_key_init(dbname);
-	snprintf(marker, sizeof marker, "lock:%s:%d", D->app_name,
-	    db_backend_pid(db));
-	if (db_query1(db, "SELECT pg_catalog.set_config('migrated.session', "
-	    "$1, false)", 1, (const char *const[]){ marker }, NULL, NULL) < 0) {
-		leader_lost("lock session down");
-		return;
-	}
 	leader_try_lock();
 }
 
