@@ -204,6 +204,9 @@ struct req *op_internal(const char *opname, json_t *args);
 void op_finish(struct req *req, json_t *result, const struct merr *err);
 void op_event(struct req *req, const char *event, json_t *fields);
 void op_queue_kick(void);
+/* fail the queued changes (not the running one, not the waiters) */
+void op_abort_queue(enum merr_code code, const char *why);
+/* ... and the waiters too (shutdown) */
 void op_abort_all(enum merr_code code, const char *why);
 void op_waiters_check(void);
 void op_wait_add(struct req *req);
@@ -308,6 +311,9 @@ bool state_is_at(const size_t *target, size_t ntarget, enum rg_state *st);
 void state_cancel_backend(int pid);
 int state_query(const char *sql, int nparams, const char *const *params,
     db_batch_cb cb, void *arg) MIG_MUSTCHECK;
+/* A batch whose result only matters when it fails: logs that (what is a
+ * static string naming it). */
+void state_on_ignored(struct db *db, const struct db_result *r, void *what);
 void state_forget(void *arg);
 json_t *state_rows_json(void);
 /* state of the database against target (op-wait.c); result: check's */

@@ -42,6 +42,7 @@ struct db {
 	struct event *ev_write;
 	struct event *ev_timeout;
 	struct event *ev_defer;	/* reports a failed PQconnectStart */
+	struct event *ev_idle;	/* the session went idle: cb.idle */
 	struct db_batch *batch;
 	TAILQ_HEAD(, db_batch) pending;	/* batches waiting for their turn */
 	char *last_error;
@@ -53,6 +54,7 @@ struct db {
 };
 
 static void db_on_read(evutil_socket_t, short, void *);
+static void db_on_idle(evutil_socket_t, short, void *);
 static void db_on_defer(evutil_socket_t, short, void *);
 static void db_on_write(evutil_socket_t, short, void *);
 static void db_poll_connect(struct db *);
@@ -74,7 +76,8 @@ db_new(struct event_base *base, const char *name,
 	TAILQ_INIT(&db->pending);
 	db->last_error = xstrdup("");
 	db->ev_defer = event_new(base, -1, 0, db_on_defer, db);
-	if (db->ev_defer == NULL)
+	db->ev_idle = event_new(base, -1, 0, db_on_idle, db);
+	if (db->ev_defer == NULL || db->ev_idle == NULL)
 		fatal("event_new failed");
 	return db;
 }
@@ -102,6 +105,15 @@ db_batch_free(struct db_batch *b)
 }
 
 static void db_lost(struct db *, const char *);
+
+static void
+db_on_idle(evutil_socket_t fd, short what, void *arg)
+{
+	struct db *db = arg;
+
+	if (db_is_idle(db) && TAILQ_EMPTY(&db->pending) && db->cb.idle != NULL)
+		db->cb.idle(db, db->arg);
+}
 
 static void
 db_on_defer(evutil_socket_t fd, short what, void *arg)
@@ -171,6 +183,8 @@ db_close(struct db *db)
 	db_resolve_drop(db);
 	if (db->ev_defer != NULL)
 		event_del(db->ev_defer);
+	if (db->ev_idle != NULL)
+		event_del(db->ev_idle);
 	db_events_free(db);
 	if (db->ev_timeout != NULL)
 		evtimer_del(db->ev_timeout);
@@ -196,6 +210,8 @@ db_free(struct db *db)
 		event_free(db->ev_timeout);
 	if (db->ev_defer != NULL)
 		event_free(db->ev_defer);
+	if (db->ev_idle != NULL)
+		event_free(db->ev_idle);
 	free(db->last_error);
 	free(db->name);
 	free(db);
@@ -600,7 +616,8 @@ db_complete(struct db *db)
 	    (b = TAILQ_FIRST(&db->pending)) != NULL) {
 		TAILQ_REMOVE(&db->pending, b, entry);
 		db_start(db, b);
-	}
+	} else if (db->state == DB_UP && db->batch == NULL)
+		event_active(db->ev_idle, 0, 0);
 }
 
 static bool
@@ -729,8 +746,8 @@ db_batch(struct db *db, bool pipeline, size_t n, const struct db_query *q,
 
 	if (db->state != DB_UP)
 		return -ENOTCONN;
-	if (n == 0)
-		fatal("db_batch: empty batch");
+	if (n == 0 || cb == NULL)
+		fatal("db_batch: empty batch or no callback");
 	b = xcalloc(1, sizeof *b);
 	b->pipeline = pipeline;
 	b->n = n;

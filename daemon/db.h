@@ -20,6 +20,12 @@ struct db_callbacks {
 	 * flight has already been completed with conn_lost set.
 	 */
 	void (*lost)(struct db *db, const char *why, void *arg);
+	/*
+	 * The session went idle: connected, no batch in flight or waiting.
+	 * Called from the loop; the one event whoever waits for the session
+	 * is kicked by.
+	 */
+	void (*idle)(struct db *db, void *arg);
 	/* an asynchronous NOTIFY arrived */
 	void (*notify)(struct db *db, const char *channel, const char *payload,
 	    void *arg);
@@ -78,9 +84,10 @@ const char *db_last_error(const struct db *db);
  * Run n statements. pipeline: in libpq pipeline mode, one round trip,
  * statements after a failure are skipped (extended protocol: one statement
  * per text). Otherwise one by one with the simple protocol, stopping at the
- * first failure. cb is called exactly once, from the event loop, unless
- * the db is freed or closed first. Batches queue behind the one in flight.
- * -ENOTCONN when down.
+ * first failure. cb (never NULL: every batch has an owner that learns
+ * how it ended) is called exactly once, from the event loop, unless the
+ * db is freed or closed first, or db_forget() dropped it. Batches queue
+ * behind the one in flight. -ENOTCONN when down.
  */
 int db_batch(struct db *db, bool pipeline, size_t n,
     const struct db_query *q, db_batch_cb cb, void *arg) MIG_MUSTCHECK;

@@ -21,6 +21,11 @@ static bool pooled;			/* a transaction-pooling proxy was seen */
 static char lock_pid[16];		/* backend that took the lock */
 
 static void leader_try_lock(void);
+static void leader_on_idle(struct db *, void *);
+
+/* for state_on_ignored() */
+static char what_announce[] = "announcing the heads";
+static char what_ask[] = "asking for the lock";
 
 bool
 leader_is(void)
@@ -394,6 +399,7 @@ leader_start(void)
 	static const struct db_callbacks cb = {
 		.connected = leader_on_connected,
 		.lost = leader_on_lost,
+		.idle = leader_on_idle,
 	};
 	char *end;
 
@@ -446,7 +452,7 @@ leader_announce(void)
 	}
 	params[0] = payload;
 	if (state_query("SELECT pg_catalog.pg_notify('" NOTIFY_CHANNEL "', $1)",
-	    1, params, NULL, NULL) < 0)
+	    1, params, state_on_ignored, what_announce) < 0)
 		log_debug("cannot announce heads");
 	free(payload);
 }
@@ -454,11 +460,27 @@ leader_announce(void)
 static void
 leader_on_unlocked(struct db *db, const struct db_result *r, void *arg)
 {
-	if (r->conn_lost || r->failed >= 0)
+	if (r->conn_lost)
+		return;		/* leader_on_lost() did it all */
+	if (r->failed >= 0) {
+		log_warn("cannot hand the lock over: %s, keeping it",
+		    PQresultErrorMessage(r->err));
+		handover_until = 0;
+		op_queue_kick();
 		return;
+	}
 	leader_set_role(ROLE_STANDBY, "handed the lock to a daemon with "
 	    "newer migrations");
+	/* what was queued meanwhile goes to the new leader */
+	op_abort_queue(MERR_NOT_LEADER, "this daemon handed the lock over");
 	reconnect_at(&lockrc, D->cfg.standby_poll_interval_ms);
+}
+
+/* The lock session went idle: the change queue may go on. */
+static void
+leader_on_idle(struct db *db, void *arg)
+{
+	op_queue_kick();
 }
 
 /* Do our files strictly contain every head another daemon announced? */
@@ -503,7 +525,7 @@ leader_tick(void)
 		return;
 	}
 	MIG_IGNORE(state_query("SELECT pg_catalog.pg_notify('" NOTIFY_CHANNEL
-	    "', $1)", 1, params, NULL, NULL));
+	    "', $1)", 1, params, state_on_ignored, what_ask));
 }
 
 void
@@ -539,7 +561,8 @@ leader_on_notify(const char *payload)
 			pending_handover_to = json_dumps(o, JSON_COMPACT);
 			params[0] = pending_handover_to;
 			MIG_IGNORE(state_query("SELECT pg_catalog.pg_notify('"
-			    NOTIFY_CHANNEL "', $1)", 1, params, NULL, NULL));
+			    NOTIFY_CHANNEL "', $1)", 1, params,
+			    state_on_ignored, what_ask));
 		}
 	} else if (strcmp(t, "handover") == 0 && leader_is()) {
 		to = json_string_value(json_object_get(o, "to"));

@@ -189,7 +189,7 @@ op_queue_kick(void)
 }
 
 void
-op_abort_all(enum merr_code code, const char *why)
+op_abort_queue(enum merr_code code, const char *why)
 {
 	struct merr err = { 0 };
 	struct req *req;
@@ -197,6 +197,17 @@ op_abort_all(enum merr_code code, const char *why)
 	merr_set(&err, code, "%s", why);
 	while ((req = TAILQ_FIRST(&D->queue)) != NULL)
 		op_finish(req, NULL, &err);
+	merr_clear(&err);
+}
+
+void
+op_abort_all(enum merr_code code, const char *why)
+{
+	struct merr err = { 0 };
+	struct req *req;
+
+	op_abort_queue(code, why);
+	merr_set(&err, code, "%s", why);
 	while ((req = TAILQ_FIRST(&D->waiters)) != NULL) {
 		if (req->op->abort != NULL)
 			req->op->abort(req, &err);

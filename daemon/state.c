@@ -25,6 +25,10 @@ static struct refresh_cb *cbs_next;	/* for the one after it */
 static char marker[64];
 
 
+/* for state_on_ignored() */
+static char what_cancel[] = "pg_cancel_backend";
+static char what_marker[] = "setting the session marker";
+
 static void
 state_run_cbs(struct refresh_cb *list, bool ok)
 {
@@ -597,6 +601,14 @@ state_forget(void *arg)
 		db_forget(D->readdb, arg);
 }
 
+void
+state_on_ignored(struct db *db, const struct db_result *r, void *what)
+{
+	if (!r->conn_lost && r->failed >= 0)
+		log_debug("%s failed: %s, ignoring", (const char *)what,
+		    PQresultErrorMessage(r->err));
+}
+
 int
 state_query(const char *sql, int nparams, const char *const *params,
     db_batch_cb cb, void *arg)
@@ -612,7 +624,7 @@ state_cancel_backend(int pid)
 
 	snprintf(p, sizeof p, "%d", pid);
 	if (state_query("SELECT pg_catalog.pg_cancel_backend($1::int)", 1,
-	    params, NULL, NULL) < 0)
+	    params, state_on_ignored, what_cancel) < 0)
 		log_warn("cannot cancel backend %d: read session down", pid);
 }
 
@@ -649,7 +661,7 @@ state_on_connected(struct db *db, void *arg)
 	    db_backend_pid(db));
 	MIG_IGNORE(db_query1(db, "SELECT pg_catalog.set_config("
 	    "'migrated.session', $1, false)", 1,
-	    (const char *const[]){ marker }, NULL, NULL));
+	    (const char *const[]){ marker }, state_on_ignored, what_marker));
 	state_refresh();
 	leader_announce();
 	daemon_status_changed();
