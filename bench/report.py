@@ -316,6 +316,18 @@ def main():
         t.row("  its peak RSS (/usr/bin/time)", "lint.rss", "MiB",
               scale=1 / 1024, target="< 64 MiB", ok=lambda m: m < 64)
 
+    if "dirscan" in vals:
+        t.section("files re-read before each change request, %d files"
+                  % big)
+        t.row("per-request check, inotify quiet: p50 of 200",
+              "dirscan.quiet", "us", scale=1000, target="<= 5 ms",
+              ok=lambda m: m <= 5000)
+        t.row("  p99 of 200", "dirscan.quiet.p99", "us", scale=1000)
+        t.row("stat scan of every file (after an event, NFS, links): p50",
+              "dirscan", "ms", target="<= 5 ms" if big >= 10000 else None,
+              ok=(lambda m: m <= 5) if big >= 10000 else None)
+        t.row("  p99 of 200", "dirscan.p99", "ms")
+
     print("# migrated benchmark, %s\n" % meta.get("date", ""))
     for k, v in meta.items():
         if k != "date":

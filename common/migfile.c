@@ -483,9 +483,8 @@ migset_path(const char *dir, const char *name)
 	return p;
 }
 
-/* A migration: "*.sql" and not a dotfile. */
-static bool
-migset_wanted(const char *name)
+bool
+migfile_wanted(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -531,7 +530,7 @@ migset_list(DIR *d, const char *dir, char ***names, size_t *n,
 		errno = 0;
 		if ((de = readdir(d)) == NULL)
 			break;
-		if (!migset_wanted(de->d_name) ||
+		if (!migfile_wanted(de->d_name) ||
 		    !migset_regular(d, dir, de, diags))
 			continue;
 		if (*n == cap) {

@@ -97,6 +97,9 @@ int migset_load(const char *dir, struct migset **out,
     struct mdiag_list *diags) MIG_MUSTCHECK;
 void migset_free(struct migset *set);
 
+/* Is a directory entry named name a migration: "*.sql", not a dotfile? */
+bool migfile_wanted(const char *name);
+
 /* True if s is a valid revision id: 1-32 chars of [0-9a-z_], not reserved. */
 bool migfile_valid_revision(const char *s);
 

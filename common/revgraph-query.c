@@ -510,13 +510,13 @@ revgraph_check_target(const struct revgraph *g, bool up, const char *spec,
 			continue;
 		at = ncur > 0 ? rg_names(g, cur, ncur) : xstrdup("base");
 		if (up && applied[t] && !isrow[t])
-			r = rg_wrong_way(err, "downgrade", spec, "cannot upgrade "
-			    "to %s: it is applied and the database is past it "
-			    "(at %s)", g->nodes[t].id, at);
+			r = rg_wrong_way(err, "downgrade", spec, "cannot "
+			    "upgrade to %s: it is applied and the database is "
+			    "past it (at %s)", g->nodes[t].id, at);
 		else if (!up && !applied[t])
-			r = rg_wrong_way(err, "upgrade", spec, "cannot downgrade "
-			    "to %s: it is not applied (at %s)", g->nodes[t].id,
-			    at);
+			r = rg_wrong_way(err, "upgrade", spec, "cannot "
+			    "downgrade to %s: it is not applied (at %s)",
+			    g->nodes[t].id, at);
 		free(at);
 	}
 	free(applied);

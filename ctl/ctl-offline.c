@@ -188,9 +188,9 @@ ctl_lint_warnings(const struct revgraph *g, bool print)
 		if (!revgraph_is_empty(g, k))
 			continue;
 		mf = g->nodes[k].mf;
-		s = xasprintf("%s:%d: warning: revision %s has an empty upgrade "
-		    "section: auto-migrate stops before it (and what needs "
-		    "it)", mf->path, mf->up.present ? mf->up.line :
+		s = xasprintf("%s:%d: warning: revision %s has an empty "
+		    "upgrade section: auto-migrate stops before it (and what "
+		    "needs it)", mf->path, mf->up.present ? mf->up.line :
 		    mf->revision_line, mf->revision);
 		if (print)
 			fprintf(stderr, "%s\n", s);

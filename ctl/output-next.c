@@ -152,8 +152,8 @@ next_state(struct next *nx, const json_t *st, const char *state,
 	else if (next_is(state, "ahead"))
 		next_ahead(nx, st);
 	else if (next_is(state, "diverged"))
-		next_line(nx, "the version rows overlap: check the schema, then "
-		    "set them with: " P " stamp TARGET");
+		next_line(nx, "the version rows overlap: check the schema, "
+		    "then set them with: " P " stamp TARGET");
 	else if (next_is(state, "behind") && json_is_object(
 	    json_object_get(st, "running")))
 		next_line(nx, "%s is being applied; " P " wait waits for it",

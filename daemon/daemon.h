@@ -16,6 +16,7 @@
 #include "db.h"
 #include "merr.h"
 #include "metrics.h"
+#include "dirscan.h"
 #include "migfile.h"
 #include "revgraph.h"
 
@@ -29,6 +30,7 @@ struct revset {
 	int refs;
 	struct migset *set;
 	struct revgraph *g;
+	struct dirscan snap;	/* the directory as it was read */
 };
 
 /* revset.c */
@@ -319,7 +321,16 @@ json_t *state_rows_json(void);
 /* state of the database against target (op-wait.c); result: check's */
 enum rg_state op_target_state(const char *target, json_t **result,
     struct merr *err);
-int op_reload_now(json_t **result, struct merr *err) MIG_MUSTCHECK;
+/* reload the directory; auto_ok: new files may start an auto-migrate */
+int op_reload_now(bool auto_ok, json_t **result, struct merr *err)
+    MIG_MUSTCHECK;
+
+/* dirwatch.c: the files on disk are the files that run (issue 10 item 1) */
+/* the directory changed since it was read: reload it; < 0 when broken */
+int dirwatch_check(struct merr *err) MIG_MUSTCHECK;
+/* watch = true: reload as files change (inotify) */
+void dirwatch_start(void);
+void dirwatch_stop(void);
 /* a daemon-made request ended: answer the reloads waiting for it */
 void op_reload_auto_done(const struct req *ireq, const json_t *result,
     const struct merr *err);

@@ -148,8 +148,9 @@ daemon_status_changed(void)
 			    "target", D->cfg.once_target, "atomic",
 			    D->cfg.transaction_mode == TXN_ALL)));
 		else if (D->cfg.auto_migrate)
-			MIG_IGNORE(op_internal("upgrade", json_pack("{s:s, s:b}",
-			    "target", "heads", "skip_empty", 1)));
+			MIG_IGNORE(op_internal("upgrade", json_pack(
+			    "{s:s, s:b}", "target", "heads", "skip_empty",
+			    1)));
 	}
 	if (D->ready_sent || D->once || D->cfg.ready_when != READY_CURRENT ||
 	    !D->st.read)
@@ -272,7 +273,7 @@ daemon_reload(void)
 	 */
 	if (ready)
 		notify_reloading();
-	if (op_reload_now(&result, &err) < 0)
+	if (op_reload_now(true, &result, &err) < 0)
 		log_error("reload rejected, keeping the old migrations: %s",
 		    err.message);
 	json_decref(result);
@@ -505,6 +506,7 @@ daemon_teardown(void)
 	conn_close_all();
 	server_close();
 	http_stop();
+	dirwatch_stop();
 	leader_stop();
 	state_stop();
 	if (D->dns != NULL)
@@ -570,6 +572,8 @@ main(int argc, char **argv)
 	daemon_setup_dns();
 	state_init();
 	daemon_setup_events();
+	if (!D->once)
+		dirwatch_start();
 	if (!D->once && (r = server_listen()) < 0) {
 		notify_status("cannot listen: %s", strerror(-r));
 		return 1;

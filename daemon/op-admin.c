@@ -301,7 +301,7 @@ op_has_rev(const struct revset *rs, const char *id)
 }
 
 int
-op_reload_now(json_t **result, struct merr *err)
+op_reload_now(bool auto_ok, json_t **result, struct merr *err)
 {
 	struct mdiag_list diags = { 0 };
 	struct revset *rs = NULL, *old = D->rs;
@@ -355,15 +355,17 @@ op_reload_now(json_t **result, struct merr *err)
 	state_recompute();
 	leader_announce();
 	/* new files, or a pending revision's file fixed after it failed */
-	auto_up = D->cfg.auto_migrate && (json_array_size(added) > 0 ||
-	    (json_array_size(changed) > 0 && D->st.state == RG_BEHIND));
+	auto_up = auto_ok && D->cfg.auto_migrate &&
+	    (json_array_size(added) > 0 || (json_array_size(changed) > 0 &&
+	    D->st.state == RG_BEHIND));
 	if (auto_up)
 		D->auto_pending = true;
-	daemon_status_changed();
-	op_waiters_check();
+	/* before the auto-migrate, which may reload again and free rs */
 	*result = json_pack("{s:I, s:o, s:o, s:o, s:b}", "revisions",
 	    (json_int_t)rs->g->n, "added", added, "removed", removed,
 	    "changed", changed, "auto_migrate", auto_up);
+	daemon_status_changed();
+	op_waiters_check();
 	return 0;
 }
 
@@ -382,7 +384,7 @@ op_reload_exec(struct req *req, json_t **result, struct merr *err)
 
 	log_op(LOG_LVL_INFO, "reload", NULL, -1, NULL, "reload requested by %s",
 	    req->user);
-	if ((r = op_reload_now(result, err)) < 0)
+	if ((r = op_reload_now(true, result, err)) < 0)
 		return r;
 	/* the leader answers once the auto-migrate it started is done */
 	if (!json_is_true(json_object_get(*result, "auto_migrate")) ||

@@ -142,6 +142,12 @@ op_exec(struct req *req)
 	json_t *result = NULL;
 	int r;
 
+	/* changes and --sql plans read the files as they are now */
+	if ((req->op->flags & OP_QUEUED) && (r = dirwatch_check(&err)) < 0) {
+		op_finish(req, NULL, &err);
+		merr_clear(&err);
+		return;
+	}
 	r = req->op->exec(req, &result, &err);
 	if (r == OP_WAIT)
 		return;

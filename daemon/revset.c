@@ -10,21 +10,25 @@
 int
 revset_load(const char *dir, struct revset **out, struct mdiag_list *diags)
 {
+	struct dirscan snap = { 0 };
 	struct migset *set = NULL;
 	struct revgraph *g = NULL;
 	struct revset *rs;
 	int r;
 
-	if ((r = migset_load(dir, &set, diags)) < 0)
-		return r;
-	if ((r = revgraph_build(set, &g, diags)) < 0) {
+	/* before reading: a change made while loading shows next time */
+	(void)dirscan_take(dir, &snap);
+	if ((r = migset_load(dir, &set, diags)) < 0 ||
+	    (r = revgraph_build(set, &g, diags)) < 0) {
 		migset_free(set);
+		dirscan_clear(&snap);
 		return r;
 	}
 	rs = xcalloc(1, sizeof *rs);
 	rs->refs = 1;
 	rs->set = set;
 	rs->g = g;
+	rs->snap = snap;
 	*out = rs;
 	return 0;
 }
@@ -43,6 +47,7 @@ revset_unref(struct revset *rs)
 		return;
 	revgraph_free(rs->g);
 	migset_free(rs->set);
+	dirscan_clear(&rs->snap);
 	free(rs);
 }
 

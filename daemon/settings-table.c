@@ -262,6 +262,8 @@ const struct settings_entry settings_table[] = {
 	  0, 0, NULL, CFG_RELOAD, settings_txn_mode, NULL },
 	{ "allow_drift", CFG_BOOL, OFF(allow_drift), "false", 0, 0,
 	  NULL, CFG_RELOAD, NULL, NULL },
+	{ "watch", CFG_BOOL, OFF(watch), "false", 0, 0,
+	  NULL, 0, NULL, NULL },
 	{ "standby_poll_interval", CFG_DURATION, OFF(standby_poll_interval_ms),
 	  "100ms", 10, 60 * SEC, NULL, CFG_RELOAD, NULL, NULL },
 	{ "refresh_interval", CFG_DURATION, OFF(refresh_interval_ms),

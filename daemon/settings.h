@@ -43,6 +43,7 @@ struct settings {
 	int lock_retries;
 	enum txn_mode transaction_mode;
 	bool allow_drift;
+	bool watch;			/* reload as files change (inotify) */
 	int standby_poll_interval_ms;
 	int refresh_interval_ms;
 	int reconnect_max_interval_ms;

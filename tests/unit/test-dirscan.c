@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* test-dirscan.c: the stat snapshot that says a directory changed. */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "dirscan.h"
+#include "xmalloc.h"
+
+static char dir[] = "/tmp/test-dirscan.XXXXXX";
+
+static void
+put(const char *name, const char *text)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	free(p);
+}
+
+static char *
+path(const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+/* Let the last change age past the racy window, then snapshot. */
+static void
+take(struct dirscan *s)
+{
+	const struct timespec pause = { 0, DIRSCAN_RACY_NS + 10000000 };
+
+	nanosleep(&pause, NULL);
+	assert_int_equal(dirscan_take(dir, s), 0);
+	assert_false(s->racy);
+}
+
+/* Each change, made after a fresh snapshot: does the scan notice? */
+static void
+test_changes(void **state)
+{
+	struct dirscan s = { 0 };
+	struct timespec keep[2];
+	struct stat st;
+	char *p, *q;
+	int i;
+
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < 50; i++) {
+		p = xasprintf("r%03d_x.sql", i);
+		put(p, "-- revision: x\n");
+		free(p);
+	}
+	/* just written: racy, so never the same */
+	assert_int_equal(dirscan_take(dir, &s), 0);
+	assert_true(s.racy);
+	assert_false(dirscan_same(dir, &s));
+	take(&s);
+	assert_int_equal(s.n, 50);
+	assert_true(dirscan_same(dir, &s));
+
+	/* not migrations: ignored */
+	put(".r999_hidden.sql", "x");
+	put("notes.txt", "x");
+	put("r998_x.sql~", "x");
+	assert_true(dirscan_same(dir, &s));
+
+	/* a new file */
+	put("r050_x.sql", "x");
+	assert_false(dirscan_same(dir, &s));
+	take(&s);
+	assert_true(dirscan_same(dir, &s));
+
+	/* an edit in place of the same size: mtime and ctime move */
+	put("r007_x.sql", "-- revision: y\n");
+	assert_false(dirscan_same(dir, &s));
+	take(&s);
+
+	/* the mtime put back: ctime still moved */
+	p = path("r008_x.sql");
+	assert_int_equal(stat(p, &st), 0);
+	keep[0] = st.st_atim;
+	keep[1] = st.st_mtim;
+	put("r008_x.sql", "-- revision: z\n");
+	assert_int_equal(utimensat(AT_FDCWD, p, keep, 0), 0);
+	assert_false(dirscan_same(dir, &s));
+	take(&s);
+
+	/* replaced by rename (as editors save) */
+	put(".tmp", "-- revision: x\n");
+	q = path(".tmp");
+	assert_int_equal(rename(q, p), 0);
+	free(q);
+	assert_false(dirscan_same(dir, &s));
+	take(&s);
+
+	/* removed */
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	assert_false(dirscan_same(dir, &s));
+	take(&s);
+	assert_int_equal(s.n, 50);
+
+	/* renamed to another name */
+	p = path("r009_x.sql");
+	q = path("r009_y.sql");
+	assert_int_equal(rename(p, q), 0);
+	assert_false(dirscan_same(dir, &s));
+	free(p);
+	free(q);
+	dirscan_clear(&s);
+}
+
+/* inotify vouches for a quiet directory, and for nothing else */
+static void
+test_notify(void **state)
+{
+	struct dirnotify nt = DIRNOTIFY_INIT;
+	char *p, *q;
+
+	assert_int_equal(dirnotify_open(&nt, dir), 0);
+	if (!nt.local) {
+		dirnotify_close(&nt);
+		skip();
+	}
+	assert_true(dirnotify_quiet(&nt));
+	assert_true(dirnotify_quiet(&nt));
+	put("r100_x.sql", "x");
+	assert_false(dirnotify_quiet(&nt));
+	assert_true(dirnotify_quiet(&nt));
+	put("notes.txt", "x");		/* any event: the scan decides */
+	assert_false(dirnotify_quiet(&nt));
+	assert_true(dirnotify_quiet(&nt));
+	/* the directory moved away and another took its name */
+	p = xasprintf("%s.old", dir);
+	assert_int_equal(rename(dir, p), 0);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_false(dirnotify_quiet(&nt));
+	/* now the new one is watched */
+	assert_true(dirnotify_quiet(&nt));
+	put("r101_x.sql", "x");
+	assert_false(dirnotify_quiet(&nt));
+	q = xasprintf("%s/r101_x.sql", dir);
+	assert_int_equal(unlink(q), 0);
+	free(q);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(rename(p, dir), 0);
+	assert_false(dirnotify_quiet(&nt));
+	free(p);
+	q = xasprintf("%s/r100_x.sql", dir);
+	assert_int_equal(unlink(q), 0);
+	free(q);
+	dirnotify_close(&nt);
+	assert_false(dirnotify_quiet(&nt));
+}
+
+static void
+test_missing(void **state)
+{
+	struct dirscan s = { 0 };
+
+	assert_int_equal(dirscan_take("/nonexistent/dir", &s), -ENOENT);
+	assert_false(dirscan_same("/nonexistent/dir", &s));
+	dirscan_clear(&s);
+	assert_int_equal(dirscan_take(dir, &s), 0);
+	assert_false(dirscan_same("/nonexistent/dir", &s));
+	dirscan_clear(&s);
+}
+
+static int
+cleanup(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	free(cmd);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_changes),
+		cmocka_unit_test(test_notify),
+		cmocka_unit_test(test_missing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, cleanup);
+}
