@@ -194,7 +194,7 @@ void
 rsql_add_lock(struct rsql_batch *b, const struct rowset *rows,
     const char *lock_timeout)
 {
-	char *arr, *check;
+	char *arr;
 
 	/* the LOCK waits for other writers: never without a bound */
 	if (lock_timeout != NULL)
@@ -205,9 +205,7 @@ rsql_add_lock(struct rsql_batch *b, const struct rowset *rows,
 	rsql_add(b, "SELECT pg_catalog.set_config('migrated.expected_rows', "
 	    "$1, true)", 1, arr);
 	free(arr);
-	check = leader_check_sql();
-	rsql_add(b, check, 0);
-	free(check);
+	guard_add(b);
 }
 
 void

@@ -76,4 +76,9 @@ void rsql_notify(struct rsql_batch *b);
 int rsql_send(struct rsql_batch *b, struct db *db, bool pipeline,
     db_batch_cb cb) MIG_MUSTCHECK;
 
+/* guard.c: the guard statement of a step (a function call or a DO) */
+void guard_add(struct rsql_batch *b);
+/* (Re)create the guard function on the lock session, then done(arg). */
+void guard_prepare(void (*done)(void *), void *arg);
+
 #endif

@@ -724,6 +724,14 @@ runner_emit_planned(void)
 	op_event(R->req, "planned", json_pack("{s:o}", "steps", steps));
 }
 
+/* The guard function is ready (or the DO block will do): first step. */
+static void
+runner_on_guard(void *arg)
+{
+	if (R != NULL && R == arg)
+		runner_step();
+}
+
 void
 runner_start(struct req *req, struct revset *rs, struct rg_plan *plan,
     const struct runner_opts *o)
@@ -756,7 +764,7 @@ runner_start(struct req *req, struct revset *rs, struct rg_plan *plan,
 	if (R->ev_retry == NULL || R->ev_publish == NULL)
 		fatal("evtimer_new failed");
 	runner_emit_planned();
-	runner_step();
+	guard_prepare(runner_on_guard, R);
 }
 
 /* Fail the plan with err (cleared). */
