@@ -75,6 +75,7 @@ struct req {
 	bool queued;		/* in the change queue */
 	bool waiting;		/* in the waiter list */
 	bool events;		/* forward events */
+	int flags;		/* OP_* for this request (op_check) */
 	void *data;		/* op-private state */
 	void (*data_free)(void *);
 	struct event *ev_timer;	/* op-private timer */
@@ -208,6 +209,9 @@ void op_event(struct req *req, const char *event, json_t *fields);
 void op_queue_kick(void);
 /* fail the queued changes (not the running one, not the waiters) */
 void op_abort_queue(enum merr_code code, const char *why);
+/* the lock is lost: fail the queue and the waiters that need the lock;
+ * reads (wait) go on, on the read session */
+void op_leadership_lost(void);
 /* ... and the waiters too (shutdown) */
 void op_abort_all(enum merr_code code, const char *why);
 void op_waiters_check(void);

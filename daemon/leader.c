@@ -124,7 +124,7 @@ leader_lost(const char *why)
 	leader_set_role(ROLE_STANDBY, why);
 	runner_abort(why, MERR_NOT_LEADER);
 	if (was)
-		op_abort_all(MERR_NOT_LEADER, "this daemon lost the lock");
+		op_leadership_lost();
 	db_close(D->lockdb);
 	free(D->lock_error);
 	D->lock_error = xstrdup(why);
@@ -472,7 +472,7 @@ leader_on_unlocked(struct db *db, const struct db_result *r, void *arg)
 	leader_set_role(ROLE_STANDBY, "handed the lock to a daemon with "
 	    "newer migrations");
 	/* what was queued meanwhile goes to the new leader */
-	op_abort_queue(MERR_NOT_LEADER, "this daemon handed the lock over");
+	op_leadership_lost();
 	reconnect_at(&lockrc, D->cfg.standby_poll_interval_ms);
 }
 

@@ -393,6 +393,7 @@ op_reload_exec(struct req *req, json_t **result, struct merr *err)
 	req->data = *result;
 	req->data_free = op_reload_data_free;
 	*result = NULL;
+	req->flags |= OP_LEADER;	/* fails when the lock goes */
 	op_wait_add(req);
 	return OP_WAIT;
 }

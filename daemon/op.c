@@ -207,6 +207,26 @@ op_abort_queue(enum merr_code code, const char *why)
 }
 
 void
+op_leadership_lost(void)
+{
+	struct merr err = { 0 };
+	struct req *req, *next;
+
+	op_abort_queue(MERR_NOT_LEADER, "this daemon lost the lock");
+	merr_set(&err, MERR_NOT_LEADER, "this daemon lost the lock");
+	for (req = TAILQ_FIRST(&D->waiters); req != NULL; req = next) {
+		next = TAILQ_NEXT(req, entry);
+		if (!(req->flags & OP_LEADER))
+			continue;
+		if (req->op->abort != NULL)
+			req->op->abort(req, &err);
+		else
+			op_finish(req, NULL, &err);
+	}
+	merr_clear(&err);
+}
+
+void
 op_abort_all(enum merr_code code, const char *why)
 {
 	struct merr err = { 0 };
@@ -308,6 +328,7 @@ op_dispatch(struct conn *c, const char *line, size_t len)
 		goto bad;
 	}
 	req = req_new(c, pr.id, op, pr.args);
+	req->flags = flags;
 	proto_req_clear(&pr);
 	if (flags & OP_QUEUED) {
 		if (!(flags & OP_LEADER) || leader_is())
@@ -337,6 +358,7 @@ op_internal(const char *opname, json_t *args)
 	if (op == NULL)
 		fatal("op_internal: no op %s", opname);
 	req = req_new(NULL, json_null(), op, args);
+	req->flags = op->flags_of != NULL ? op->flags_of(args) : op->flags;
 	json_decref(args);	/* req_new took its own reference */
 	TAILQ_INSERT_TAIL(&D->queue, req, entry);
 	req->queued = true;
