@@ -53,6 +53,7 @@ conn_lost(struct conn *c, const char *why)
 	D->nconns--;
 	bufferevent_free(c->bev);	/* closes the fd */
 	c->bev = NULL;
+	op_conn_lost(c);	/* its waits; changes it asked for go on */
 	conn_unref(c);
 	daemon_exit_if_done();
 }

@@ -23,6 +23,7 @@
 #define NOTIFY_CHANNEL "migrated"
 #define CONN_MAX_OUTPUT (16u * 1024 * 1024)	/* unread replies per client */
 #define QUEUE_MAX 64
+#define WAITERS_MAX 4096			/* waiting reads, all clients */
 #define CONN_MAX_REQS 64				/* requests in flight per client */				/* queued changing requests */
 
 /* A loaded migrations directory; reference counted (a plan keeps its own). */
@@ -146,6 +147,7 @@ struct daemon {
 	struct req *running;		/* the request the runner works for */
 	struct runner *runner;
 	TAILQ_HEAD(, req) waiters;	/* wait/fresh requests */
+	size_t nwaiters;
 
 	TAILQ_HEAD(, conn) conns;
 	size_t nconns;
@@ -215,7 +217,12 @@ void op_leadership_lost(void);
 /* ... and the waiters too (shutdown) */
 void op_abort_all(enum merr_code code, const char *why);
 void op_waiters_check(void);
+/* req waits (a client that left is answered nowhere: dropped) */
 void op_wait_add(struct req *req);
+/* WAITERS_MAX requests wait already: refuse another with busy */
+bool op_waiters_full(void);
+/* c is gone: drop the requests that only wait for an answer to it */
+void op_conn_lost(struct conn *c);
 void req_free(struct req *req);
 
 /* leader.c */

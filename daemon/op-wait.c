@@ -184,6 +184,9 @@ op_wait_exec(struct req *req, json_t **result, struct merr *err)
 	free(t);
 	if (r < 0)
 		return r;
+	if (op_waiters_full())
+		return merr_set(err, MERR_BUSY, "too many requests waiting "
+		    "(%d)", WAITERS_MAX);
 	w = xcalloc(1, sizeof *w);
 	w->target = xstrdup(target);
 	req->data = w;

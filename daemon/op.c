@@ -107,6 +107,7 @@ op_finish(struct req *req, json_t *result, const struct merr *err)
 	if (req->waiting) {
 		TAILQ_REMOVE(&D->waiters, req, entry);
 		req->waiting = false;
+		D->nwaiters--;
 	}
 	if (req->queued) {
 		TAILQ_REMOVE(&D->queue, req, entry);
@@ -252,24 +253,57 @@ op_waiters_check(void)
 	/* recheck may finish a waiter or put it back: walk a private list */
 	TAILQ_INIT(&list);
 	TAILQ_CONCAT(&list, &D->waiters, entry);
+	D->nwaiters = 0;
 	while ((req = TAILQ_FIRST(&list)) != NULL) {
 		TAILQ_REMOVE(&list, req, entry);
 		req->waiting = false;
 		if (req->op->recheck != NULL)
 			req->op->recheck(req);
-		else {
-			TAILQ_INSERT_TAIL(&D->waiters, req, entry);
-			req->waiting = true;
-		}
+		else
+			op_wait_add(req);
 	}
+}
+
+/* A client that left gets no answer: drop what it waits for. */
+static void
+op_drop(struct req *req)
+{
+	struct merr err = { 0 };
+
+	merr_set(&err, MERR_CANCELLED, "the client went away");
+	op_finish(req, NULL, &err);
+	merr_clear(&err);
 }
 
 void
 op_wait_add(struct req *req)
 {
+	if (req->conn != NULL && req->conn->dead) {
+		op_drop(req);
+		return;
+	}
 	if (!req->waiting) {
 		TAILQ_INSERT_TAIL(&D->waiters, req, entry);
 		req->waiting = true;
+		D->nwaiters++;
+	}
+}
+
+bool
+op_waiters_full(void)
+{
+	return D->nwaiters >= WAITERS_MAX;
+}
+
+void
+op_conn_lost(struct conn *c)
+{
+	struct req *req, *next;
+
+	for (req = TAILQ_FIRST(&D->waiters); req != NULL; req = next) {
+		next = TAILQ_NEXT(req, entry);
+		if (req->conn == c)
+			op_drop(req);
 	}
 }
 

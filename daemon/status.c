@@ -130,6 +130,7 @@ state_status_json(void)
 	    D->cfg.migrations_dir));
 	json_object_set_new(o, "revisions", json_integer(D->rs->g->n));
 	json_object_set_new(o, "queued", json_integer(D->queue_len));
+	json_object_set_new(o, "waiting", json_integer(D->nwaiters));
 	json_object_set_new(o, "as_of", D->st.read ? json_string(D->st.as_of) :
 	    json_null());
 	return o;
@@ -145,7 +146,7 @@ state_status_json(void)
  */
 struct status_stamp {
 	bool connected, leader;
-	size_t queued;
+	size_t queued, waiting;
 	const void *rs, *lock_holder;
 	char *read_error, *lock_error;
 };
@@ -167,6 +168,7 @@ status_stamp_eq(const struct status_stamp *a)
 {
 	return a->connected == D->read_connected &&
 	    a->leader == leader_is() && a->queued == D->queue_len &&
+	    a->waiting == D->nwaiters &&
 	    a->rs == D->rs && a->lock_holder == D->st.leader &&
 	    status_str_eq(a->read_error, D->read_error) &&
 	    status_str_eq(a->lock_error, D->lock_error);
@@ -209,6 +211,7 @@ status_reply(const struct req *req)
 	st->connected = D->read_connected;
 	st->leader = leader_is();
 	st->queued = D->queue_len;
+	st->waiting = D->nwaiters;
 	st->rs = D->rs;
 	st->lock_holder = D->st.leader;
 	st->read_error = D->read_error ? xstrdup(D->read_error) : NULL;
