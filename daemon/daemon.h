@@ -165,7 +165,10 @@ struct daemon {
 extern struct daemon *D;
 
 /* migrated.c */
+/* milliseconds on CLOCK_MONOTONIC: for intervals and deadlines */
 uint64_t now_ms(void);
+/* milliseconds since the epoch: only for times shown to people */
+uint64_t wall_ms(void);
 void iso_time(char *buf, size_t size);
 void daemon_exit_if_done(void);
 void daemon_status_changed(void);

@@ -39,7 +39,7 @@ static uint64_t metrics_started;
 void
 metrics_init(void)
 {
-	metrics_started = now_ms();
+	metrics_started = wall_ms();
 }
 
 void
@@ -74,7 +74,7 @@ metrics_step(const char *operation, uint64_t duration_ms, bool ok)
 	metrics_steps.have_last = true;
 	metrics_steps.last_ok = ok;
 	metrics_steps.last_ms = duration_ms;
-	metrics_steps.last_at = now_ms();
+	metrics_steps.last_at = wall_ms();
 }
 
 /* "# HELP" and "# TYPE" lines of one metric. */

@@ -29,13 +29,26 @@ static struct event *ev_lockwait;
 static struct event *ev_extend;
 static int sigterm_count;
 
-uint64_t
-now_ms(void)
+static uint64_t
+daemon_clock_ms(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	if (clock_gettime(id, &ts) != 0)
+		fatal("clock_gettime failed");
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t
+now_ms(void)
+{
+	return daemon_clock_ms(CLOCK_MONOTONIC);
+}
+
+uint64_t
+wall_ms(void)
+{
+	return daemon_clock_ms(CLOCK_REALTIME);
 }
 
 void
@@ -53,7 +66,7 @@ iso_time_at(char *buf, size_t size, uint64_t ms)
 void
 iso_time(char *buf, size_t size)
 {
-	iso_time_at(buf, size, now_ms());
+	iso_time_at(buf, size, wall_ms());
 }
 
 /* Does a pending revision with an empty upgrade stop auto-migrate? */

@@ -34,7 +34,8 @@ struct runner {
 	bool *applied;
 	json_t *from;
 	json_t *steps;
-	uint64_t step_start;
+	uint64_t step_start;		/* now_ms(): for durations */
+	uint64_t step_wall;		/* wall_ms(): started_at */
 	uint64_t plan_start;
 	uint64_t published;	/* last state_set_rows() of R->rows */
 	struct event *ev_retry;
@@ -112,7 +113,7 @@ runner_running_json(void)
 	json_object_set_new(o, "revision", json_string(runner_mf()->revision));
 	json_object_set_new(o, "index", json_integer(R->step + 1));
 	json_object_set_new(o, "total", json_integer(R->plan.n));
-	iso_time_at(ts, sizeof ts, R->step_start);
+	iso_time_at(ts, sizeof ts, R->step_wall);
 	json_object_set_new(o, "started_at", json_string(ts));
 	json_object_set_new(o, "elapsed_ms",
 	    json_integer(now_ms() - R->step_start));
@@ -498,6 +499,7 @@ runner_emit_started(void)
 	const struct migfile *mf = runner_mf();
 
 	R->step_start = now_ms();
+	R->step_wall = wall_ms();
 	op_event(R->req, "step_started", json_pack("{s:s, s:s, s:I, s:I}",
 	    "revision", mf->revision, "message", mf->message, "index",
 	    (json_int_t)(R->step + 1), "total", (json_int_t)R->plan.n));
