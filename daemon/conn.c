@@ -58,6 +58,39 @@ conn_lost(struct conn *c, const char *why)
 	daemon_exit_if_done();
 }
 
+/*
+ * Unread replies of all clients together stay under CONN_TOTAL_OUTPUT:
+ * past it, the client with the most unread drops (one that does not read
+ * at all, as a rule); the others are not touched.
+ */
+static void
+conn_bound_total(void)
+{
+	struct conn *c, *big;
+	size_t total, len, most;
+
+	for (;;) {
+		total = most = 0;
+		big = NULL;
+		TAILQ_FOREACH(c, &D->conns, entry) {
+			len = evbuffer_get_length(bufferevent_get_output(
+			    c->bev));
+			total += len;
+			if (len > most) {
+				most = len;
+				big = c;
+			}
+		}
+		if (total <= CONN_TOTAL_OUTPUT || big == NULL)
+			return;
+		log_warn("unread replies of all clients over %u bytes: "
+		    "dropping client %s (pid %ld) with %zu unread",
+		    CONN_TOTAL_OUTPUT, big->peer.user, (long)big->peer.pid,
+		    most);
+		conn_lost(big, "client does not read its replies");
+	}
+}
+
 void
 conn_send(struct conn *c, char *line)
 {
@@ -91,8 +124,10 @@ conn_send(struct conn *c, char *line)
 		}
 		n = 0;
 	}
-	if ((size_t)n < len)
+	if ((size_t)n < len) {
 		evbuffer_add(out, line + n, len - (size_t)n);
+		conn_bound_total();
+	}
 	free(line);
 }
 

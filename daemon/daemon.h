@@ -21,7 +21,8 @@
 #include "revgraph.h"
 
 #define NOTIFY_CHANNEL "migrated"
-#define CONN_MAX_OUTPUT (16u * 1024 * 1024)	/* unread replies per client */
+#define CONN_MAX_OUTPUT (1024u * 1024)	/* unread replies per client */
+#define CONN_TOTAL_OUTPUT (32u * 1024 * 1024)	/* ... of all clients */
 #define QUEUE_MAX 64
 #define WAITERS_MAX 4096			/* waiting reads, all clients */
 #define CONN_MAX_REQS 64				/* requests in flight per client */				/* queued changing requests */
