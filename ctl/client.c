@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,6 +107,29 @@ client_connect_fd(int fd, const struct sockaddr_un *sun, long long deadline)
 	}
 }
 
+/* "fd:N": a connected socket handed over (migrated --once); taken once. */
+static int
+client_take_fd(const char *path)
+{
+	static bool taken;
+	char *end;
+	long v;
+	int fd;
+
+	if (taken)
+		return -EBADF;
+	errno = 0;
+	v = strtol(path + 3, &end, 10);
+	if (errno != 0 || end == path + 3 || *end != '\0' || v < 0 ||
+	    v > INT_MAX)
+		return -EINVAL;
+	fd = (int)v;
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		return -errno;
+	taken = true;
+	return fd;
+}
+
 int
 client_connect(const char *path, int timeout_ms, struct client **out)
 {
@@ -112,6 +137,11 @@ client_connect(const char *path, int timeout_ms, struct client **out)
 	struct client *c;
 	int fd, r;
 
+	if (strncmp(path, "fd:", 3) == 0) {
+		if ((fd = client_take_fd(path)) < 0)
+			return fd;
+		goto connected;
+	}
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof sun.sun_path)
@@ -125,6 +155,7 @@ client_connect(const char *path, int timeout_ms, struct client **out)
 		close(fd);
 		return r;
 	}
+connected:
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
 	c->next_id = 1;

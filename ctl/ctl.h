@@ -74,6 +74,15 @@ typedef enum ctl_exit (*ctl_verb_fn)(const struct ctl_args *a, int argc,
  */
 const char *ctl_migrations_dir(const struct ctl_args *a);
 
+/* migratectl.c: the whole command line; returns the exit code. */
+int ctl_main(int argc, char **argv);
+/*
+ * migrated --once COMMAND ARGS: check argv (argv[0] is a program name) as
+ * ctl_main() would, printing usage errors and --help. Returns -1 when it
+ * can run (*change: it needs the lock), else the exit code.
+ */
+int ctl_once_check(int argc, char **argv, bool *change);
+
 /* ctl-read.c */
 enum ctl_exit ctl_status(const struct ctl_args *, int, char **);
 enum ctl_exit ctl_current(const struct ctl_args *, int, char **);

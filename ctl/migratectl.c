@@ -478,7 +478,29 @@ ctl_args_finish(struct ctl_args *a)
 }
 
 int
-main(int argc, char **argv)
+ctl_once_check(int argc, char **argv, bool *change)
+{
+	struct ctl_cmdline cl = { 0 };
+	struct ctl_args a;
+	int r;
+
+	ctl_args_init(&a);
+	r = ctl_parse(argc, argv, &a, &cl);
+	if (r == 0 && !(cl.verb->flags & VERB_ONCE)) {
+		fprintf(stderr, "migrated: --once cannot run %s (it runs: "
+		    "status, current, heads, history, log, upgrade, downgrade, "
+		    "stamp, verify, check, resolve)\n", cl.verb->name);
+		r = -EINVAL;
+	}
+	if (r == 0)
+		*change = (cl.verb->flags & VERB_CHANGE) && !a.sql;
+	free(cl.vec);
+	ctl_args_free(&a);
+	return r == 0 ? -1 : r > 0 ? CTL_OK : CTL_USAGE;
+}
+
+int
+ctl_main(int argc, char **argv)
 {
 	struct ctl_cmdline cl = { 0 };
 	struct ctl_args a;
@@ -490,12 +512,12 @@ main(int argc, char **argv)
 	r = ctl_parse(argc, argv, &a, &cl);
 	if (r != 0) {
 		free(cl.vec);
-		exit(r > 0 ? CTL_OK : CTL_USAGE);
+		return r > 0 ? CTL_OK : CTL_USAGE;
 	}
 	if (ctl_read_conf(&a) < 0) {
 		free(cl.vec);
 		ctl_args_free(&a);
-		exit(CTL_USAGE);
+		return CTL_USAGE;
 	}
 	ctl_args_finish(&a);
 	signal(SIGPIPE, SIG_IGN);
@@ -507,5 +529,13 @@ main(int argc, char **argv)
 		    strerror(errno));
 		ex = CTL_FAILED;
 	}
-	exit(ex);
+	return ex;
 }
+
+#ifndef CTL_NO_MAIN
+int
+main(int argc, char **argv)
+{
+	exit(ctl_main(argc, argv));
+}
+#endif

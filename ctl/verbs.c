@@ -170,52 +170,57 @@ static const struct verb_opt_help no_help[] = { { NULL, NULL } };
 
 static const struct verb verbs[] = {
 	{ "status", "[--check] [--fresh]", 0, 0,
-	    VERB_DAEMON | VERB_DEFAULT, "", status_opts,
+	    VERB_DAEMON | VERB_DEFAULT | VERB_ONCE, "", status_opts,
 	    ctl_status, "database, leader, state, pending steps",
 	    "Show the database, this daemon's role, the state (current, "
 	    "behind, ahead, diverged, dirty, unknown), the version rows, the "
 	    "heads, the pending revisions, the running step, drift, and what "
 	    "to do next.", status_help },
-	{ "current", "", 0, 0, VERB_DAEMON, "", no_opts,
+	{ "current", "", 0, 0, VERB_DAEMON | VERB_ONCE, "", no_opts,
 	    ctl_current, "the applied version rows",
 	    "Print each version row as \"REV (head)\", the mark only when it "
 	    "is a head; nothing at base.", no_help },
-	{ "heads", "", 0, 0, VERB_DAEMON, "", no_opts, ctl_heads,
+	{ "heads", "", 0, 0, VERB_DAEMON | VERB_ONCE, "", no_opts, ctl_heads,
 	    "the heads of the revision graph",
 	    "Print each head as \"REV (head)\", followed by \"(current)\" "
 	    "when it is applied.", no_help },
 	{ "history", "[-v] [--dir DIR]", 0, 0,
-	    VERB_DAEMON | VERB_OFFLINE, "v", history_opts,
+	    VERB_DAEMON | VERB_OFFLINE | VERB_ONCE, "v", history_opts,
 	    ctl_history, "revisions newest first (--dir: offline)",
 	    "List the revisions newest first as \"DOWN -> REV (head), "
 	    "MESSAGE\", as Alembic does.", history_help },
-	{ "log", "[-n N] [-v]", 0, 0, VERB_DAEMON, "n:v", log_opts,
+	{ "log", "[-n N] [-v]", 0, 0, VERB_DAEMON | VERB_ONCE, "n:v",
+	    log_opts,
 	    ctl_log, "the last N operations (migrated_history)",
 	    "Show the last operations recorded in the history table: time, "
 	    "operation, revision, outcome, duration, user and error. On a "
 	    "terminal a row is cut to its width; otherwise errors are shown "
 	    "whole, their further lines indented under the row.",
 	    log_help },
-	{ "upgrade", "[TARGET] [--sql] [--atomic]", 0, 1, VERB_DAEMON, "",
+	{ "upgrade", "[TARGET] [--sql] [--atomic]", 0, 1,
+	    VERB_DAEMON | VERB_ONCE | VERB_CHANGE, "",
 	    upgrade_opts, ctl_upgrade, "upgrade to TARGET (default head)",
 	    "Upgrade the database to TARGET (default head), one line per "
 	    "revision with its duration. Ctrl-C asks the daemon to cancel "
 	    "the running step.", upgrade_help },
-	{ "downgrade", "TARGET [--sql]", 1, 1, VERB_DAEMON, "",
+	{ "downgrade", "TARGET [--sql]", 1, 1,
+	    VERB_DAEMON | VERB_ONCE | VERB_CHANGE, "",
 	    downgrade_opts, ctl_downgrade,
 	    "downgrade to TARGET (e.g. -1, base)",
 	    "Downgrade the database to TARGET, for example -1 or base.",
 	    downgrade_help },
-	{ "stamp", "TARGET", 1, 1, VERB_DAEMON, "", no_opts, ctl_stamp,
+	{ "stamp", "TARGET", 1, 1, VERB_DAEMON | VERB_ONCE | VERB_CHANGE, "",
+	    no_opts, ctl_stamp,
 	    "set the version rows, run no SQL",
 	    "Set the version rows to TARGET without running any migration.",
 	    no_help },
-	{ "verify", "", 0, 0, VERB_DAEMON, "", no_opts,
+	{ "verify", "", 0, 0, VERB_DAEMON | VERB_ONCE, "", no_opts,
 	    ctl_verify, "compare applied revisions with files",
 	    "Compare the checksum recorded for each applied revision with "
 	    "its file; exit 4 when an upgrade section changed (drift).",
 	    no_help },
-	{ "check", "[TARGET | --requires REV]", 0, 1, VERB_DAEMON, "",
+	{ "check", "[TARGET | --requires REV]", 0, 1, VERB_DAEMON | VERB_ONCE,
+	    "",
 	    check_opts, ctl_check, "0 at TARGET (heads), 3 behind, 4 stuck",
 	    "Compare the database with TARGET (default heads): exit 0 when it "
 	    "is there, 3 when an upgrade would reach it, 4 when only a person "
@@ -237,7 +242,8 @@ static const struct verb verbs[] = {
 	    "cancel the running migration step",
 	    "Cancel the running step; a transactional one rolls back.",
 	    no_help },
-	{ "resolve", "REV --applied|--rolled-back", 1, 1, VERB_DAEMON, "",
+	{ "resolve", "REV --applied|--rolled-back", 1, 1,
+	    VERB_DAEMON | VERB_ONCE | VERB_CHANGE, "",
 	    resolve_opts, ctl_resolve, "settle a dirty non-transactional step",
 	    "After checking the database by hand, record whether the "
 	    "non-transactional revision REV that left the database dirty "

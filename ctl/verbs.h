@@ -15,6 +15,8 @@ enum verb_flags {
 	VERB_OFFLINE = 1 << 1,	/* reads the migrations directory */
 	VERB_DEFAULT = 1 << 2,	/* runs when no command is given */
 	VERB_HELP = 1 << 3,	/* about migratectl itself */
+	VERB_ONCE = 1 << 4,	/* migrated --once runs it too */
+	VERB_CHANGE = 1 << 5,	/* needs the leader (unless --sql) */
 };
 
 /* Long-only options; short ones use their letter. */

@@ -340,6 +340,16 @@ enum rg_state op_target_state(const char *target, json_t **result,
 int op_reload_now(bool auto_ok, json_t **result, struct merr *err)
     MIG_MUSTCHECK;
 
+/* once.c: migrated --once COMMAND ARGS (issue 10 item 8) */
+/* check the command line: -1 to go on, else the exit code */
+int once_init(void);
+bool once_is_command(void);
+/* start the command once the database is read (and, for a change, led) */
+void once_status_changed(void);
+/* --lock-wait ran out: true when once.c took care of it */
+bool once_lockwait(void);
+void once_stop(void);
+
 /* dirwatch.c: the files on disk are the files that run (issue 10 item 1) */
 /* the directory changed since it was read: reload it; < 0 when broken */
 int dirwatch_check(struct merr *err) MIG_MUSTCHECK;

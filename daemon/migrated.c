@@ -156,7 +156,9 @@ daemon_status_changed(void)
 	if (D->auto_pending && leader_is() && D->read_connected &&
 	    D->running == NULL && !D->shutting_down) {
 		D->auto_pending = false;
-		if (D->once)
+		if (D->once && once_is_command())
+			;	/* once.c runs the command */
+		else if (D->once)
 			MIG_IGNORE(op_internal("upgrade", json_pack("{s:s, s:b}",
 			    "target", D->cfg.once_target, "atomic",
 			    D->cfg.transaction_mode == TXN_ALL)));
@@ -165,6 +167,8 @@ daemon_status_changed(void)
 			    "{s:s, s:b}", "target", "heads", "skip_empty",
 			    1)));
 	}
+	if (D->once)
+		once_status_changed();
 	if (D->ready_sent || D->once || D->cfg.ready_when != READY_CURRENT ||
 	    !D->st.read)
 		return;
@@ -321,7 +325,8 @@ daemon_on_extend(evutil_socket_t fd, short what, void *arg)
 static void
 daemon_on_lockwait(evutil_socket_t fd, short what, void *arg)
 {
-	if (leader_is() || D->running != NULL || !TAILQ_EMPTY(&D->queue))
+	if (once_lockwait() || leader_is() || D->running != NULL ||
+	    !TAILQ_EMPTY(&D->queue))
 		return;
 	fprintf(stderr, "migrated: could not become leader within "
 	    "--lock-wait (%d ms)%s%s\n", D->cfg.lock_wait_ms,
@@ -520,6 +525,7 @@ daemon_teardown(void)
 	server_close();
 	http_stop();
 	dirwatch_stop();
+	once_stop();
 	leader_stop();
 	state_stop();
 	if (D->dns != NULL)
@@ -573,6 +579,11 @@ main(int argc, char **argv)
 	log_init("migrated", (enum log_level)D->cfg.log_level);
 	notify_init(D->cfg.log_format);
 	D->once = D->cfg.once;
+	if ((code = once_init()) >= 0) {
+		settings_free(&D->cfg);
+		free(D);
+		return code;
+	}
 	if (daemon_setup_identity() < 0 || daemon_check_conninfo() < 0)
 		return EXIT_CONFIG;
 	if (daemon_check_migrations_dir() < 0)

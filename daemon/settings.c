@@ -429,13 +429,90 @@ settings_positional(struct settings *cfg, int argc, char **argv)
 		return SETTINGS_USAGE;
 	}
 	if (argc - optind > 1) {
-		fprintf(stderr, "migrated: --once takes one target, not "
-		    "'%s'\n", argv[optind + 1]);
+		fprintf(stderr, "migrated: --once takes one target or a "
+		    "command, not '%s'\n", argv[optind + 1]);
 		return SETTINGS_USAGE;
 	}
+	/* a target, or a command without arguments (daemon/once.c) */
+	cfg->once_argv = argv + optind;
+	cfg->once_argc = 1;
 	free(cfg->once_target);
 	cfg->once_target = xstrdup(argv[optind]);
 	return SETTINGS_RUN;
+}
+
+#define SETTINGS_SHORTOPTS "c:d:m:s:vhV"
+
+/* Is arg one of the daemon's options, and does it take the next word? */
+static bool
+settings_known_opt(const char *arg, bool *takes_next)
+{
+	const struct option *o;
+	const char *p;
+	size_t len;
+
+	*takes_next = false;
+	if (arg[1] == '-') {
+		len = strcspn(arg + 2, "=");
+		for (o = settings_options; o->name != NULL; o++)
+			if (strlen(o->name) == len &&
+			    strncmp(o->name, arg + 2, len) == 0) {
+				*takes_next = o->has_arg == required_argument &&
+				    arg[2 + len] != '=';
+				return true;
+			}
+		return false;
+	}
+	for (p = arg + 1; *p != '\0'; p++) {
+		const char *s = strchr(SETTINGS_SHORTOPTS, *p);
+
+		if (s == NULL || *p == ':')
+			return false;
+		if (s[1] == ':') {
+			*takes_next = p[1] == '\0';
+			return true;
+		}
+	}
+	return true;
+}
+
+/*
+ * --once COMMAND ARGS (daemon/once.c): the index of COMMAND, or argc. It
+ * is the first word that is no option when more words follow it that are
+ * not the daemon's options (downgrade -1, status --check, log -n 2,
+ * status --help); otherwise the one word is a target, which may come
+ * anywhere.
+ */
+static int
+settings_once_command(int argc, char **argv)
+{
+	int i, first = -1;
+	bool once = false, next, other = false;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (argv[i][0] != '-' || argv[i][1] == '\0') {
+			if (first >= 0)
+				other = true;
+			else
+				first = i;
+			continue;
+		}
+		/* after a word, --help is the command's (status --help) */
+		if (!settings_known_opt(argv[i], &next) || (first >= 0 &&
+		    (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0))) {
+			if (first >= 0)
+				other = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--once") == 0)
+			once = true;
+		if (next)
+			i++;
+	}
+	return once && first >= 0 && other ? first : argc;
 }
 
 static enum settings_action
@@ -443,12 +520,13 @@ settings_read_argv(struct settings_load *ld, int argc, char **argv)
 {
 	struct settings *cfg = ld->cfg;
 	enum settings_action action = SETTINGS_RUN;
-	int c;
+	int c, cmd = settings_once_command(argc, argv);
 
 	optind = 0;		/* glibc: start afresh; settings_load may rerun */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:d:m:s:vhV", settings_options,
-	    NULL)) != -1) {
+	/* the daemon's options end where a --once command starts */
+	while ((c = getopt_long(cmd, argv, ":" SETTINGS_SHORTOPTS,
+	    settings_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			free(cfg->config_file);
@@ -475,7 +553,10 @@ settings_read_argv(struct settings_load *ld, int argc, char **argv)
 			break;
 		}
 	}
-	if (action == SETTINGS_RUN)
+	if (action == SETTINGS_RUN && cmd < argc) {
+		cfg->once_argv = argv + cmd;
+		cfg->once_argc = argc - cmd;
+	} else if (action == SETTINGS_RUN)
 		action = settings_positional(cfg, argc, argv);
 	return action;
 }
@@ -616,6 +697,8 @@ settings_usage(void *f)
 	fputs("usage: migrated [-c FILE] [-d DATABASE_URL] [-m DIR] "
 	    "[-s SOCKET]\n"
 	    "                [--no-auto-migrate] [-v] [-h] [-V]\n"
+	    "       migrated --once [options] COMMAND [ARGS] (a migratectl "
+	    "command)\n"
 	    "       migrated --once [--lock-wait DURATION] [--atomic] "
 	    "[options] [TARGET]\n\n"
 	    "Options:\n", fp);

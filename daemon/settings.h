@@ -58,6 +58,8 @@ struct settings {
 	bool config_file_given;		/* -c given: a missing file is an error */
 	bool once;			/* --once [TARGET] */
 	char *once_target;		/* default "heads" */
+	char **once_argv;		/* --once COMMAND ARGS (borrowed argv) */
+	int once_argc;
 	int lock_wait_ms;		/* --lock-wait, default 60s */
 
 	/* one per row of the settings table, owned; see settings_source() */

@@ -680,6 +680,33 @@ test_flags(void **state)
 	load(&run, "-c", path, "--once", NULL);
 	assert_ok(&run);
 	assert_string_equal(c->once_target, "heads");
+	assert_int_equal(c->once_argc, 0);
+	run_free(&run);
+
+	/*
+	 * --once COMMAND ARGS: the daemon's options stop at the command,
+	 * whose own options (and -1) are left to it
+	 */
+	load(&run, "-c", path, "--once", "-v", "downgrade", "-1", "-d", "x",
+	    NULL);
+	assert_ok(&run);
+	assert_int_equal(c->once_argc, 4);
+	assert_string_equal(c->once_argv[0], "downgrade");
+	assert_string_equal(c->once_argv[1], "-1");
+	assert_string_equal(c->once_argv[3], "x");
+	assert_int_equal(c->log_level, LOG_LVL_DEBUG);
+	assert_string_not_equal(c->database_url != NULL ? c->database_url :
+	    "", "x");
+	run_free(&run);
+	load(&run, "--once", "status", "--check", NULL);
+	assert_ok(&run);
+	assert_int_equal(c->once_argc, 2);
+	assert_string_equal(c->once_argv[1], "--check");
+	run_free(&run);
+	load(&run, "--once", "history", NULL);
+	assert_ok(&run);
+	assert_int_equal(c->once_argc, 1);
+	assert_string_equal(c->once_target, "history");
 	run_free(&run);
 }
 
@@ -688,7 +715,7 @@ test_usage_errors(void **state)
 {
 	static const char *const cases[][4] = {
 		{ "head", NULL },
-		{ "--once", "a", "b", NULL },
+		{ "a", "b", NULL },
 		{ "-x", NULL },
 		{ "--bogus", NULL },
 		{ "-d", NULL },
