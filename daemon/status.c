@@ -58,16 +58,32 @@ status_unknown_rows(void)
 	return a;
 }
 
-/* The last failed step, while its revision still has a file. */
+/*
+ * The last failed step, while its revision still has a file and is where
+ * the step failed to take it: an upgrade's not applied, a downgrade's
+ * still applied. The version rows move with each step this daemon runs,
+ * before the history is read again.
+ */
 static json_t *
 status_last_error(void)
 {
-	const char *rev = json_string_value(json_object_get(D->st.last_error,
-	    "revision"));
+	const json_t *le = D->st.last_error;
+	const char *rev = json_string_value(json_object_get(le, "revision"));
+	const char *op = json_string_value(json_object_get(le, "operation"));
+	size_t *cur, ncur;
+	bool *applied, done;
+	ssize_t k;
 
-	if (rev == NULL || revgraph_find(D->rs->g, rev) < 0)
+	if (rev == NULL || op == NULL || (k = revgraph_find(D->rs->g,
+	    rev)) < 0)
 		return json_null();
-	return json_incref(D->st.last_error);
+	cur = state_rows_idx(&ncur);
+	applied = xcalloc(D->rs->g->n + 1, sizeof *applied);
+	revgraph_closure(D->rs->g, cur, ncur, applied);
+	done = applied[k] == (strcmp(op, "upgrade") == 0);
+	free(applied);
+	free(cur);
+	return done ? json_null() : json_incref(D->st.last_error);
 }
 
 char *
