@@ -29,6 +29,7 @@ struct runner {
 	int attempt;
 	int retry_ms;		/* backoff before the next attempt */
 	int replans;
+	struct rowset start;	/* version rows the plan starts from */
 	struct rowset rows;	/* version rows as this plan sees them */
 	struct rowset next;	/* rows after the current step */
 	bool *applied;
@@ -143,6 +144,7 @@ runner_free(void)
 	state_forget(R);	/* a re-plan's refresh */
 	rg_plan_clear(&R->plan);
 	free(R->target);
+	rowset_clear(&R->start);
 	rowset_clear(&R->rows);
 	rowset_clear(&R->next);
 	free(R->applied);
@@ -324,6 +326,37 @@ runner_on_retry_rollback(struct db *db, const struct db_result *r, void *arg)
 	runner_retry_arm();
 }
 
+/* Rows and applied marks of rows (sorted). */
+static void
+runner_take_rows(const struct rowset *rows)
+{
+	size_t *cur, ncur;
+
+	rowset_clear(&R->rows);
+	rowset_from_strs(&R->rows, rows->v, rows->n);
+	cur = revset_rows_idx(R->rs, R->rows.v, R->rows.n, &ncur);
+	memset(R->applied, 0, R->rs->g->n * sizeof *R->applied);
+	revgraph_closure(R->rs->g, cur, ncur, R->applied);
+	free(cur);
+}
+
+/*
+ * --atomic has no savepoint per revision (SPEC §3: a subtransaction per
+ * revision overflows PostgreSQL's 64-entry subxact cache), so a failed
+ * statement aborts the whole transaction: a retry starts the plan over.
+ */
+static void
+runner_atomic_restart(void)
+{
+	log_op(LOG_LVL_WARN, runner_opname(), NULL, -1, NULL, "the atomic "
+	    "transaction is rolled back; all %zu step(s) run again",
+	    R->plan.n);
+	R->in_txn = false;
+	R->step = 0;
+	runner_take_rows(&R->start);
+	json_array_clear(R->steps);
+}
+
 /*
  * A transaction of the step failed with state: if it is a lock_timeout or
  * a deadlock that may be retried, roll back and retry after the backoff.
@@ -336,9 +369,10 @@ runner_rollback_retry(const char *state)
 	if (state == NULL || (strcmp(state, "55P03") != 0 &&
 	    strcmp(state, "40P01") != 0) || !runner_retry(state))
 		return false;
+	if (R->atomic)
+		runner_atomic_restart();
 	rsql_init(&b);
-	rsql_add(&b, R->atomic && R->in_txn ?
-	    "ROLLBACK TO SAVEPOINT migrated_step" : "ROLLBACK", 0);
+	rsql_add(&b, "ROLLBACK", 0);
 	runner_send(&b, true, false, runner_on_retry_rollback);
 	return true;
 }
@@ -408,7 +442,8 @@ runner_step_done(void)
 	free(R->hist_id);
 	R->hist_id = NULL;
 	R->step++;
-	R->attempt = 0;
+	if (!R->atomic)
+		R->attempt = 0;	/* atomic: retries count whole transactions */
 	runner_step();
 }
 
@@ -452,10 +487,8 @@ runner_on_step(struct db *db, const struct db_result *r, void *arg)
 
 	if (r->conn_lost)
 		return;
-	if (R->atomic && !R->in_txn && r->res[R->first_stmt - 1] != NULL &&
-	    PQresultStatus(r->res[R->first_stmt - 1]) == PGRES_COMMAND_OK)
-		R->in_txn = true;	/* BEGIN, LOCK and SAVEPOINT went through */
 	if (r->failed < 0 && R->atomic) {
+		R->in_txn = true;	/* BEGIN and the row check went through */
 		runner_step_done();
 		return;
 	}
@@ -534,9 +567,12 @@ runner_commit_atomic(struct db *db, const struct db_result *r, void *arg)
 	if (r->conn_lost)
 		return;
 	if (r->failed >= 0) {
+		R->step = R->plan.n - 1;	/* for the messages */
+		if (runner_rollback_retry(PQresultErrorField(r->err,
+		    PG_DIAG_SQLSTATE)))
+			return;
 		merr_set(&R->err, MERR_MIGRATION_FAILED, "commit failed: %s",
 		    PQresultErrorMessage(r->err));
-		R->step = R->plan.n - 1;
 		runner_fail_step();
 		return;
 	}
@@ -580,8 +616,8 @@ runner_step(void)
 		return;
 	}
 	mf = runner_mf();
-	if (R->attempt == 0)
-		runner_emit_started();
+	if (R->attempt == 0 || R->atomic)
+		runner_emit_started();	/* atomic: a retry starts over */
 	runner_next_rows();
 	if (!mf->transactional) {
 		runner_nt_begin();
@@ -593,8 +629,6 @@ runner_step(void)
 	rsql_add_timeouts(&b, mf, true);	/* before the LOCK: bounded */
 	if (!R->atomic || !R->in_txn)
 		rsql_add_lock(&b, &R->rows, NULL);
-	if (R->atomic)
-		rsql_add(&b, "SAVEPOINT migrated_step", 0);
 	R->first_stmt = b.n;
 	R->nstmt = rsql_add_stmts(&b, runner_stmts());
 	rsql_version_change(&b, &R->rows, &R->next);
@@ -606,9 +640,7 @@ runner_step(void)
 	 * that PostgreSQL rolls back, never a revision committed for a dead
 	 * daemon from commands still queued in the server's socket.
 	 */
-	if (R->atomic)
-		rsql_add(&b, "RELEASE SAVEPOINT migrated_step", 0);
-	else
+	if (!R->atomic)
 		rsql_notify(&b);
 	runner_send(&b, true, false, runner_on_step);
 }
@@ -738,8 +770,6 @@ void
 runner_start(struct req *req, struct revset *rs, struct rg_plan *plan,
     const struct runner_opts *o)
 {
-	size_t *cur, ncur;
-
 	if (R != NULL)
 		fatal("runner_start: a plan is already running");
 	R = xcalloc(1, sizeof *R);
@@ -754,11 +784,9 @@ runner_start(struct req *req, struct revset *rs, struct rg_plan *plan,
 		memcpy(R->target, o->target, o->ntarget * sizeof *R->target);
 	R->ntarget = o->ntarget;
 	R->plan_start = now_ms();
-	rowset_from_strs(&R->rows, D->st.rows, D->st.nrows);
-	cur = revset_rows_idx(rs, R->rows.v, R->rows.n, &ncur);
+	rowset_from_strs(&R->start, D->st.rows, D->st.nrows);
 	R->applied = xcalloc(rs->g->n + 1, sizeof *R->applied);
-	revgraph_closure(rs->g, cur, ncur, R->applied);
-	free(cur);
+	runner_take_rows(&R->start);
 	R->from = rowset_json(&R->rows);
 	R->steps = json_array();
 	R->ev_retry = evtimer_new(D->base, runner_on_retry, NULL);
@@ -811,11 +839,10 @@ runner_on_replan_fresh(void *arg, bool ok)
 		runner_fail_plan(&err);
 		return;
 	}
-	rowset_clear(&R->rows);
-	rowset_from_strs(&R->rows, D->st.rows, D->st.nrows);
+	rowset_clear(&R->start);
+	rowset_from_strs(&R->start, D->st.rows, D->st.nrows);
+	runner_take_rows(&R->start);
 	cur = revset_rows_idx(R->rs, R->rows.v, R->rows.n, &ncur);
-	memset(R->applied, 0, R->rs->g->n * sizeof *R->applied);
-	revgraph_closure(R->rs->g, cur, ncur, R->applied);
 	if (revgraph_plan(R->rs->g, R->up, cur, ncur, R->target, R->ntarget,
 	    &plan, &err) == 0)
 		op_plan_skip_empty(R->req, R->rs, &plan);
