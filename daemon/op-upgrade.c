@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,74 +104,101 @@ op_plan_steps(const struct rg_plan *p)
 	return a;
 }
 
-/* The psql-runnable script of a plan (dry run); *to: the rows it ends at. */
+/* text for a -- comment line: control characters would end it */
+static void
+op_sql_comment(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+/* A statement and its terminator. */
+static void
+op_sql_stmt(FILE *f, const struct split_stmt *st)
+{
+	fwrite(st->sql, 1, st->len, f);
+	fputs(";\n", f);
+}
+
+/* One step's version-row change: DELETE rows, INSERT next. */
+static void
+op_sql_rows(FILE *f, const struct rowset *rows, const struct rowset *next)
+{
+	size_t j;
+	char *lit;
+
+	for (j = 0; j < rows->n; j++) {
+		lit = rsql_quote_literal(rows->v[j]);
+		fprintf(f, "DELETE FROM %s WHERE version_num = %s;\n", D->vt,
+		    lit);
+		free(lit);
+	}
+	for (j = 0; j < next->n; j++) {
+		lit = rsql_quote_literal(next->v[j]);
+		fprintf(f, "INSERT INTO %s (version_num) VALUES (%s);\n", D->vt,
+		    lit);
+		free(lit);
+	}
+}
+
+/*
+ * The psql-runnable script of a plan (dry run); *to: the rows it ends at.
+ * One growing buffer: 340 revisions of a real project took 10-40 s to
+ * render with a copy of the whole text per statement.
+ */
 static char *
 op_plan_sql(const struct rg_plan *p, const struct rowset *from, json_t **to)
 {
 	struct rowset rows = { 0 }, next = { 0 };
 	const struct split_list *sl;
 	const struct migfile *mf;
-	size_t i, j, *idx, n, *cur, ncur;
+	size_t i, j, *idx, n, *cur, ncur, len = 0;
 	bool *applied;
-	char *out, *tmp, *lit;
+	char *out = NULL;
+	FILE *f;
 
+	if ((f = open_memstream(&out, &len)) == NULL)
+		fatal("open_memstream: out of memory");
 	rowset_from_strs(&rows, from->v, from->n);
 	cur = revset_rows_idx(D->rs, rows.v, rows.n, &ncur);
 	applied = xcalloc(D->rs->g->n + 1, sizeof *applied);
 	revgraph_closure(D->rs->g, cur, ncur, applied);
 	free(cur);
 	idx = xcalloc(D->rs->g->n + 1, sizeof *idx);
-	out = xasprintf("-- migrated %s: %zu step(s)\n\nCREATE TABLE IF NOT "
-	    "EXISTS %s (version_num varchar(32) NOT NULL, CONSTRAINT "
-	    "\"%s_pkc\" PRIMARY KEY (version_num));\n", PACKAGE_VERSION, p->n,
-	    D->vt, D->cfg.version_table);
+	fprintf(f, "-- migrated %s: %zu step(s)\n\nCREATE TABLE IF NOT "
+	    "EXISTS %s (version_num varchar(32) NOT NULL, CONSTRAINT %s "
+	    "PRIMARY KEY (version_num));\n", PACKAGE_VERSION, p->n, D->vt,
+	    D->vt_pkc);
 	for (i = 0; i < p->n; i++) {
 		mf = D->rs->g->nodes[p->v[i].rev].mf;
 		sl = p->v[i].up ? &mf->up.stmts : &mf->down_sec.stmts;
 		applied[p->v[i].rev] = p->v[i].up;
 		n = revgraph_rows_of(D->rs->g, applied, idx);
 		rowset_from_idx(&next, D->rs, idx, n);
-		tmp = out;
-		out = xasprintf("%s\n-- %s %s: %s (%s)\n%s", tmp, p->v[i].up ?
-		    "upgrade" : "downgrade", mf->revision, mf->message,
-		    mf->path, mf->transactional ? "BEGIN;\n" : "");
-		free(tmp);
-		for (j = 0; j < sl->n; j++) {
-			tmp = out;
-			out = xasprintf("%s%s;\n", tmp, sl->v[j].sql);
-			free(tmp);
-		}
-		for (j = 0; j < rows.n; j++) {
-			tmp = out;
-			lit = rsql_quote_literal(rows.v[j]);
-			out = xasprintf("%sDELETE FROM %s WHERE version_num = "
-			    "%s;\n", tmp, D->vt, lit);
-			free(lit);
-			free(tmp);
-		}
-		for (j = 0; j < next.n; j++) {
-			tmp = out;
-			lit = rsql_quote_literal(next.v[j]);
-			out = xasprintf("%sINSERT INTO %s (version_num) VALUES "
-			    "(%s);\n", tmp, D->vt, lit);
-			free(lit);
-			free(tmp);
-		}
-		if (mf->transactional) {
-			tmp = out;
-			out = xasprintf("%sCOMMIT;\n", tmp);
-			free(tmp);
-		}
+		fprintf(f, "\n-- %s %s: ", p->v[i].up ? "upgrade" :
+		    "downgrade", mf->revision);
+		op_sql_comment(f, mf->message);
+		fputs(" (", f);
+		op_sql_comment(f, mf->path);
+		fprintf(f, ")\n%s", mf->transactional ? "BEGIN;\n" : "");
+		for (j = 0; j < sl->n; j++)
+			op_sql_stmt(f, &sl->v[j]);
+		op_sql_rows(f, &rows, &next);
+		if (mf->transactional)
+			fputs("COMMIT;\n", f);
 		rowset_clear(&rows);
 		rows = next;
 		memset(&next, 0, sizeof next);
 	}
+	if (fclose(f) != 0 || out == NULL)
+		fatal("open_memstream: out of memory");
 	*to = rowset_json(&rows);
 	rowset_clear(&rows);
 	free(idx);
 	free(applied);
 	return out;
 }
+
 
 /*
  * Auto-migrate (skip_empty, set by the daemon only) stops before a revision
