@@ -112,12 +112,19 @@ op_sql_comment(FILE *f, const char *s)
 		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 }
 
-/* A statement and its terminator. */
+/*
+ * A statement and its terminator. When its last line holds "--", a ';'
+ * there could fall inside a comment (psql would then run two statements
+ * as one): the ';' goes on a line of its own.
+ */
 static void
 op_sql_stmt(FILE *f, const struct split_stmt *st)
 {
+	const char *last = memrchr(st->sql, '\n', st->len);
+
+	last = last != NULL ? last + 1 : st->sql;
 	fwrite(st->sql, 1, st->len, f);
-	fputs(";\n", f);
+	fputs(strstr(last, "--") != NULL ? "\n;\n" : ";\n", f);
 }
 
 /* One step's version-row change: DELETE rows, INSERT next. */
