@@ -96,7 +96,6 @@ struct split_state {
 	size_t len;
 	size_t i;		/* next byte to read */
 	int line;		/* file line of s[i] */
-	bool line_blank;	/* only blanks so far on this line */
 	struct split_list *out;
 	struct mdiag_list *diags;
 	size_t ndiags;		/* diagnostics added by this call */
@@ -473,10 +472,14 @@ split_token(struct split_state *st)
 	st->prev = kw;
 	st->ntok++;
 	st->sig_end = st->i;
-	st->line_blank = false;
 }
 
-/* A line starting with '\': report the psql command and skip the line. */
+/*
+ * A '\' outside quotes and comments: psql reads a backslash command there,
+ * at the start of a line or after a statement (SELECT ... \gexec), and
+ * PostgreSQL's grammar has no such token. Report it and skip the line, as
+ * psql takes the rest of the line as the command's arguments.
+ */
 static void
 split_backslash(struct split_state *st)
 {
@@ -573,22 +576,19 @@ split_step(struct split_state *st)
 
 	if (c == '\n') {
 		st->line++;
-		st->line_blank = true;
 		st->i++;
 	} else if (split_blank((unsigned char)c))
 		st->i++;
 	else if (c == '-' && next == '-')
 		split_line_comment(st);
-	else if (c == '/' && next == '*') {
+	else if (c == '/' && next == '*')
 		split_block_comment(st);
-		st->line_blank = false;
-	} else if (c == '\\' && st->line_blank)
+	else if (c == '\\')
 		split_backslash(st);
 	else if (c == ';' && st->atomic == 0 && st->paren == 0) {
 		if (st->in_stmt)
 			split_end_stmt(st, st->i);
 		st->i++;
-		st->line_blank = false;
 	} else
 		split_token(st);
 }
@@ -606,7 +606,6 @@ split_sql(const char *file, const char *text, size_t len, int first_line,
 	st.len = len;
 	st.line = first_line;
 	st.col = 1;
-	st.line_blank = true;
 	st.out = out;
 	st.diags = diags;
 	while (st.i < st.len)

@@ -28,8 +28,9 @@ struct split_list {
  * into statements, respecting '' quotes, E'' escapes, "identifiers",
  * $tag$ dollar quotes, -- and nested block comments and BEGIN ATOMIC ... END
  * bodies. Comment-only or empty pieces are dropped. Forbidden statements
- * (psql backslash commands, COPY ... FROM STDIN, BEGIN/START TRANSACTION/
- * COMMIT/END/ROLLBACK/SAVEPOINT/RELEASE/PREPARE TRANSACTION, DISCARD ALL,
+ * (psql backslash commands anywhere outside quotes and comments, COPY ...
+ * FROM STDIN, BEGIN/START TRANSACTION/COMMIT/END/ROLLBACK/SAVEPOINT/
+ * RELEASE/PREPARE TRANSACTION, DISCARD ALL,
  * pg_advisory_unlock*) and unterminated quotes/comments are reported to
  * diags as file:line. Returns 0, or -EINVAL when diagnostics were added
  * (out is filled either way and freed with split_list_clear()).
