@@ -111,6 +111,18 @@ merr_field(struct merr *err, size_t i)
 }
 
 char *
+merr_located(const struct merr *err)
+{
+	const char *msg = err->message != NULL ? err->message : "";
+
+	if (err->file != NULL && err->line > 0)
+		return xasprintf("%s:%d: %s", err->file, err->line, msg);
+	if (err->file != NULL)
+		return xasprintf("%s: %s", err->file, msg);
+	return xstrdup(msg);
+}
+
+char *
 merr_history_text(const struct merr *err, const char *fallback_file)
 {
 	const char *file = err->file != NULL ? err->file : fallback_file;

@@ -64,6 +64,11 @@ void merr_clear(struct merr *err);
 void merr_move(struct merr *dst, struct merr *src);
 
 /*
+ * "FILE:LINE: message", "FILE: message" (no line) or "message" (no file):
+ * never a line 0. Caller frees.
+ */
+char *merr_located(const struct merr *err);
+/*
  * The text of a failed step as the history table keeps it: "FILE:LINE:
  * message" (file, else fallback_file; no prefix without either), then a
  * line each for SQLSTATE:, DETAIL:, HINT: and CONTEXT: when set. Caller

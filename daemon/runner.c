@@ -221,14 +221,15 @@ static void
 runner_emit_failed(void)
 {
 	json_t *o = proto_error_object(&R->err);
+	char *where = merr_located(&R->err);
 
 	op_event(R->req, "step_failed", o);
 	metrics_step(runner_opname(), now_ms() - R->step_start, false);
 	log_op(LOG_LVL_ERROR, runner_opname(), R->err.revision,
 	    (long long)(now_ms() - R->step_start), R->err.sqlstate,
-	    "%s:%d: %s%s%s", R->err.file, R->err.line, R->err.message,
-	    R->err.detail ? " DETAIL: " : "", R->err.detail ? R->err.detail :
-	    "");
+	    "%s%s%s", where, R->err.detail ? " DETAIL: " : "",
+	    R->err.detail ? R->err.detail : "");
+	free(where);
 }
 
 /* The step failed for good: roll back, record, answer. */

@@ -33,7 +33,7 @@ release() {
 	t_sql "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()" >/dev/null
 }
 holder=
-trap 'rc=$?; release; (exit $rc); t_cleanup' EXIT
+trap 'rc=$?; set +e; release; (exit $rc); t_cleanup' EXIT
 hist() {
 	t_sql "$db" "SELECT count(*) FROM migrated_history"
 }
