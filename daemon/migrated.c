@@ -187,12 +187,25 @@ daemon_status_changed(void)
 	}
 }
 
+/* --once's last line: every version row (head) it ended at. */
+static void
+daemon_once_at(void)
+{
+	size_t i;
+
+	printf("at ");
+	for (i = 0; i < D->st.nrows; i++)
+		printf("%s%s", i > 0 ? ", " : "", D->st.rows[i]);
+	printf("%s\n", D->st.nrows == 0 ? "base" : "");
+}
+
 /* A daemon-made request finished (auto-migrate, --once). */
 void
 daemon_internal_done(json_t *result, const struct merr *err)
 {
 	bool failed = err != NULL && err->code != MERR_NONE;
 	json_t *steps, *s;
+	char *where;
 	size_t i;
 
 	if (D->once) {
@@ -205,14 +218,12 @@ daemon_internal_done(json_t *result, const struct merr *err)
 				    json_object_get(s, "revision")),
 				    (long long)json_integer_value(
 				    json_object_get(s, "duration_ms")));
-			printf("at %s\n", D->st.nrows ? D->st.rows[0] : "base");
+			daemon_once_at();
 		} else {
-			fprintf(stderr, "migrated: %s: ",
-			    merr_code_name(err->code));
-			if (err->file != NULL)
-				fprintf(stderr, "%s:%d: ", err->file,
-				    err->line);
-			fprintf(stderr, "%s\n", err->message);
+			where = merr_located(err);
+			fprintf(stderr, "migrated: %s: %s\n",
+			    merr_code_name(err->code), where);
+			free(where);
 			if (err->hint != NULL)
 				fprintf(stderr, "hint: %s\n", err->hint);
 		}
