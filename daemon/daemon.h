@@ -309,6 +309,8 @@ void state_refresh_then(void (*cb)(void *arg, bool ok), void *arg);
 /* the same, reading only the version rows when memory is known fresh */
 void state_rows_then(void (*cb)(void *arg, bool ok), void *arg);
 void state_recompute(void);
+/* the status's pending list (built on demand; borrowed) */
+const json_t *state_pending(void);
 json_t *state_status_json(void);
 /* status.c: the status reply line for req, from the rendered document */
 char *status_reply(const struct req *req);

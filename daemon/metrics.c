@@ -108,7 +108,7 @@ metrics_state(struct evbuffer *out)
 		    rg_state_name(states[i]), D->st.state == states[i]);
 	metrics_gauge(out, "migrated_pending_revisions", "Revisions to "
 	    "apply to reach the heads.", (double)json_array_size(
-	    D->st.pending));
+	    state_pending()));
 	metrics_gauge(out, "migrated_revisions", "Revisions loaded from the "
 	    "migrations directory.", (double)D->rs->g->n);
 	metrics_gauge(out, "migrated_heads", "Heads of the migrations "

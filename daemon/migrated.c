@@ -76,7 +76,7 @@ daemon_pending_empty(void)
 	const json_t *p;
 	size_t i;
 
-	json_array_foreach(D->st.pending, i, p)
+	json_array_foreach(state_pending(), i, p)
 		if (json_is_true(json_object_get(p, "empty")))
 			return true;
 	return false;
@@ -135,7 +135,7 @@ daemon_update_status(void)
 	failed = status_last_error_line();
 	if (D->st.state == RG_BEHIND)
 		notify_status("leader, behind: %zu pending%s%s%s",
-		    json_array_size(D->st.pending), D->cfg.auto_migrate ? "" :
+		    json_array_size(state_pending()), D->cfg.auto_migrate ? "" :
 		    " (auto-migrate disabled)", failed != NULL ? "; " : "",
 		    failed != NULL ? failed : "");
 	else if (D->st.state == RG_CURRENT || D->st.state == RG_UNKNOWN)

@@ -97,35 +97,34 @@ state_checksum_of(const char *rev)
 	return NULL;
 }
 
-/* Derive state, pending and drift from the rows and the files. */
-void
-state_recompute(void)
+/*
+ * The upgrade plan to the heads as the status lists it, built when first
+ * asked for after a change: a plan and a JSON object per pending revision
+ * is O(revisions), and a running upgrade changes the rows every step
+ * (issue 13: the daemon's CPU per revision).
+ */
+static bool pending_stale = true;
+
+const json_t *
+state_pending(void)
 {
 	const struct revgraph *g = D->rs->g;
 	struct rg_plan plan = { 0 };
 	struct merr err = { 0 };
 	const struct migfile *mf;
 	size_t *cur, ncur, i;
-	bool *applied;
-	const char *ck;
 	json_t *e;
 
-	status_invalidate();
+	if (!pending_stale)
+		return D->st.pending;
+	pending_stale = false;
 	json_decref(D->st.pending);
-	json_decref(D->st.drift);
 	D->st.pending = json_array();
-	D->st.drift = json_array();
-	if (!D->st.read) {
-		D->st.state = RG_UNKNOWN;
-		return;
-	}
-	D->st.state = revgraph_state(g, (const char *const *)D->st.rows,
-	    D->st.nrows);
-	if (D->st.dirty)
-		D->st.state = RG_DIRTY;
+	if (!D->st.read || D->st.state != RG_BEHIND)
+		return D->st.pending;
 	cur = state_rows_idx(&ncur);
-	if (D->st.state == RG_BEHIND && revgraph_plan(g, true, cur, ncur,
-	    g->heads, g->nheads, &plan, &err) == 0) {
+	if (revgraph_plan(g, true, cur, ncur, g->heads, g->nheads, &plan,
+	    &err) == 0) {
 		for (i = 0; i < plan.n; i++) {
 			mf = g->nodes[plan.v[i].rev].mf;
 			e = json_object();
@@ -143,6 +142,34 @@ state_recompute(void)
 	}
 	rg_plan_clear(&plan);
 	merr_clear(&err);
+	free(cur);
+	return D->st.pending;
+}
+
+/* Derive state and drift from the rows and the files; pending on demand. */
+void
+state_recompute(void)
+{
+	const struct revgraph *g = D->rs->g;
+	const struct migfile *mf;
+	size_t *cur, ncur, i;
+	bool *applied;
+	const char *ck;
+	json_t *e;
+
+	status_invalidate();
+	pending_stale = true;
+	json_decref(D->st.drift);
+	D->st.drift = json_array();
+	if (!D->st.read) {
+		D->st.state = RG_UNKNOWN;
+		return;
+	}
+	D->st.state = revgraph_state(g, (const char *const *)D->st.rows,
+	    D->st.nrows);
+	if (D->st.dirty)
+		D->st.state = RG_DIRTY;
+	cur = state_rows_idx(&ncur);
 	applied = xcalloc(g->n + 1, sizeof *applied);
 	revgraph_closure(g, cur, ncur, applied);
 	for (i = 0; i < g->n; i++) {

@@ -132,7 +132,7 @@ state_status_json(void)
 	json_object_set_new(o, "unknown_rows", status_unknown_rows());
 	json_object_set_new(o, "heads", revset_ids_json(D->rs,
 	    D->rs->g->heads, D->rs->g->nheads));
-	json_object_set(o, "pending", D->st.pending);
+	json_object_set(o, "pending", (json_t *)state_pending());
 	json_object_set_new(o, "state", json_string(rg_state_name(
 	    D->st.state)));
 	json_object_set_new(o, "running", runner_running_json());
