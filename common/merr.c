@@ -93,8 +93,11 @@ merr_move(struct merr *dst, struct merr *src)
 /* Labelled lines after the message, in the order they are written. */
 static const char *const merr_labels[] = {
 	"SQLSTATE: ", "DETAIL: ", "HINT: ", "CONTEXT: ",
+	/* a non-transactional step's progress (daemon/runner-sql.c) */
+	"STATEMENTS: ",
 };
 
+/* Where label i is kept, or NULL for one that is read past. */
 static char **
 merr_field(struct merr *err, size_t i)
 {
@@ -105,8 +108,10 @@ merr_field(struct merr *err, size_t i)
 		return &err->detail;
 	case 2:
 		return &err->hint;
-	default:
+	case 3:
 		return &err->context;
+	default:
+		return NULL;
 	}
 }
 
@@ -139,7 +144,8 @@ merr_history_text(const struct merr *err, const char *fallback_file)
 	else
 		s = xstrdup(err->message != NULL ? err->message : "");
 	for (i = 0; i < ARRAY_LEN(merr_labels); i++) {
-		if ((v = *merr_field((struct merr *)err, i)) == NULL)
+		if (merr_field((struct merr *)err, i) == NULL ||
+		    (v = *merr_field((struct merr *)err, i)) == NULL)
 			continue;
 		t = xasprintf("%s\n%s%s", s, merr_labels[i], v);
 		free(s);
@@ -210,7 +216,8 @@ merr_parse_history_text(const char *text, struct merr *err)
 		while (*end == '\n' && end[1] != '\0' && merr_field_at(end +
 		    1) < 0)
 			end += 1 + strcspn(end + 1, "\n");
-		if (f >= 0 && *merr_field(err, (size_t)f) == NULL)
+		if (f >= 0 && merr_field(err, (size_t)f) != NULL &&
+		    *merr_field(err, (size_t)f) == NULL)
 			*merr_field(err, (size_t)f) = xstrndup(p +
 			    strlen(merr_labels[f]), (size_t)(end - p) -
 			    strlen(merr_labels[f]));

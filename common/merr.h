@@ -78,7 +78,8 @@ char *merr_history_text(const struct merr *err, const char *fallback_file);
 /*
  * Read such a text back into err (cleared first): file, line, message,
  * sqlstate, detail, hint, context; a text in no known shape is all
- * message. Never fails.
+ * message. A STATEMENTS: line (a non-transactional step's progress) ends
+ * the field before it and is not kept. Never fails.
  */
 void merr_parse_history_text(const char *text, struct merr *err);
 

@@ -383,19 +383,62 @@ ctl_cancel(const struct ctl_args *a, int argc, char **argv)
 	return ex;
 }
 
+/*
+ * The dirty step the daemon reports (a new reference), or NULL: asked on
+ * its own connection, silently, so that resolve can say which statements
+ * of it ran (issue 10 item 5).
+ */
+static json_t *
+ctl_dirty_step(const struct ctl_args *a)
+{
+	struct proto_reply rep;
+	struct client *c;
+	json_t *dirty = NULL;
+
+	/* migrated --once hands over one connection, for the resolve */
+	if (strncmp(a->socket, "fd:", 3) == 0 ||
+	    client_connect(a->socket, client_connect_timeout(a), &c) < 0)
+		return NULL;
+	if (client_call(c, "status", NULL, CTL_READ_TIMEOUT_MS, NULL,
+	    &rep) == 0 && rep.kind == PROTO_REPLY_OK &&
+	    json_is_object(json_object_get(rep.result, "dirty")))
+		dirty = json_incref(json_object_get(rep.result, "dirty"));
+	proto_reply_clear(&rep);
+	client_free(c);
+	return dirty;
+}
+
+static void
+ctl_print_dirty(FILE *f, const json_t *dirty)
+{
+	const char *rev = output_jstr(dirty, "revision");
+	const char *st = output_jstr(dirty, "statements");
+
+	if (rev == NULL)
+		return;
+	fprintf(f, "%s did not finish: %s\n", rev, st != NULL ? st :
+	    "its statements' progress was not recorded");
+}
+
 enum ctl_exit
 ctl_resolve(const struct ctl_args *a, int argc, char **argv)
 {
 	struct proto_reply rep;
 	enum ctl_exit ex;
-	json_t *args;
+	json_t *args, *dirty;
 	char *cur;
 
+	dirty = ctl_dirty_step(a);
 	if (a->applied == a->rolled_back) {
+		ctl_print_dirty(stderr, dirty);
 		fprintf(stderr, OUTPUT_PROG ": resolve: give exactly one of "
 		    "--applied and --rolled-back\n");
+		json_decref(dirty);
 		return CTL_USAGE;
 	}
+	if (!a->json && !a->quiet)
+		ctl_print_dirty(stdout, dirty);
+	json_decref(dirty);
 	args = json_pack("{s:s, s:s}", "revision", argv[0], "as",
 	    a->applied ? "applied" : "rolled-back");
 	ex = client_run(a, "resolve", args, CLIENT_WAIT_CHANGE, NULL, &rep);

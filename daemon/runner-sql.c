@@ -315,15 +315,45 @@ rsql_nt_start(struct rsql_batch *b, const struct migfile *mf,
 	free(sql);
 }
 
+char *
+rsql_nt_progress(const char *path, const struct split_list *sl, size_t done,
+    bool ended)
+{
+	const char *next = ended ? "did not complete" : "may have run";
+
+	if (done >= sl->n)
+		return sl->n == 0 ? xstrdup("STATEMENTS: none") :
+		    xasprintf("STATEMENTS: %zu of %zu done (the last at %s:%d)",
+		    sl->n, sl->n, path, sl->v[sl->n - 1].line);
+	if (done == 0)
+		return xasprintf("STATEMENTS: 0 of %zu done; %s:%d %s", sl->n,
+		    path, sl->v[0].line, next);
+	return xasprintf("STATEMENTS: %zu of %zu done (the last at %s:%d); "
+	    "%s:%d %s", done, sl->n, path, sl->v[done - 1].line, path,
+	    sl->v[done].line, next);
+}
+
+void
+rsql_nt_progress_row(struct rsql_batch *b, const char *id, const char *text)
+{
+	char *sql;
+
+	sql = xasprintf("UPDATE %s SET error = $2 WHERE id = $1::bigint",
+	    D->ht);
+	rsql_add(b, sql, 2, id, text);
+	free(sql);
+}
+
 void
 rsql_nt_done(struct rsql_batch *b, const char *id)
 {
 	char *sql;
 
+	/* the progress kept in error while it ran is no error */
 	sql = xasprintf("UPDATE %s SET outcome = 'ok', finished_at = "
 	    "clock_timestamp(), duration_ms = (extract(epoch FROM "
-	    "clock_timestamp() - started_at) * 1000)::bigint WHERE id = "
-	    "$1::bigint", D->ht);
+	    "clock_timestamp() - started_at) * 1000)::bigint, error = NULL "
+	    "WHERE id = $1::bigint", D->ht);
 	rsql_add(b, sql, 1, id);
 	free(sql);
 }

@@ -64,6 +64,16 @@ void rsql_history(struct rsql_batch *b, const struct migfile *mf,
 void rsql_nt_start(struct rsql_batch *b, const struct migfile *mf,
     const char *operation, const char *user);
 void rsql_nt_done(struct rsql_batch *b, const char *id);
+/*
+ * Which statements of a non-transactional step are done (issue 10 item 5):
+ * "STATEMENTS: 2 of 3 done (the last at FILE:12); FILE:14 may have run"
+ * (ended: "did not complete"); caller frees. Kept in the running row's
+ * error while the step runs, and after the error of a failed one.
+ */
+char *rsql_nt_progress(const char *path, const struct split_list *sl,
+    size_t done, bool ended);
+void rsql_nt_progress_row(struct rsql_batch *b, const char *id,
+    const char *text);
 void rsql_nt_failed(struct rsql_batch *b, const char *id, const char *msg);
 /* A generic history row (stamp, resolve). */
 void rsql_history_row(struct rsql_batch *b, const char *revision,

@@ -253,10 +253,19 @@ runner_fail_step(void)
 {
 	struct rsql_batch b;
 	const struct migfile *mf = runner_mf();
-	char *msg;
+	char *msg, *progress, *tmp;
 
 	runner_emit_failed();
 	msg = merr_history_text(&R->err, mf->path);
+	if (R->hist_id != NULL) {
+		/* which statements are done, for resolve */
+		progress = rsql_nt_progress(mf->path, runner_stmts(),
+		    R->nt_next, true);
+		tmp = xasprintf("%s\n%s", msg, progress);
+		free(msg);
+		free(progress);
+		msg = tmp;
+	}
 	rsql_init(&b);
 	if (R->hist_id != NULL) {
 		/* non-transactional: the running row becomes failed: dirty */
@@ -655,7 +664,12 @@ runner_on_nt_stmt(struct db *db, const struct db_result *r, void *arg)
 
 	if (r->conn_lost)
 		return;
-	if (r->failed < 0) {
+	if (r->failed != 0) {
+		/* 1: the statement ran, recording its progress did not */
+		if (r->failed > 0)
+			log_warn("cannot record the progress of %s: %s, "
+			    "ignoring", runner_mf()->revision,
+			    PQresultErrorMessage(r->err));
 		R->nt_next++;
 		R->attempt = 0;
 		runner_nt_next();
@@ -676,6 +690,7 @@ runner_nt_next(void)
 {
 	struct rsql_batch b;
 	const struct split_list *sl = runner_stmts();
+	char *progress;
 
 	rsql_init(&b);
 	if (R->cancelled) {
@@ -686,7 +701,12 @@ runner_nt_next(void)
 		return;
 	}
 	if (R->nt_next < sl->n) {
+		/* the statement, then the running row says it is done */
 		rsql_add(&b, sl->v[R->nt_next].sql, 0);
+		progress = rsql_nt_progress(runner_mf()->path, sl,
+		    R->nt_next + 1, false);
+		rsql_nt_progress_row(&b, R->hist_id, progress);
+		free(progress);
 		runner_send(&b, false, false, runner_on_nt_stmt);
 		return;
 	}

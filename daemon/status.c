@@ -59,6 +59,29 @@ status_unknown_rows(void)
 }
 
 /*
+ * A copy of a dirty or last_error object with "statements": what its
+ * error's STATEMENTS: line says of a non-transactional step (item 5).
+ */
+static json_t *
+status_statements(const json_t *o)
+{
+	const char *err = json_string_value(json_object_get(o, "error"));
+	const char *p = NULL;
+	json_t *c;
+
+	if (!json_is_object(o))
+		return json_null();
+	c = json_copy((json_t *)o);
+	if (err != NULL && strncmp(err, "STATEMENTS: ", 12) == 0)
+		p = err + 12;
+	else if (err != NULL && (p = strstr(err, "\nSTATEMENTS: ")) != NULL)
+		p += 13;
+	json_object_set_new(c, "statements", p != NULL ?
+	    json_stringn(p, strcspn(p, "\n")) : json_null());
+	return c;
+}
+
+/*
  * The last failed step, while its revision still has a file and is where
  * the step failed to take it: an upgrade's not applied, a downgrade's
  * still applied. The version rows move with each step this daemon runs,
@@ -83,7 +106,7 @@ status_last_error(void)
 	done = applied[k] == (strcmp(op, "upgrade") == 0);
 	free(applied);
 	free(cur);
-	return done ? json_null() : json_incref(D->st.last_error);
+	return done ? json_null() : status_statements(D->st.last_error);
 }
 
 char *
@@ -137,8 +160,8 @@ state_status_json(void)
 	    D->st.state)));
 	json_object_set_new(o, "running", runner_running_json());
 	json_object_set(o, "drift", D->st.drift);
-	json_object_set(o, "dirty", D->st.dirty ? D->st.dirty_info :
-	    json_null());
+	json_object_set_new(o, "dirty", D->st.dirty ?
+	    status_statements(D->st.dirty_info) : json_null());
 	json_object_set_new(o, "last_error", status_last_error());
 	json_object_set_new(o, "auto_migrate", json_boolean(
 	    D->cfg.auto_migrate));

@@ -96,6 +96,11 @@ test_parse_hostile(void **state)
 	merr_parse_history_text("f:2: m\nHINT: a\nHINT: b", &e);
 	check_str("first hint wins", e.hint, "a");
 	merr_clear(&e);
+	merr_parse_history_text("f:2: m\nSQLSTATE: 55000\nSTATEMENTS: 1 of 2 "
+	    "done (the last at f:1); f:2 did not complete", &e);
+	check_str("progress ends the field", e.sqlstate, "55000");
+	check_str("message", e.message, "m");
+	merr_clear(&e);
 	merr_parse_history_text(NULL, &e);
 	assert_null(e.message);
 }
