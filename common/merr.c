@@ -30,6 +30,7 @@ static const char *const merr_names[MERR__MAX] = {
 	[MERR_SHUTTING_DOWN] = "shutting_down",
 	[MERR_BUSY] = "busy",
 	[MERR_INTERNAL] = "internal",
+	[MERR_LINT_REFUSED] = "lint_refused",
 };
 
 const char *

@@ -27,6 +27,7 @@ enum merr_code {
 	MERR_SHUTTING_DOWN,
 	MERR_BUSY,
 	MERR_INTERNAL,
+	MERR_LINT_REFUSED,	/* SPEC §9: an error-level lint finding */
 	MERR__MAX
 };
 

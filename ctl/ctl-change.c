@@ -117,6 +117,45 @@ ctl_progress_finished(struct ctl_progress *p, const json_t *body,
 	p->rev = p->msg = NULL;
 }
 
+/* The daemon's lint findings (SPEC §9), one a line on stderr. */
+static void
+ctl_progress_lint(struct ctl_progress *p, const json_t *body)
+{
+	const json_t *f;
+	size_t i;
+
+	ctl_progress_clear_line(p);
+	json_array_foreach(json_object_get(body, "findings"), i, f)
+		fprintf(stderr, "lint: %s:%lld:%lld: %s %s: %s\n",
+		    output_jstr(f, "file"), (long long)json_integer_value(
+		    json_object_get(f, "line")), (long long)json_integer_value(
+		    json_object_get(f, "column")), output_jstr(f, "severity"),
+		    output_jstr(f, "rule"), output_jstr(f, "message"));
+}
+
+/* Sessions that block the running step's ACCESS EXCLUSIVE lock. */
+static void
+ctl_progress_blockers(struct ctl_progress *p, const json_t *body)
+{
+	const json_t *b, *age;
+	size_t i;
+
+	ctl_progress_clear_line(p);
+	json_array_foreach(json_object_get(body, "blockers"), i, b) {
+		age = json_object_get(b, "age_ms");
+		fprintf(stderr, "blocked by pid %lld (%s) holding %s on %s",
+		    (long long)json_integer_value(json_object_get(b, "pid")),
+		    output_jstr(b, "application"), output_jstr(b, "mode"),
+		    output_jstr(b, "table"));
+		if (json_is_integer(age))
+			fprintf(stderr, ", in a transaction for %lld ms",
+			    (long long)json_integer_value(age));
+		fputc('\n', stderr);
+	}
+	if (p->live && p->rev != NULL)
+		ctl_progress_draw(p);
+}
+
 static void
 ctl_progress_event(const struct proto_reply *rep, void *arg)
 {
@@ -132,6 +171,10 @@ ctl_progress_event(const struct proto_reply *rep, void *arg)
 		ctl_progress_finished(p, rep->body, false);
 	else if (strcmp(rep->event, "step_failed") == 0)
 		ctl_progress_finished(p, rep->body, true);
+	else if (strcmp(rep->event, "lint") == 0)
+		ctl_progress_lint(p, rep->body);
+	else if (strcmp(rep->event, "step_blockers") == 0)
+		ctl_progress_blockers(p, rep->body);
 }
 
 /* Give up at once when a signal arrives during the cancel request. */

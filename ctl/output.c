@@ -28,6 +28,7 @@ static const struct {
 	{ "drift_detected", CTL_FAILED },
 	{ "dirty", CTL_FAILED },
 	{ "cancelled", CTL_FAILED },
+	{ "lint_refused", CTL_FAILED },
 	{ "internal", CTL_FAILED },
 	{ "bad_request", CTL_USAGE },
 	{ "unknown_op", CTL_USAGE },

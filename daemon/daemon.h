@@ -410,6 +410,18 @@ void runner_set_rows(struct req *req, char **newrows, size_t n,
     const char *operation, const char *revision, const char *checksum,
     const char *message);
 
+/* lint-run.c */
+/*
+ * Lint plan (lint = warn or refuse), then runner_start() it or finish req
+ * with lint_refused; lint = off: runner_start() at once. Takes plan.
+ */
+void lintrun_start(struct req *req, struct revset *rs, struct rg_plan *plan,
+    const struct runner_opts *o);
+/* A step starts: list the sessions that block its ACCESS EXCLUSIVE locks. */
+void lintrun_step_started(struct req *req, const struct migfile *mf);
+/* Those sessions (new reference), or null. */
+json_t *lintrun_blockers_json(void);
+
 /* notify.c is declared in notify.h */
 
 #endif

@@ -291,7 +291,7 @@ op_plan_fresh(void *arg, bool ok)
 		o.requested_by = req->user;
 		o.target = t;
 		o.ntarget = nt;
-		runner_start(req, D->rs, &plan, &o);
+		lintrun_start(req, D->rs, &plan, &o);
 	}
 	rowset_clear(&from);
 	rg_plan_clear(&plan);

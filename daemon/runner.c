@@ -118,6 +118,7 @@ runner_running_json(void)
 	json_object_set_new(o, "started_at", json_string(ts));
 	json_object_set_new(o, "elapsed_ms",
 	    json_integer(now_ms() - R->step_start));
+	json_object_set_new(o, "blockers", lintrun_blockers_json());
 	return o;
 }
 
@@ -546,6 +547,7 @@ runner_emit_started(void)
 	op_event(R->req, "step_started", json_pack("{s:s, s:s, s:I, s:I}",
 	    "revision", mf->revision, "message", mf->message, "index",
 	    (json_int_t)(R->step + 1), "total", (json_int_t)R->plan.n));
+	lintrun_step_started(R->req, mf);
 	notify_status("applying %s (%zu/%zu)", mf->revision, R->step + 1,
 	    R->plan.n);
 	if (D->cfg.ready_when == READY_CURRENT && !D->ready_sent)

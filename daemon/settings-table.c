@@ -218,6 +218,7 @@ bad:
 
 static const char *const settings_ready_when[] = { "socket", "current", NULL };
 static const char *const settings_txn_mode[] = { "per-revision", "all", NULL };
+static const char *const settings_lint[] = { "off", "warn", "refuse", NULL };
 static const char *const settings_log_format[] = { "auto", "text", "json",
 	"journald", NULL };
 
@@ -264,6 +265,8 @@ const struct settings_entry settings_table[] = {
 	  NULL, CFG_RELOAD, NULL, NULL },
 	{ "watch", CFG_BOOL, OFF(watch), "false", 0, 0,
 	  NULL, 0, NULL, NULL },
+	{ "lint", CFG_ENUM, OFF(lint), "warn", 0, 0, NULL, CFG_RELOAD,
+	  settings_lint, NULL },
 	{ "standby_poll_interval", CFG_DURATION, OFF(standby_poll_interval_ms),
 	  "100ms", 10, 60 * SEC, NULL, CFG_RELOAD, NULL, NULL },
 	{ "refresh_interval", CFG_DURATION, OFF(refresh_interval_ms),

@@ -15,6 +15,8 @@
 
 enum ready_when { READY_SOCKET, READY_CURRENT };
 enum txn_mode { TXN_PER_REVISION, TXN_ALL };
+/* lint = off | warn | refuse (SPEC §9) */
+enum lint_mode { LINT_MODE_OFF, LINT_MODE_WARN, LINT_MODE_REFUSE };
 /* auto: the journal when stderr is the journal, else text */
 enum log_output { LOG_OUT_AUTO, LOG_OUT_TEXT, LOG_OUT_JSON, LOG_OUT_JOURNALD };
 
@@ -44,6 +46,7 @@ struct settings {
 	enum txn_mode transaction_mode;
 	bool allow_drift;
 	bool watch;			/* reload as files change (inotify) */
+	enum lint_mode lint;
 	int standby_poll_interval_ms;
 	int refresh_interval_ms;
 	int reconnect_max_interval_ms;
