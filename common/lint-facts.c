@@ -12,7 +12,9 @@
 /*
  * One constant query with one parameter, a JSON document of the names the
  * pending sections mention (doc/lint.md §6); its one value is a JSON
- * document of facts. libpq stays with the caller: migratectl runs it
+ * document of facts. It reads the catalog only and takes no lock on the
+ * tables (sizes from relpages, not pg_total_relation_size(), which would
+ * queue behind the very ACCESS EXCLUSIVE locks lint is about). libpq stays with the caller: migratectl runs it
  * blocking, the daemon on its asynchronous read session.
  */
 
@@ -29,7 +31,12 @@ const char lint_facts_sql[] =
 " 'timezone', current_setting('TimeZone'),\n"
 " 'rels', COALESCE((SELECT json_agg(json_build_object(\n"
 "   's', rels.s, 'n', rels.n, 'kind', rels.relkind,\n"
-"   'reltuples', rels.reltuples, 'bytes', pg_total_relation_size(rels.oid),\n"
+"   'reltuples', rels.reltuples,\n"
+"   'bytes', (rels.relpages::bigint + COALESCE((SELECT sum(i.relpages)\n"
+"       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid\n"
+"       WHERE x.indrelid = rels.oid), 0) + COALESCE((SELECT t.relpages\n"
+"       FROM pg_class t WHERE t.oid = rels.reltoastrelid), 0))\n"
+"     * current_setting('block_size')::bigint,\n"
 "   'partkey', (SELECT json_agg(a.attname ORDER BY k.i)\n"
 "     FROM pg_partitioned_table pt\n"
 "     CROSS JOIN LATERAL unnest(pt.partattrs::int2[])\n"

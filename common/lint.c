@@ -376,6 +376,8 @@ lint_table_state(struct lint *l, const char *schema, const char *name,
 	if (r->in_plan_only)
 		return LT_NEW;
 	if (r->catalog && l->pending && l->o.facts != NULL) {
+		if (r->reltuples < 0)
+			return LT_UNKNOWN;	/* never analyzed: no size */
 		if (r->bytes < LINT_SMALL_BYTES &&
 		    r->reltuples < LINT_SMALL_ROWS)
 			return LT_SMALL;
