@@ -366,12 +366,20 @@ lint_misc_backfill_end(struct lint *l)
 	struct lint_cur save = l->cur;
 	struct lint_backfill *b;
 	enum lint_sev sev;
+	long long rows;
 	size_t i;
 
 	for (i = 0; l->ddl && i < l->nbackfill; i++) {
 		b = &l->backfill[i];
 		sev = b->state == LT_SMALL ? LINT_NOTE : b->state == LT_LARGE ?
 		    LINT_ERROR : LINT_WARNING;
+		if (l->pending && l->o.estimate != NULL &&
+		    (rows = l->o.estimate(l->o.estimate_arg, b->cur.sql)) >= 0) {
+			/* the planner knows better than the table's size */
+			sev = rows >= LINT_SMALL_ROWS ? LINT_ERROR : LINT_NOTE;
+			free(b->size);
+			b->size = xasprintf("EXPLAIN: ~%lld rows", rows);
+		}
 		l->cur = b->cur;
 		lint_report(l, LR_BACKFILL, sev, b->loc, "%s of every matching "
 		    "row of %s%s%s%s runs inside this schema-changing "

@@ -60,6 +60,12 @@ struct lint_opts {
 	int server_version;	/* server_version_num; 0: unknown (offline) */
 	bool atomic;		/* the whole plan runs in one transaction */
 	const struct lint_facts *facts;	/* borrowed; NULL: offline */
+	/*
+	 * With a database: the planner's row estimate of an UPDATE or DELETE
+	 * (EXPLAIN), or -1 when unknown; NULL: not asked.
+	 */
+	long long (*estimate)(void *arg, const char *sql);
+	void *estimate_arg;
 };
 
 /* A linter for one plan. Caller frees with lint_free(). */

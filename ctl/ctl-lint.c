@@ -162,6 +162,7 @@ ctl_lint_run(const struct ctl_args *a, const struct revgraph *g,
 	struct lint_opts o = { 0 };
 	struct lint_facts *facts = NULL;
 	struct lint *l;
+	void *conn = NULL;
 	bool *pending;
 	char *why = NULL;
 	size_t i;
@@ -169,7 +170,7 @@ ctl_lint_run(const struct ctl_args *a, const struct revgraph *g,
 	pending = xcalloc(g->n + 1, sizeof *pending);
 	for (i = 0; i < g->n; i++)
 		pending[i] = true;
-	if (a->db != NULL && ctl_lintdb_facts(a, g, pending, &facts,
+	if (a->db != NULL && ctl_lintdb_facts(a, g, pending, &facts, &conn,
 	    &why) < 0) {
 		fprintf(stderr, OUTPUT_PROG ": lint --db: %s\n", why);
 		free(why);
@@ -179,11 +180,17 @@ ctl_lint_run(const struct ctl_args *a, const struct revgraph *g,
 	o.server_version = version;
 	o.atomic = a->atomic;
 	o.facts = facts;
+	if (conn != NULL) {
+		o.estimate = ctl_lintdb_estimate;
+		o.estimate_arg = conn;
+	}
 	l = lint_new(&o);
 	for (i = 0; i < g->n; i++)
 		lint_section(l, g->nodes[g->order[i]].mf, true,
 		    pending[g->order[i]]);
 	lint_facts_free(facts);	/* lint keeps what it merged, not facts */
+	if (conn != NULL)
+		ctl_lintdb_close(conn);
 	free(pending);
 	*out = l;
 	return CTL_OK;

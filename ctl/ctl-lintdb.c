@@ -97,7 +97,7 @@ ctl_lintdb_applied(const struct ctl_args *a, PGconn *c,
 
 int
 ctl_lintdb_facts(const struct ctl_args *a, const struct revgraph *g,
-    bool *pending, struct lint_facts **facts, char **why)
+    bool *pending, struct lint_facts **facts, void **conn, char **why)
 {
 	struct lint_refs *refs;
 	PGconn *c;
@@ -108,6 +108,7 @@ ctl_lintdb_facts(const struct ctl_args *a, const struct revgraph *g,
 	int rc;
 
 	*facts = NULL;
+	*conn = NULL;
 	c = PQconnectdb(a->db);
 	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
 		*why = xasprintf("cannot connect: %s", c != NULL ?
@@ -133,6 +134,56 @@ ctl_lintdb_facts(const struct ctl_args *a, const struct revgraph *g,
 	free(param);
 	lint_refs_free(refs);
 	free(applied);
-	PQfinish(c);
+	if (rc < 0)
+		PQfinish(c);
+	else
+		*conn = c;
 	return rc;
+}
+
+/*
+ * The planner's estimate of the rows an UPDATE or DELETE touches: EXPLAIN
+ * (FORMAT JSON) of the statement itself (one statement: the extended
+ * protocol refuses more), in a read-only transaction that gives up after
+ * 1 s waiting for a lock or 5 s planning, then rolls back. -1 if unknown.
+ */
+long long
+ctl_lintdb_estimate(void *conn, const char *sql)
+{
+	PGconn *c = conn;
+	PGresult *r;
+	json_t *doc, *plan, *sub;
+	json_error_t e;
+	char *q;
+	long long rows = -1;
+
+	r = PQexec(c, "BEGIN READ ONLY; SET LOCAL lock_timeout = '1s'; "
+	    "SET LOCAL statement_timeout = '5s'");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	q = xasprintf("EXPLAIN (FORMAT JSON) %s", sql);
+	r = PQexecParams(c, q, 0, NULL, NULL, NULL, NULL, 0);
+	free(q);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+	    (doc = json_loads(PQgetvalue(r, 0, 0), 0, &e)) != NULL) {
+		plan = json_object_get(json_array_get(doc, 0), "Plan");
+		/* ModifyTable estimates 0 rows; its input is what changes */
+		sub = json_array_get(json_object_get(plan, "Plans"), 0);
+		if (json_is_number(json_object_get(sub, "Plan Rows")))
+			rows = (long long)json_number_value(json_object_get(sub,
+			    "Plan Rows"));
+		json_decref(doc);
+	}
+	PQclear(r);
+	PQclear(PQexec(c, "ROLLBACK"));
+	return rows;
+}
+
+void
+ctl_lintdb_close(void *conn)
+{
+	PQfinish(conn);
 }

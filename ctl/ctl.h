@@ -153,7 +153,11 @@ struct lint_facts;
  * with *why (caller frees).
  */
 int ctl_lintdb_facts(const struct ctl_args *a, const struct revgraph *g,
-    bool *pending, struct lint_facts **facts, char **why) MIG_MUSTCHECK;
+    bool *pending, struct lint_facts **facts, void **conn, char **why)
+    MIG_MUSTCHECK;
+/* lint_opts.estimate on the connection of ctl_lintdb_facts() (*conn). */
+long long ctl_lintdb_estimate(void *conn, const char *sql);
+void ctl_lintdb_close(void *conn);
 
 /* ctl-revision.c */
 enum ctl_exit ctl_revision(const struct ctl_args *, int, char **);

@@ -157,3 +157,21 @@ while IFS= read -r stmt; do
 	fi
 done < <(sed -n '/^ALTER TABLE tt/p' "$f4")
 ok "ALTER COLUMN TYPE: lint predicts each rewrite the server does (10 cases)"
+
+# ---- backfills: EXPLAIN's estimate ---------------------------------------------------
+t_rev "$dir" l0000000005 l0000000004 'ALTER TABLE small ADD COLUMN z int;
+UPDATE big SET note = note WHERE id < 100;
+UPDATE big SET note = note;
+DELETE FROM small WHERE id = 1;' >/dev/null
+off=$(findings)
+has "$off" "05:7 backfill-in-ddl-revision warning" "offline backfill"
+has "$off" "05:8 backfill-in-ddl-revision warning" "offline backfill"
+on=$(findings --db "$db")
+has "$on" "05:7 backfill-in-ddl-revision note" "--db: EXPLAIN says ~99 rows"
+has "$on" "05:8 backfill-in-ddl-revision error" "--db: EXPLAIN says ~50000 rows"
+has "$on" "05:9 backfill-in-ddl-revision note" "--db: EXPLAIN says 1 row"
+msg=$({ "$MIGRATECTL" lint --dir "$dir" --db "$db" || true; } | grep 'l0000000005_rev.sql:8:')
+[[ $msg == *"EXPLAIN: ~50000 rows"* ]] || fail "the estimate in the message: $msg"
+[[ $(t_sql "$db" "SELECT count(*) FROM big WHERE note IS NULL") == 0 ]] ||
+	fail "EXPLAIN changed rows"
+ok "backfill in a DDL revision: EXPLAIN's estimate decides (note under 10,000 rows, error above)"
