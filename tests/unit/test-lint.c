@@ -297,6 +297,35 @@ test_lint_split_cols(void **state)
 	split_list_clear(&l);
 }
 
+/* README's "Safe migrations" table is lint_rules[], row for row. */
+static void
+test_lint_readme(void **state)
+{
+	char *text, *sec, *end, *line, *next, *want;
+	size_t len, n = 0;
+
+	text = read_file(TEST_SRCDIR "/README.md", &len);
+	sec = strstr(text, "\n## Safe migrations\n");
+	assert_non_null(sec);
+	if ((end = strstr(sec + 1, "\n## ")) != NULL)
+		*end = '\0';
+	for (line = sec; line != NULL; line = next) {
+		next = strchr(line + 1, '\n');
+		if (strncmp(line, "\n| `", 4) != 0)
+			continue;
+		if (n >= lint_nrules)
+			fail_msg("README has more rules than lint_rules[]");
+		want = xasprintf("\n| `%s` | %s | %s | ", lint_rules[n].id,
+		    lint_sev_name(lint_rules[n].sev), lint_rules[n].versions);
+		if (strncmp(line, want, strlen(want)) != 0)
+			fail_msg("README row %zu is not %s", n + 1, want + 1);
+		free(want);
+		n++;
+	}
+	assert_int_equal(n, lint_nrules);
+	free(text);
+}
+
 /* Rule ids are unique and every rule documents itself. */
 static void
 test_lint_table(void **state)
@@ -322,7 +351,8 @@ main(void)
 	size_t n = 0, i;
 	int rc;
 
-	tests = xcalloc(lint_nrules + 4, sizeof *tests);
+	tests = xcalloc(lint_nrules + 5, sizeof *tests);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_readme);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_split_cols);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_table);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_formats);
