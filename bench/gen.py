@@ -9,6 +9,10 @@ KIND (default: all of them):
   l1         OUTDIR/l1.sql   the same statements in one transaction
   alembic    OUTDIR/alembic/{alembic.ini,env.py,versions/*.py}
   dbmate     OUTDIR/dbmate/<version>_create_t_<i>.sql
+  lint       OUTDIR/lint/<rev>_lint_<i>.sql (migrated's format) and
+             OUTDIR/lint-sql/<i>.sql (the same upgrade SQL alone, for
+             squawk): ~10 statements each, safe and dangerous (not in KINDS'
+             default, which the apply benchmark uses)
 
 Every revision i (1..N) runs the same two statements:
 
@@ -140,6 +144,60 @@ def gen_dbmate(out, n):
               % (body, i))
 
 
+def lint_stmts(i):
+    """About ten statements of revision i: a new table with its index (safe),
+    then changes to the table of the previous revision, safe and not."""
+    p = "t_%d" % (i - 1)
+    s = ["CREATE TABLE t_%d (id bigint PRIMARY KEY, name text NOT NULL, "
+         "created_at timestamptz DEFAULT now())" % i,
+         "CREATE INDEX t_%d_name_idx ON t_%d (name)" % (i, i),
+         "ALTER TABLE %s ADD COLUMN c_%d integer" % (p, i),
+         "ALTER TABLE %s ADD COLUMN d_%d timestamptz DEFAULT now()" % (p, i),
+         "CREATE INDEX %s_c_%d_idx ON %s (c_%d)" % (p, i, p, i),
+         "ALTER TABLE %s ADD CONSTRAINT %s_c_%d_check CHECK (c_%d > 0) "
+         "NOT VALID" % (p, p, i, i),
+         "ALTER TABLE t_%d ADD COLUMN prev_id bigint REFERENCES %s (id)"
+         % (i, p),
+         "UPDATE %s SET c_%d = 1 WHERE c_%d IS NULL" % (p, i, i),
+         "COMMENT ON TABLE t_%d IS 'table %d'" % (i, i)]
+    k = i % 6
+    if k == 0:
+        s.append("ALTER TABLE %s ALTER COLUMN name TYPE varchar(200)" % p)
+    elif k == 1:
+        s.append("ALTER TABLE %s ALTER COLUMN c_%d SET NOT NULL" % (p, i))
+    elif k == 2:
+        s.append("ALTER TABLE %s ADD COLUMN u_%d uuid DEFAULT "
+                 "gen_random_uuid()" % (p, i))
+    elif k == 3:
+        s.append("ALTER TABLE %s ADD CONSTRAINT %s_fk_%d FOREIGN KEY "
+                 "(c_%d) REFERENCES t_%d (id)" % (p, p, i, i, i))
+    elif k == 4:
+        s.append("ALTER TABLE %s RENAME COLUMN d_%d TO e_%d" % (p, i, i))
+    else:
+        s.append("ALTER TABLE %s ADD CONSTRAINT %s_name_key UNIQUE (name)"
+                 % (p, p))
+    return s
+
+
+def gen_lint(out, n):
+    d = os.path.join(out, "lint")
+    q = os.path.join(out, "lint-sql")
+    os.makedirs(d, exist_ok=True)
+    os.makedirs(q, exist_ok=True)
+    prev = "none"
+    for i in range(1, n + 1):
+        r = rev_id(i)
+        st = lint_stmts(i)
+        if i == 1:
+            st = ["CREATE TABLE t_0 (id bigint PRIMARY KEY, name text)"] + st
+        body = ";\n".join(st) + ";\n"
+        write(os.path.join(d, "%s_lint_%d.sql" % (r, i)),
+              "-- revision: %s\n-- down_revision: %s\n-- message: lint "
+              "%d\n\n-- +upgrade\n%s" % (r, prev, i, body))
+        write(os.path.join(q, "%05d.sql" % i), body)
+        prev = r
+
+
 def main(argv):
     if len(argv) < 3:
         sys.stderr.write(__doc__)
@@ -158,6 +216,8 @@ def main(argv):
             gen_alembic(out, n)
         elif k == "dbmate":
             gen_dbmate(out, n)
+        elif k == "lint":
+            gen_lint(out, n)
         else:
             sys.stderr.write("gen.py: unknown kind %s\n" % k)
             return 2
