@@ -591,6 +591,14 @@ migset_check_dups(const struct migset *set, struct mdiag_list *diags)
 	free(idx);
 }
 
+static void
+migset_add_failed(struct migset *set, const char *name)
+{
+	set->failed = xreallocarray(set->failed, set->nfailed + 1,
+	    sizeof *set->failed);
+	set->failed[set->nfailed++] = xstrdup(name);
+}
+
 /* Load the listed files, each opened relative to the directory. */
 static void
 migset_load_files(struct migset *set, DIR *d, char **names, size_t n,
@@ -605,12 +613,52 @@ migset_load_files(struct migset *set, DIR *d, char **names, size_t n,
 		path = migset_path(set->dir, names[i]);
 		if (migfile_loadat(dirfd(d), names[i], path, &mf, diags) == 0)
 			set->v[set->n++] = mf;
+		else
+			migset_add_failed(set, names[i]);
 		free(path);
 	}
 }
 
+/* Leave out every file whose revision id another file has too. */
+static void
+migset_drop_dups(struct migset *set)
+{
+	size_t i, j, k = 0;
+	bool dup;
+
+	for (i = 0; i < set->n; i++) {
+		dup = false;
+		for (j = 0; j < set->n && !dup; j++)
+			dup = j != i && strcmp(set->v[i]->revision,
+			    set->v[j]->revision) == 0;
+		if (!dup) {
+			set->v[k++] = set->v[i];
+			continue;
+		}
+		migset_add_failed(set, set->v[i]->name);
+		migfile_free(set->v[i]);
+	}
+	set->n = k;
+}
+
+bool
+migset_failed_has(const struct migset *set, const char *id)
+{
+	size_t i, len = strlen(id);
+	const char *f;
+
+	for (i = 0; i < set->nfailed; i++) {
+		f = set->failed[i];
+		if (strncmp(f, id, len) == 0 &&
+		    (f[len] == '_' || strcmp(f + len, ".sql") == 0))
+			return true;
+	}
+	return false;
+}
+
 int
-migset_load(const char *dir, struct migset **out, struct mdiag_list *diags)
+migset_load_all(const char *dir, struct migset **out,
+    struct mdiag_list *diags)
 {
 	struct mdiag_list added;
 	struct migset *set;
@@ -644,11 +692,22 @@ migset_load(const char *dir, struct migset **out, struct mdiag_list *diags)
 		added.v = diags->v + n0;
 		added.n = added.cap = diags->n - n0;
 		mdiag_sort(&added);
-		migset_free(set);
-		return r;
+		migset_drop_dups(set);
 	}
 	*out = set;
-	return 0;
+	return r;
+}
+
+int
+migset_load(const char *dir, struct migset **out, struct mdiag_list *diags)
+{
+	int r;
+
+	if ((r = migset_load_all(dir, out, diags)) < 0) {
+		migset_free(*out);
+		*out = NULL;
+	}
+	return r;
 }
 
 void
@@ -660,6 +719,9 @@ migset_free(struct migset *set)
 		return;
 	for (i = 0; i < set->n; i++)
 		migfile_free(set->v[i]);
+	for (i = 0; i < set->nfailed; i++)
+		free(set->failed[i]);
+	free(set->failed);
 	free(set->v);
 	free(set->dir);
 	free(set);

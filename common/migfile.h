@@ -84,6 +84,8 @@ struct migset {
 	char *dir;
 	struct migfile **v;
 	size_t n;
+	char **failed;		/* migset_load_all(): files left out, */
+	size_t nfailed;		/* by name (errors, duplicate ids) */
 };
 
 /*
@@ -95,6 +97,16 @@ struct migset {
  */
 int migset_load(const char *dir, struct migset **out,
     struct mdiag_list *diags) MIG_MUSTCHECK;
+/*
+ * The same, for reporting every error at once (lint): *out holds the files
+ * that loaded, without those sharing a revision id, even when it returns
+ * -EINVAL; set->failed names the files left out. Returns -errno (no *out)
+ * only when dir cannot be read.
+ */
+int migset_load_all(const char *dir, struct migset **out,
+    struct mdiag_list *diags) MIG_MUSTCHECK;
+/* Could id be the revision of a file migset_load_all() left out? */
+bool migset_failed_has(const struct migset *set, const char *id);
 void migset_free(struct migset *set);
 
 /* Is a directory entry named name a migration: "*.sql", not a dotfile? */

@@ -76,6 +76,8 @@ rg_resolve_list(const struct revgraph *g, const struct migfile *mf,
 		p = revgraph_find(g, names[j]);
 		if (p < 0 && labels)
 			p = revgraph_find_label(g, names[j]);
+		if (p < 0 && migset_failed_has(g->set, names[j]))
+			continue;	/* its file's own errors are reported */
 		if (p < 0) {
 			mdiag_add(diags, mf->path, line, "unknown %s %s", key,
 			    names[j]);

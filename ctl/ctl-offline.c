@@ -22,16 +22,24 @@ ctl_offline_load(const char *dir, struct migset **set, struct revgraph **g,
 
 	*set = NULL;
 	*g = NULL;
-	if ((r = migset_load(dir, set, diags)) < 0) {
+	/*
+	 * Every error at once (SPEC §2): the graph of the files that did load
+	 * is checked too (unknown parent, cycle), except for references to a
+	 * file that failed, whose own errors are reported.
+	 */
+	if ((r = migset_load_all(dir, set, diags)) < 0 && *set == NULL) {
 		if (diags->n == 0)
 			mdiag_add(diags, dir, 0, "cannot load: %s",
 			    strerror(-r));
 		return r;
 	}
-	if ((r = revgraph_build(*set, g, diags)) < 0) {
+	if (revgraph_build(*set, g, diags) < 0 || r < 0) {
+		mdiag_sort(diags);
+		revgraph_free(*g);
+		*g = NULL;
 		migset_free(*set);
 		*set = NULL;
-		return r;
+		return -EINVAL;
 	}
 	return 0;
 }
