@@ -12,6 +12,7 @@
 #include "migfile.h"
 #include "output.h"
 #include "revgraph.h"
+#include "revjson.h"
 #include "xmalloc.h"
 
 int
@@ -69,64 +70,6 @@ ctl_offline_diags(struct mdiag_list *diags, bool print)
 	return errors;
 }
 
-/* JSON array of the ids of idx[0..n). */
-static json_t *
-ctl_offline_ids(const struct revgraph *g, const size_t *idx, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(g->nodes[idx[i]].id));
-	return a;
-}
-
-static json_t *
-ctl_offline_strs(char *const *v, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
-/* One revision as the daemon's history op describes it (doc/protocol.md). */
-static json_t *
-ctl_offline_rev(const struct revgraph *g, size_t i)
-{
-	const struct rg_node *nd = &g->nodes[i];
-	const struct migfile *mf = nd->mf;
-	json_t *r;
-
-	r = json_object();
-	json_object_set_new(r, "revision", json_string(nd->id));
-	json_object_set_new(r, "down_revision", ctl_offline_ids(g,
-	    nd->parents, nd->nparents));
-	json_object_set_new(r, "depends_on", ctl_offline_ids(g, nd->deps,
-	    nd->ndeps));
-	json_object_set_new(r, "branch_labels", ctl_offline_strs(
-	    mf->branch_labels, mf->nlabels));
-	json_object_set_new(r, "message", json_string(mf->message));
-	json_object_set_new(r, "create_date", mf->create_date != NULL ?
-	    json_string(mf->create_date) : json_null());
-	json_object_set_new(r, "file", json_string(mf->path));
-	json_object_set_new(r, "transactional", json_boolean(
-	    mf->transactional));
-	json_object_set_new(r, "reversible", json_boolean(
-	    mf->down_sec.present));
-	json_object_set_new(r, "applied", json_null());
-	json_object_set_new(r, "is_head", json_boolean(nd->nchildren == 0));
-	json_object_set_new(r, "is_current", json_false());
-	json_object_set_new(r, "is_branchpoint", json_boolean(
-	    nd->nchildren > 1));
-	json_object_set_new(r, "is_mergepoint", json_boolean(
-	    nd->nparents > 1));
-	json_object_set_new(r, "checksum", json_string(mf->checksum));
-	return r;
-}
-
 /* The history result of the daemon, built from the files alone. */
 static json_t *
 ctl_offline_history_json(const struct revgraph *g)
@@ -135,9 +78,10 @@ ctl_offline_history_json(const struct revgraph *g)
 	size_t i;
 
 	for (i = g->n; i-- > 0;)
-		json_array_append_new(revs, ctl_offline_rev(g, g->order[i]));
+		json_array_append_new(revs, revjson_rev(g, g->order[i], -1,
+		    false));
 	return json_pack("{s:o, s:n, s:o}", "revisions", revs, "current",
-	    "heads", ctl_offline_ids(g, g->heads, g->nheads));
+	    "heads", revjson_ids(g, g->heads, g->nheads));
 }
 
 /* Report load errors: sorted on stderr, and as JSON with --json. */

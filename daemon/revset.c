@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "revjson.h"
 
 int
 revset_load(const char *dir, struct revset **out, struct mdiag_list *diags)
@@ -69,10 +70,5 @@ revset_rows_idx(const struct revset *rs, char *const *rows, size_t nrows,
 json_t *
 revset_ids_json(const struct revset *rs, const size_t *idx, size_t n)
 {
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(rs->g->nodes[idx[i]].id));
-	return a;
+	return revjson_ids(rs->g, idx, n);
 }

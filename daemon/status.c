@@ -10,6 +10,7 @@
 
 #include "daemon.h"
 #include "proto.h"
+#include "revjson.h"
 #include "runner-sql.h"
 
 static json_t *
@@ -258,17 +259,6 @@ status_reply(const struct req *req)
 	return line;
 }
 
-static json_t *
-status_str_list(char *const *v, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
 static bool
 status_is_row(const char *id)
 {
@@ -278,41 +268,6 @@ status_is_row(const char *id)
 		if (strcmp(D->st.rows[i], id) == 0)
 			return true;
 	return false;
-}
-
-static json_t *
-status_revision(const struct revgraph *g, size_t k, const bool *applied)
-{
-	const struct rg_node *nd = &g->nodes[k];
-	const struct migfile *mf = nd->mf;
-	json_t *o = json_object();
-
-	json_object_set_new(o, "revision", json_string(mf->revision));
-	json_object_set_new(o, "down_revision", status_str_list(mf->down,
-	    mf->ndown));
-	json_object_set_new(o, "depends_on", status_str_list(mf->depends_on,
-	    mf->ndepends));
-	json_object_set_new(o, "branch_labels", status_str_list(
-	    mf->branch_labels, mf->nlabels));
-	json_object_set_new(o, "message", json_string(mf->message));
-	json_object_set_new(o, "create_date", mf->create_date ?
-	    json_string(mf->create_date) : json_null());
-	json_object_set_new(o, "file", json_string(mf->path));
-	json_object_set_new(o, "transactional", json_boolean(
-	    mf->transactional));
-	json_object_set_new(o, "reversible", json_boolean(
-	    mf->down_sec.present));
-	json_object_set_new(o, "applied", applied != NULL ?
-	    json_boolean(applied[k]) : json_null());
-	json_object_set_new(o, "is_head", json_boolean(nd->nchildren == 0));
-	json_object_set_new(o, "is_current", json_boolean(
-	    status_is_row(mf->revision)));
-	json_object_set_new(o, "is_branchpoint", json_boolean(
-	    nd->nchildren > 1));
-	json_object_set_new(o, "is_mergepoint", json_boolean(
-	    nd->nparents > 1));
-	json_object_set_new(o, "checksum", json_string(mf->checksum));
-	return o;
 }
 
 /* Position in g->order of the revision named before (the page starts
@@ -371,8 +326,9 @@ state_history_json(const json_t *args, json_t **out, struct merr *err)
 	    0;
 	revs = json_array();
 	for (i = (size_t)start; i-- > end;)
-		json_array_append_new(revs, status_revision(g, g->order[i],
-		    applied));
+		json_array_append_new(revs, revjson_rev(g, g->order[i],
+		    applied != NULL ? applied[g->order[i]] : -1,
+		    status_is_row(g->nodes[g->order[i]].id)));
 	free(applied);
 	o = json_object();
 	json_object_set_new(o, "revisions", revs);
