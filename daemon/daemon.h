@@ -103,7 +103,6 @@ struct dbstate {
 	char as_of[40];
 	/* derived by state_recompute() */
 	enum rg_state state;
-	json_t *pending;		/* [{revision, message}] */
 	json_t *drift;			/* [{revision, file, recorded, actual}] */
 };
 
@@ -309,8 +308,13 @@ void state_refresh_then(void (*cb)(void *arg, bool ok), void *arg);
 /* the same, reading only the version rows when memory is known fresh */
 void state_rows_then(void (*cb)(void *arg, bool ok), void *arg);
 void state_recompute(void);
-/* the status's pending list (built on demand; borrowed) */
-const json_t *state_pending(void);
+/* the plan to the heads (made on demand; borrowed node indices) */
+const size_t *state_pending_idx(size_t *n);
+/* its length; *any_empty (may be NULL): one has an empty upgrade */
+size_t state_pending_count(bool *any_empty);
+/* {revision, message[, empty, file]} of node k; the list (new refs) */
+json_t *state_pending_entry(size_t k);
+json_t *state_pending_json(void);
 json_t *state_status_json(void);
 /* status.c: the status reply line for req, from the rendered document */
 char *status_reply(const struct req *req);

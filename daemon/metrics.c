@@ -107,8 +107,8 @@ metrics_state(struct evbuffer *out)
 		evbuffer_add_printf(out, "migrated_state{state=\"%s\"} %d\n",
 		    rg_state_name(states[i]), D->st.state == states[i]);
 	metrics_gauge(out, "migrated_pending_revisions", "Revisions to "
-	    "apply to reach the heads.", (double)json_array_size(
-	    state_pending()));
+	    "apply to reach the heads.", (double)state_pending_count(
+	    NULL));
 	metrics_gauge(out, "migrated_revisions", "Revisions loaded from the "
 	    "migrations directory.", (double)D->rs->g->n);
 	metrics_gauge(out, "migrated_heads", "Heads of the migrations "

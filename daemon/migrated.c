@@ -73,13 +73,10 @@ iso_time(char *buf, size_t size)
 static bool
 daemon_pending_empty(void)
 {
-	const json_t *p;
-	size_t i;
+	bool empty;
 
-	json_array_foreach(state_pending(), i, p)
-		if (json_is_true(json_object_get(p, "empty")))
-			return true;
-	return false;
+	(void)state_pending_count(&empty);
+	return empty;
 }
 
 static bool
@@ -135,7 +132,7 @@ daemon_update_status(void)
 	failed = status_last_error_line();
 	if (D->st.state == RG_BEHIND)
 		notify_status("leader, behind: %zu pending%s%s%s",
-		    json_array_size(state_pending()), D->cfg.auto_migrate ? "" :
+		    state_pending_count(NULL), D->cfg.auto_migrate ? "" :
 		    " (auto-migrate disabled)", failed != NULL ? "; " : "",
 		    failed != NULL ? failed : "");
 	else if (D->st.state == RG_CURRENT || D->st.state == RG_UNKNOWN)

@@ -124,7 +124,7 @@ requires_ready(const char *rev, char *text, size_t size)
 		st = requires_state(rev, &result, &err);
 	else {
 		st = D->st.state;
-		result = json_pack("{s:O}", "pending", state_pending());
+		result = json_pack("{s:o}", "pending", state_pending_json());
 		json_object_set_new(result, "drift", requires_drift(NULL));
 	}
 	drift = json_object_get(result, "drift");

@@ -67,7 +67,6 @@ state_init(void)
 	D->st.leader = json_null();
 	D->st.dirty_info = json_null();
 	D->st.last_error = json_null();
-	D->st.pending = json_array();
 	D->st.drift = json_array();
 	D->st.state = RG_UNKNOWN;
 }
@@ -98,52 +97,89 @@ state_checksum_of(const char *rev)
 }
 
 /*
- * The upgrade plan to the heads as the status lists it, built when first
- * asked for after a change: a plan and a JSON object per pending revision
- * is O(revisions), and a running upgrade changes the rows every step
- * (issue 13: the daemon's CPU per revision).
+ * The upgrade plan to the heads that the status lists as pending, made
+ * when first asked for after a change: a plan is O(revisions), and a
+ * running upgrade changes the rows every step (issue 13: the daemon's CPU
+ * per revision). Kept as node indices; JSON only for who needs it.
  */
+static size_t *pend_v;
+static size_t pend_n;
 static bool pending_stale = true;
 
-const json_t *
-state_pending(void)
+const size_t *
+state_pending_idx(size_t *n)
 {
 	const struct revgraph *g = D->rs->g;
 	struct rg_plan plan = { 0 };
 	struct merr err = { 0 };
-	const struct migfile *mf;
 	size_t *cur, ncur, i;
-	json_t *e;
 
-	if (!pending_stale)
-		return D->st.pending;
-	pending_stale = false;
-	json_decref(D->st.pending);
-	D->st.pending = json_array();
-	if (!D->st.read || D->st.state != RG_BEHIND)
-		return D->st.pending;
-	cur = state_rows_idx(&ncur);
-	if (revgraph_plan(g, true, cur, ncur, g->heads, g->nheads, &plan,
-	    &err) == 0) {
-		for (i = 0; i < plan.n; i++) {
-			mf = g->nodes[plan.v[i].rev].mf;
-			e = json_object();
-			json_object_set_new(e, "revision",
-			    json_string(mf->revision));
-			json_object_set_new(e, "message",
-			    json_string(mf->message));
-			if (revgraph_is_empty(g, plan.v[i].rev)) {
-				json_object_set_new(e, "empty", json_true());
-				json_object_set_new(e, "file",
-				    json_string(mf->path));
+	if (pending_stale) {
+		pending_stale = false;
+		free(pend_v);
+		pend_v = NULL;
+		pend_n = 0;
+		if (D->st.read && D->st.state == RG_BEHIND) {
+			cur = state_rows_idx(&ncur);
+			if (revgraph_plan(g, true, cur, ncur, g->heads,
+			    g->nheads, &plan, &err) == 0 && plan.n > 0) {
+				pend_v = xcalloc(plan.n, sizeof *pend_v);
+				for (i = 0; i < plan.n; i++)
+					pend_v[i] = plan.v[i].rev;
+				pend_n = plan.n;
 			}
-			json_array_append_new(D->st.pending, e);
+			rg_plan_clear(&plan);
+			merr_clear(&err);
+			free(cur);
 		}
 	}
-	rg_plan_clear(&plan);
-	merr_clear(&err);
-	free(cur);
-	return D->st.pending;
+	*n = pend_n;
+	return pend_v;
+}
+
+size_t
+state_pending_count(bool *any_empty)
+{
+	const size_t *v;
+	size_t n, i;
+
+	v = state_pending_idx(&n);
+	if (any_empty != NULL) {
+		*any_empty = false;
+		for (i = 0; i < n; i++)
+			if (revgraph_is_empty(D->rs->g, v[i]))
+				*any_empty = true;
+	}
+	return n;
+}
+
+json_t *
+state_pending_entry(size_t k)
+{
+	const struct revgraph *g = D->rs->g;
+	const struct migfile *mf = g->nodes[k].mf;
+	json_t *e = json_object();
+
+	json_object_set_new(e, "revision", json_string(mf->revision));
+	json_object_set_new(e, "message", json_string(mf->message));
+	if (revgraph_is_empty(g, k)) {
+		json_object_set_new(e, "empty", json_true());
+		json_object_set_new(e, "file", json_string(mf->path));
+	}
+	return e;
+}
+
+json_t *
+state_pending_json(void)
+{
+	const size_t *v;
+	size_t n, i;
+	json_t *a = json_array();
+
+	v = state_pending_idx(&n);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, state_pending_entry(v[i]));
+	return a;
 }
 
 /* Derive state and drift from the rows and the files; pending on demand. */
@@ -753,9 +789,12 @@ state_stop(void)
 	json_decref(D->st.leader);
 	json_decref(D->st.dirty_info);
 	json_decref(D->st.last_error);
-	json_decref(D->st.pending);
+	free(pend_v);
+	pend_v = NULL;
+	pend_n = 0;
+	pending_stale = true;
 	json_decref(D->st.drift);
-	D->st.leader = D->st.dirty_info = D->st.pending = D->st.drift = NULL;
+	D->st.leader = D->st.dirty_info = D->st.drift = NULL;
 	D->st.last_error = NULL;
 }
 
