@@ -338,23 +338,17 @@ lint_report_table(struct lint *l, enum lint_rule_id rule, int loc,
 struct lm_rel *
 lint_rel(struct lint *l, const char *schema, const char *name)
 {
-	struct lm_rel *r, probe;
+	struct lm_rel *r;
 	bool use_facts = l->pending && l->o.facts != NULL;
 
 	r = lm_rel_find(&l->model, schema, name);
 	if (r != NULL && (r->catalog || r->in_plan_only || !use_facts))
 		return r;
-	if (!use_facts)
-		return NULL;
-	memset(&probe, 0, sizeof probe);
-	if (r == NULL) {
-		if (!lint_facts_rel(l->o.facts, schema, name, &probe))
-			return NULL;
-		r = lm_rel_get(&l->model, schema, name);
-	} else if (!lint_facts_rel(l->o.facts, schema, name, &probe))
+	if (!use_facts || !lint_facts_rel(l->o.facts, schema, name, NULL))
 		return r;
 	/* The catalog is the truth about an existing table. */
-	lm_rel_forget(&l->model, r);
+	if (r != NULL)
+		lm_rel_forget(&l->model, r);
 	r = lm_rel_get(&l->model, schema, name);
 	lint_facts_rel(l->o.facts, schema, name, r);
 	return r;
