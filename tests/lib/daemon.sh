@@ -238,10 +238,13 @@ t_start() {
 	((i < 100)) || fail "daemon $name did not open its socket"
 	# Settle: give it up to 5 s to read the database and for some daemon
 	# to hold the lock, so a test's first change does not race the
-	# election (a daemon whose database is down simply goes on).
-	for ((i = 0; i < 50; i++)); do
+	# election; a daemon that reports why it cannot (its connection
+	# failed: error; it may not lead: lock_error) goes on at once.
+	local end=$((SECONDS + 5))
+	while ((SECONDS <= end)); do
 		"$MIGRATECTL" -s "$(t_sock "$name")" --json status 2>/dev/null |
-			jq -e '.result.state != "unknown" and .result.leader != null' \
+			jq -e '.result | (.state != "unknown" and .leader != null) or
+				.error != null or .lock_error != null' \
 				>/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
