@@ -159,7 +159,7 @@ CREATE TABLE lb (id int);" "DROP TABLE lb; DROP TABLE la;" >/dev/null
 ) &
 poller=$!
 # the leader first: a standby with newer files would be handed the lock
-t_expect 0 ctl "$leader" -q reload
+f_reload_bg "$leader"
 for n in "${live[@]}"; do [[ $n == "$leader" ]] || t_expect 0 ctl "$n" -q reload; done
 wait "$poller" || true
 row=$(cat "$T_TMP/late.row" 2>/dev/null || true)

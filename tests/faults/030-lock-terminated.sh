@@ -77,7 +77,7 @@ ok "idle lock session terminated: a logged it, went $roles, has the lock again a
 
 # ---- one daemon, mid-revision ---------------------------------------------------
 slow term0002 term0001 2
-t_expect 0 ctl a -q reload
+f_reload_bg a
 t_wait_for 10 eval '[[ -n $(t_sql "$db" "SELECT 1 FROM pg_stat_activity WHERE query LIKE '"'"'SELECT pg_sleep(3)%'"'"' AND state = '"'"'active'"'"'") ]]'
 sleeping=$(t_sql "$db" "SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%' AND state = 'active'")
 [[ $sleeping == $(f_lock_backend "$db") ]] || fail "the revision does not run on the lock session"
@@ -98,7 +98,7 @@ t_start b "$db" "$dir"
 t_wait_for 10 t_state_is b current
 [[ $(t_field b .result.role) == standby ]] || fail "b is not standby"
 slow term0003 term0002 3
-t_expect 0 ctl a -q reload
+f_reload_bg a
 t_expect 0 ctl b -q reload
 t_wait_for 10 eval '[[ -n $(t_sql "$db" "SELECT 1 FROM pg_stat_activity WHERE query LIKE '"'"'SELECT pg_sleep(3)%'"'"' AND state = '"'"'active'"'"'") ]]'
 f_roles 6 "$(t_sock a)" "$(t_sock b)" >"$T_TMP/roles" &

@@ -68,7 +68,7 @@ for mode in fast immediate; do
 	slow "$id" "$prev" "$n"
 	leader=a
 	[[ $(t_field a .result.role) == leader ]] || leader=b
-	t_expect 0 ctl "$leader" -q reload
+	f_reload_bg "$leader"
 	for x in a b; do [[ $x == "$leader" ]] || t_expect 0 ctl "$x" -q reload; done
 	t_wait_for 10 sleeping
 	pg_restart "$mode"

@@ -16,6 +16,11 @@
 #   f_now_ms                        wall clock in ms
 #   f_prompt_status NAME MAXMS      status answers within MAXMS, prints ms
 #   f_asan                          MIGRATED is an AddressSanitizer build
+#   f_reload_bg NAME                reload NAME without waiting: a leader's
+#                                   reload answers only once the
+#                                   auto-migrate it starts is done, and a
+#                                   test that watches (or breaks) that
+#                                   migration cannot wait for it first
 
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 export NO_COLOR=1
@@ -29,6 +34,10 @@ f_now_ms() { date +%s%3N; }
 f_asan() {
 	ldd "$MIGRATED" 2>/dev/null | grep libasan >/dev/null ||
 		nm "$MIGRATED" 2>/dev/null | grep __asan_init >/dev/null
+}
+
+f_reload_bg() {
+	ctl "$1" -q reload >>"$T_TMP/$1-reload.log" 2>&1 &
 }
 
 f_spawn() {
