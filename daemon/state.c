@@ -358,9 +358,10 @@ state_ck_cmp(const void *a, const void *b)
 }
 
 /*
- * Sorted by revision as strcmp() sees it (the query's ORDER BY follows the
- * database's collation), so that state_checksum_of() can search: a linear
- * search made every recompute O(revisions^2).
+ * Sorted by revision as strcmp() sees it, so that state_checksum_of() can
+ * search (a linear search made every recompute O(revisions^2)). The query
+ * orders by COLLATE "C" already; sorting here keeps the search right
+ * whatever the server sends.
  */
 static void
 state_parse_checksums(const PGresult *res)
