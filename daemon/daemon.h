@@ -350,6 +350,8 @@ int op_reload_now(bool auto_ok, json_t **result, struct merr *err)
 /* check the command line: -1 to go on, else the exit code */
 int once_init(void);
 bool once_is_command(void);
+/* --once with a read: no lock is taken */
+bool once_reads_only(void);
 /* start the command once the database is read (and, for a change, led) */
 void once_status_changed(void);
 /* --lock-wait ran out: true when once.c took care of it */

@@ -617,7 +617,9 @@ main(int argc, char **argv)
 	    PACKAGE_VERSION, url, D->cfg.auto_migrate ? "on" : "off");
 	free(url);
 	state_start();
-	leader_start();
+	/* migrated --once with a read needs no lock */
+	if (!once_reads_only())
+		leader_start();
 	if (!D->once && D->cfg.ready_when == READY_SOCKET) {
 		D->ready_sent = true;
 		notify_ready();

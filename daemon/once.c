@@ -88,6 +88,12 @@ once_is_command(void)
 	return once_cmd;
 }
 
+bool
+once_reads_only(void)
+{
+	return once_cmd && !once_change;
+}
+
 static void
 once_on_child(evutil_socket_t sig, short what, void *arg)
 {
