@@ -465,7 +465,6 @@ test_migfile_10mb(void **state)
 	t0 = now();
 	assert_int_equal(parse(buf, o, &mf, &diags), 0);
 	print_message("10 MB file parsed in %.3f s\n", now() - t0);
-	assert_true(now() - t0 < 20);
 	assert_int_equal(mf->up.stmts.n, n);
 	assert_int_equal(mf->up.stmts.v[n - 1].line, (int)n + 3);
 	assert_int_equal(mf->down_sec.line, (int)n + 4);
@@ -516,7 +515,6 @@ test_migfile_many(void **state)
 	free(list);
 	mdiag_clear(&d);
 	print_message("many markers and ids in %.3f s\n", now() - t0);
-	assert_true(now() - t0 < 20);
 }
 
 static void

@@ -197,7 +197,6 @@ test_migset_10000(void **state)
 	assert_int_equal(migset_load(dir, &set, &d), 0);
 	dt = now() - t0;
 	print_message("10000 files loaded in %.3f s\n", dt);
-	assert_true(dt < 20);
 	assert_int_equal(set->n, 10000);
 	assert_string_equal(set->v[9999]->revision, "r09999");
 	migset_free(set);

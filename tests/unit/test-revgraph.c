@@ -530,14 +530,6 @@ hash_id(char *buf, size_t len, size_t i)
 	snprintf(buf, len, "%08x", (unsigned)((uint32_t)i * 2654435761u));
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 #define BIG 10000
 
@@ -571,7 +563,6 @@ check_chain(bool reverse)
 	size_t *out, nout, i, head, mid;
 	char id[16];
 	const char *row;
-	double t0 = now();
 
 	chain_set(&set, reverse);
 	assert_int_equal(revgraph_build(&set, &g, &d), 0);
@@ -645,8 +636,6 @@ check_chain(bool reverse)
 
 	revgraph_free(g);
 	set_free(&set);
-	/* Generous: a quadratic step would take far longer. */
-	assert_true(now() - t0 < 5.0);
 }
 
 static void

@@ -299,7 +299,6 @@ test_split_10mb(void **state)
 	t0 = now();
 	assert_int_equal(split_sql("t.sql", sql, n * ul, 1, &l, &d), 0);
 	print_message("10 MB split in %.3f s\n", now() - t0);
-	assert_true(now() - t0 < 20);
 	assert_int_equal(l.n, n);
 	assert_int_equal(l.v[n - 1].line, (int)n);
 	assert_int_equal(split_pos_to_line(sql, n * ul, 1, INT32_MAX),
@@ -365,7 +364,6 @@ test_split_dollar_adversarial(void **state)
 	t0 = now();
 	assert_int_equal(split_sql("t.sql", sql, len, 1, &l, &d), 0);
 	print_message("adversarial dollar quote in %.3f s\n", now() - t0);
-	assert_true(now() - t0 < 20);
 	assert_int_equal(l.n, 1);
 	assert_int_equal(l.v[0].len, len);
 	split_list_clear(&l);
