@@ -107,18 +107,33 @@ server_on_accept(evutil_socket_t lfd, short what, void *arg)
 	}
 }
 
-/* Is somebody answering on path? */
-static bool
+/*
+ * Is somebody answering on path? 1 yes (or its backlog is full), 0 no:
+ * nothing there, or a socket nobody listens on (stale); < 0 when we
+ * cannot tell (EACCES: a socket we may not connect to is someone's) or
+ * the path is not a socket: never remove it then.
+ */
+static int
 server_is_live(const struct sockaddr_un *sun)
 {
-	int fd, r;
+	struct stat sb;
+	int fd, r, e;
 
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lstat(sun->sun_path, &sb) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(sb.st_mode))
+		return -ENOTSOCK;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return false;
+		return -errno;
 	r = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
+	e = errno;
 	close(fd);
-	return r == 0;
+	if (r == 0 || e == EAGAIN || e == EINPROGRESS)
+		return 1;
+	if (e == ECONNREFUSED || e == ENOENT)
+		return 0;
+	return -e;
 }
 
 static int
@@ -127,7 +142,7 @@ server_bind(const char *path)
 	struct sockaddr_un sun;
 	struct group *gr;
 	mode_t old;
-	int fd;
+	int fd, r;
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
@@ -136,10 +151,14 @@ server_bind(const char *path)
 		return -ENAMETOOLONG;
 	}
 	strcpy(sun.sun_path, path);
-	if (server_is_live(&sun)) {
+	if ((r = server_is_live(&sun)) > 0) {
 		log_error("another daemon is already answering on %s", path);
 		return -EADDRINUSE;
 	}
+	if (r < 0)
+		return log_errno(LOG_LVL_ERROR, r, "%s exists and may belong "
+		    "to a live daemon or another program (left in place)",
+		    path);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return log_errno(LOG_LVL_ERROR, -errno,
 		    "cannot remove stale socket %s", path);
