@@ -244,14 +244,24 @@ daemon_exit_if_done(void)
 		daemon_exit(D->exit_code);
 }
 
+/*
+ * shutdown_timeout passed: cancel the running step. A request that was
+ * still preparing its plan (reading the version rows) starts it later:
+ * look again shortly, so that plan is cancelled too.
+ */
 static void
 daemon_on_shutdown_timer(evutil_socket_t fd, short what, void *arg)
 {
+	struct timeval tv = { 0, 100000 };
 	json_t *info = NULL;
 
-	log_warn("shutdown_timeout passed: cancelling the running step");
-	MIG_IGNORE(runner_cancel(&info));
-	json_decref(info);
+	if (runner_busy()) {
+		log_warn("shutdown_timeout passed: cancelling the running "
+		    "step");
+		MIG_IGNORE(runner_cancel(&info));
+		json_decref(info);
+	} else if (D->running != NULL)
+		evtimer_add(ev_shutdown, &tv);
 }
 
 static void
@@ -275,7 +285,8 @@ daemon_shutdown(void)
 	notify_stopping();
 	server_close();
 	op_abort_all(MERR_SHUTTING_DOWN, "the daemon is shutting down");
-	if (runner_busy()) {
+	/* also for a request still preparing its plan: it may start one */
+	if (runner_busy() || D->running != NULL) {
 		tv.tv_sec = D->cfg.shutdown_timeout_ms / 1000;
 		tv.tv_usec = (D->cfg.shutdown_timeout_ms % 1000) * 1000;
 		ev_shutdown = evtimer_new(D->base, daemon_on_shutdown_timer,
