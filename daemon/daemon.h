@@ -222,6 +222,10 @@ void op_abort_all(enum merr_code code, const char *why);
 void op_waiters_check(void);
 /* req waits (a client that left is answered nowhere: dropped) */
 void op_wait_add(struct req *req);
+/* Re-read the database, then fn(req, ok); OP_WAIT, or db_unavailable
+ * (err set) when the read session is down. */
+int op_fresh(struct req *req, void (*fn)(void *, bool), struct merr *err)
+    MIG_MUSTCHECK;
 /* WAITERS_MAX requests wait already: refuse another with busy */
 bool op_waiters_full(void);
 /* c is gone: drop the requests that only wait for an answer to it */

@@ -182,16 +182,6 @@ fail:
 }
 
 static int
-op_fresh_first(struct req *req, void (*fn)(void *, bool), struct merr *err)
-{
-	if (!D->read_connected)
-		return merr_set(err, MERR_DB_UNAVAILABLE, "database "
-		    "unreachable: %s", D->read_error ? D->read_error : "");
-	state_refresh_then(fn, req);
-	return OP_WAIT;
-}
-
-static int
 op_stamp_exec(struct req *req, json_t **result, struct merr *err)
 {
 	const char *target = NULL;
@@ -200,7 +190,7 @@ op_stamp_exec(struct req *req, json_t **result, struct merr *err)
 	if ((r = proto_arg_string(req->args, "target", true, &target,
 	    err)) < 0)
 		return r;
-	return op_fresh_first(req, op_stamp_fresh, err);
+	return op_fresh(req, op_stamp_fresh, err);
 }
 
 static const char *const stamp_args[] = { "target", NULL };
@@ -282,7 +272,7 @@ op_resolve_exec(struct req *req, json_t **result, struct merr *err)
 	if (strcmp(as, "applied") != 0 && strcmp(as, "rolled-back") != 0)
 		return merr_set(err, MERR_BAD_REQUEST, "argument \"as\" must "
 		    "be \"applied\" or \"rolled-back\"");
-	return op_fresh_first(req, op_resolve_fresh, err);
+	return op_fresh(req, op_resolve_fresh, err);
 }
 
 static const char *const resolve_args[] = { "revision", "as", NULL };

@@ -205,19 +205,9 @@ op_verify_fresh(void *arg, bool ok)
 }
 
 static int
-op_fresh_wait(struct req *req, void (*fn)(void *, bool), struct merr *err)
-{
-	if (!D->read_connected)
-		return merr_set(err, MERR_DB_UNAVAILABLE, "database "
-		    "unreachable: %s", D->read_error ? D->read_error : "");
-	state_refresh_then(fn, req);
-	return OP_WAIT;
-}
-
-static int
 op_verify_exec(struct req *req, json_t **result, struct merr *err)
 {
-	return op_fresh_wait(req, op_verify_fresh, err);
+	return op_fresh(req, op_verify_fresh, err);
 }
 
 const struct op_entry op_verify_entry = {
@@ -251,7 +241,7 @@ op_check_fresh(void *arg, bool ok)
 static int
 op_check_exec(struct req *req, json_t **result, struct merr *err)
 {
-	return op_fresh_wait(req, op_check_fresh, err);
+	return op_fresh(req, op_check_fresh, err);
 }
 
 static const char *const check_args[] = { "target", "requires", NULL };

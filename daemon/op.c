@@ -307,6 +307,16 @@ op_conn_lost(struct conn *c)
 	}
 }
 
+int
+op_fresh(struct req *req, void (*fn)(void *, bool), struct merr *err)
+{
+	if (!D->read_connected)
+		return merr_set(err, MERR_DB_UNAVAILABLE, "database "
+		    "unreachable: %s", D->read_error ? D->read_error : "");
+	state_refresh_then(fn, req);
+	return OP_WAIT;
+}
+
 /* The checks every request passes, in SPEC order; 0 or error set. */
 static int
 op_check(struct conn *c, const struct op_entry *op, const json_t *args,
