@@ -23,9 +23,9 @@
 #define NOTIFY_CHANNEL "migrated"
 #define CONN_MAX_OUTPUT (1024u * 1024)	/* unread replies per client */
 #define CONN_TOTAL_OUTPUT (32u * 1024 * 1024)	/* ... of all clients */
-#define QUEUE_MAX 64
-#define WAITERS_MAX 4096			/* waiting reads, all clients */
-#define CONN_MAX_REQS 64				/* requests in flight per client */				/* queued changing requests */
+#define QUEUE_MAX 64			/* queued changing requests */
+#define WAITERS_MAX 4096		/* waiting reads, all clients */
+#define CONN_MAX_REQS 64		/* requests in flight per client */
 
 /* A loaded migrations directory; reference counted (a plan keeps its own). */
 struct revset {
@@ -170,8 +170,12 @@ uint64_t now_ms(void);
 /* milliseconds since the epoch: only for times shown to people */
 uint64_t wall_ms(void);
 void iso_time(char *buf, size_t size);
+/* ms (wall_ms()) as ISO 8601 UTC with milliseconds */
+void iso_time_at(char *buf, size_t size, uint64_t ms);
 void daemon_exit_if_done(void);
 void daemon_status_changed(void);
+/* A daemon-made request (auto-migrate, --once) finished. */
+void daemon_internal_done(json_t *result, const struct merr *err);
 
 /* server.c */
 int server_listen(void) MIG_MUSTCHECK;
@@ -230,7 +234,25 @@ int op_fresh(struct req *req, void (*fn)(void *, bool), struct merr *err)
 bool op_waiters_full(void);
 /* c is gone: drop the requests that only wait for an answer to it */
 void op_conn_lost(struct conn *c);
+void op_stop(void);
 void req_free(struct req *req);
+
+/* op-wait.c */
+/* state of the database against target; result: check's */
+enum rg_state op_target_state(const char *target, json_t **result,
+    struct merr *err);
+/* [{revision, message}] of the steps of p (new reference) */
+json_t *op_plan_json(const struct revgraph *g, const struct rg_plan *p);
+
+/* op-admin.c */
+/* reload the directory; auto_ok: new files may start an auto-migrate */
+int op_reload_now(bool auto_ok, json_t **result, struct merr *err)
+    MIG_MUSTCHECK;
+/* a daemon-made request ended: answer the reloads waiting for it */
+void op_reload_auto_done(const struct req *ireq, const json_t *result,
+    const struct merr *err);
+/* the exit code of SPEC §6 for an error code (migrated --once) */
+int once_exit_code(enum merr_code code);
 
 /* leader.c */
 void leader_key_init(const char *dbname);
@@ -319,22 +341,9 @@ size_t state_pending_count(bool *any_empty);
 /* {revision, message[, empty, file]} of node k; the list (new refs) */
 json_t *state_pending_entry(size_t k);
 json_t *state_pending_json(void);
-json_t *state_status_json(void);
-/* status.c: the status reply line for req, from the rendered document */
-char *status_reply(const struct req *req);
-/* something in the status document changed: render it again */
-void status_invalidate(void);
-/* history: a page of STATUS_HISTORY_PAGE revisions unless args say */
-#define STATUS_HISTORY_PAGE 100
-#define STATUS_HISTORY_MAX 1000
-int state_history_json(const json_t *args, json_t **out, struct merr *err)
-    MIG_MUSTCHECK;
-/* status.c: "REV failed: FILE:LINE: message (SQLSTATE x)", or NULL */
-char *status_last_error_line(void);
 void state_set_rows(char **rows, size_t n);
 /* indices (in D->rs) of the current rows; caller frees */
 size_t *state_rows_idx(size_t *n);
-bool state_is_at(const size_t *target, size_t ntarget, enum rg_state *st);
 void state_cancel_backend(int pid);
 int state_query(const char *sql, int nparams, const char *const *params,
     db_batch_cb cb, void *arg) MIG_MUSTCHECK;
@@ -342,13 +351,22 @@ int state_query(const char *sql, int nparams, const char *const *params,
  * static string naming it). */
 void state_on_ignored(struct db *db, const struct db_result *r, void *what);
 void state_forget(void *arg);
+
+/* status.c */
+/* the status reply line for req, from the rendered document */
+char *status_reply(const struct req *req);
+/* something in the status document changed: render it again */
+void status_invalidate(void);
+json_t *state_status_json(void);
+/* the version rows as a JSON array, null until read (new reference) */
 json_t *state_rows_json(void);
-/* state of the database against target (op-wait.c); result: check's */
-enum rg_state op_target_state(const char *target, json_t **result,
-    struct merr *err);
-/* reload the directory; auto_ok: new files may start an auto-migrate */
-int op_reload_now(bool auto_ok, json_t **result, struct merr *err)
+/* history: a page of STATUS_HISTORY_PAGE revisions unless args say */
+#define STATUS_HISTORY_PAGE 100
+#define STATUS_HISTORY_MAX 1000
+int state_history_json(const json_t *args, json_t **out, struct merr *err)
     MIG_MUSTCHECK;
+/* "REV failed: FILE:LINE: message (SQLSTATE x)", or NULL */
+char *status_last_error_line(void);
 
 /* once.c: migrated --once COMMAND ARGS (issue 10 item 8) */
 /* check the command line: -1 to go on, else the exit code */
@@ -368,15 +386,6 @@ int dirwatch_check(struct merr *err) MIG_MUSTCHECK;
 /* watch = true: reload as files change (inotify) */
 void dirwatch_start(void);
 void dirwatch_stop(void);
-/* a daemon-made request ended: answer the reloads waiting for it */
-void op_reload_auto_done(const struct req *ireq, const json_t *result,
-    const struct merr *err);
-/* [{revision, message}] of the steps of p (new reference) */
-json_t *op_plan_json(const struct revgraph *g, const struct rg_plan *p);
-void op_stop(void);
-int once_exit_code(enum merr_code code);
-void daemon_internal_done(json_t *result, const struct merr *err);
-void iso_time_at(char *buf, size_t size, uint64_t ms);
 
 /* op-upgrade.c: the checks of a plan, run again when it is re-planned */
 /* refuse dirty, ahead (a row with no file in rs) and drift: < 0, err set */
@@ -412,13 +421,6 @@ void runner_abort(const char *why, enum merr_code code);
 json_t *runner_running_json(void);
 /* is this daemon's runner inside the non-transactional step of revision? */
 bool runner_running_nt(const char *revision);
-/* SQL text of a plan (dry run); caller frees */
-char *runner_plan_sql(const struct revset *rs, const struct rg_plan *plan,
-    const size_t *cur, size_t ncur);
-/* run a small changing transaction (stamp, resolve) under the lock */
-void runner_set_rows(struct req *req, char **newrows, size_t n,
-    const char *operation, const char *revision, const char *checksum,
-    const char *message);
 
 /* lint-run.c */
 /*
