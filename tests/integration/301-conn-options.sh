@@ -55,3 +55,21 @@ db=$db3
 [[ $(where app) == 'app|1s|4MB' ]] || fail "URL and PGOPTIONS: $(where app 2>&1)"
 t_stop both
 ok "the URL's options win over PGOPTIONS"
+
+# ---- a service file's options (service named in the URL, or PGSERVICE) -------
+db4=$(t_newdb)
+schemas "$db4" app2
+printf '[mig]\noptions=-c search_path=app2 -c work_mem=3MB\n' >"$T_TMP/pg_service.conf"
+PGSERVICEFILE=$T_TMP/pg_service.conf t_start svc "$db4&service=mig" "$dir"
+t_wait_for 15 t_state_is svc current
+db=$db4
+[[ $(where app2) == 'app2|1s|3MB' ]] || fail "service file (URL): $(where app2 2>&1)"
+t_stop svc
+db5=$(t_newdb)
+schemas "$db5" app2
+PGSERVICEFILE=$T_TMP/pg_service.conf PGSERVICE=mig t_start svc2 "$db5" "$dir"
+t_wait_for 15 t_state_is svc2 current
+db=$db5
+[[ $(where app2) == 'app2|1s|3MB' ]] || fail "service file (PGSERVICE): $(where app2 2>&1)"
+t_stop svc2
+ok "a service file's options reach the server, with the daemon's own"
