@@ -16,8 +16,11 @@
  * statements, and looks at words outside quotes and comments to spot the
  * statements a migration may not contain. As psql does, a ';' inside
  * parentheses (CREATE RULE ... DO (a; b)) or inside a BEGIN ATOMIC body
- * does not end a statement. Nothing recurses and no byte is looked at more
- * than a bounded number of times, so it is O(n).
+ * does not end a statement; such a body opens only where the grammar has
+ * one, at the words BEGIN ATOMIC after the argument list of a statement
+ * that starts CREATE [OR REPLACE] FUNCTION or PROCEDURE (a quoted
+ * identifier is never a keyword). Nothing recurses and no byte is looked
+ * at more than a bounded number of times, so it is O(n).
  */
 
 enum split_kw {
@@ -34,9 +37,11 @@ enum split_kw {
 	KW_END,
 	KW_FROM,
 	KW_FUNCTION,
+	KW_OR,
 	KW_PREPARE,
 	KW_PROCEDURE,
 	KW_RELEASE,
+	KW_REPLACE,
 	KW_ROLLBACK,
 	KW_SAVEPOINT,
 	KW_START,
@@ -67,9 +72,11 @@ static const struct {
 	SPLIT_KW("end", KW_END),
 	SPLIT_KW("from", KW_FROM),
 	SPLIT_KW("function", KW_FUNCTION),
+	SPLIT_KW("or", KW_OR),
 	SPLIT_KW("prepare", KW_PREPARE),
 	SPLIT_KW("procedure", KW_PROCEDURE),
 	SPLIT_KW("release", KW_RELEASE),
+	SPLIT_KW("replace", KW_REPLACE),
 	SPLIT_KW("rollback", KW_ROLLBACK),
 	SPLIT_KW("savepoint", KW_SAVEPOINT),
 	SPLIT_KW("start", KW_START),
@@ -81,6 +88,18 @@ static const struct {
 	SPLIT_KW("pg_advisory_unlock_all", KW_UNLOCK_ALL),
 	SPLIT_KW("pg_advisory_unlock_shared", KW_UNLOCK_SHARED),
 #undef SPLIT_KW
+};
+
+/*
+ * How far a CREATE [OR REPLACE] FUNCTION/PROCEDURE statement has got: only
+ * after its argument list may BEGIN ATOMIC open a body (the grammar's
+ * opt_routine_body), so a table named "function" or a column "begin"
+ * aliased "atomic" in any other statement never does.
+ */
+enum split_routine {
+	SPLIT_ROUTINE_NONE = 0,
+	SPLIT_ROUTINE_NAME,	/* CREATE [OR REPLACE] FUNCTION|PROCEDURE */
+	SPLIT_ROUTINE_SIG,	/* ... name(args): the options and body */
 };
 
 /* What a COPY statement does with the client's stdio. */
@@ -109,7 +128,7 @@ struct split_state {
 	enum split_kw first, second, prev;
 	int paren;		/* ( nesting: ';' inside does not split */
 	int paren_line;		/* line of the outermost open '(' */
-	bool routine;		/* CREATE ... FUNCTION or PROCEDURE */
+	enum split_routine routine;
 	size_t atomic;		/* BEGIN ATOMIC and CASE nesting; 0 outside */
 	int atomic_line;
 	enum split_copy copy;
@@ -351,7 +370,7 @@ split_begin_stmt(struct split_state *st)
 	st->first = st->second = st->prev = KW_NONE;
 	st->paren = 0;
 	st->paren_line = 0;
-	st->routine = false;
+	st->routine = SPLIT_ROUTINE_NONE;
 	st->atomic = 0;
 	st->atomic_line = 0;
 	st->copy = SPLIT_COPY_NONE;
@@ -385,9 +404,12 @@ split_word_kw(struct split_state *st, enum split_kw kw)
 	else if (st->first == KW_COPY && st->prev == KW_TO && kw == KW_STDOUT)
 		st->copy = SPLIT_COPY_STDOUT;
 	else if (st->first == KW_CREATE &&
-	    (kw == KW_FUNCTION || kw == KW_PROCEDURE))
-		st->routine = true;
-	else if (st->routine && st->prev == KW_BEGIN && kw == KW_ATOMIC) {
+	    (kw == KW_FUNCTION || kw == KW_PROCEDURE) &&
+	    (st->ntok == 1 || (st->ntok == 3 && st->second == KW_OR &&
+	    st->prev == KW_REPLACE)))
+		st->routine = SPLIT_ROUTINE_NAME;
+	else if (st->routine == SPLIT_ROUTINE_SIG && st->prev == KW_BEGIN &&
+	    kw == KW_ATOMIC) {
 		st->atomic = 1;
 		st->atomic_line = st->line;
 	}
@@ -465,8 +487,9 @@ split_token(struct split_state *st)
 	} else {
 		if (c == '(' && st->paren++ == 0)
 			st->paren_line = st->line;
-		else if (c == ')' && st->paren > 0)
-			st->paren--;
+		else if (c == ')' && st->paren > 0 && --st->paren == 0 &&
+		    st->routine == SPLIT_ROUTINE_NAME)
+			st->routine = SPLIT_ROUTINE_SIG;
 		st->i++;
 	}
 	st->prev = kw;

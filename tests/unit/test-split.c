@@ -29,7 +29,8 @@
  * Statements and diagnostics are each compared in order.
  */
 #define SPLIT_CASES(X)						\
-	X("atomic") X("backslash") X("backslash-inline") X("basic")	\
+	X("atomic") X("atomic-lookalike") X("backslash")		\
+	X("backslash-inline") X("basic")				\
 	X("comments")							\
 	X("dollar") X("empty") X("forbidden") X("lines") X("parens")	\
 	X("quotes") X("txn") X("txn-allowed")				\

@@ -2,6 +2,11 @@
 -- down_revision: p0001
 
 -- +upgrade
--- split.c takes "function ... begin atomic" for a routine body up to END.
-CREATE TABLE t (begin int);
-CREATE VIEW function AS SELECT begin atomic FROM t; CREATE VIEW v2 AS SELECT 1 AS end;
+-- split.c counts CASE ... END inside a BEGIN ATOMIC body; a column labelled
+-- "case" (AS case) is counted too, so the body runs to a later END.
+CREATE TABLE t (a int);
+CREATE FUNCTION f() RETURNS int LANGUAGE sql
+BEGIN ATOMIC
+    SELECT a AS case FROM t;
+END;
+SELECT 1 AS end;

@@ -2,6 +2,9 @@
 -- down_revision: p0001
 
 -- +upgrade
-CREATE TABLE t (begin int);
-CREATE TABLE function AS SELECT begin atomic FROM t;
-SELECT 1 AS end;
+CREATE TABLE t ("case" int, "end" int);
+CREATE FUNCTION f() RETURNS int LANGUAGE sql
+BEGIN ATOMIC
+    SELECT t.case FROM t;
+END;
+SELECT t.end FROM t;

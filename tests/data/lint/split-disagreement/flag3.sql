@@ -2,5 +2,5 @@
 -- down_revision: p0001
 
 -- +upgrade
-CREATE TABLE t (begin int);
-CREATE MATERIALIZED VIEW function AS SELECT begin atomic FROM t; SELECT 2; SELECT 3 AS end;
+CREATE TABLE t (a int);
+CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC SELECT a case FROM t; END; SELECT 2; SELECT 3 end;
