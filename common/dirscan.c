@@ -200,7 +200,9 @@ dirnotify_drain(struct dirnotify *n)
 		return true;
 	while ((r = read(n->fd, buf, sizeof buf)) > 0) {
 		for (off = 0; off < r; off += (ssize_t)sizeof *ev + ev->len) {
-			ev = (const struct inotify_event *)(buf + off);
+			/* buf is aligned and the kernel pads each name */
+			ev = (const struct inotify_event *)(const void *)(buf +
+			    off);
 			/* the last words of a watch replaced before */
 			if (ev->wd != n->wd && !(ev->mask & IN_Q_OVERFLOW))
 				continue;

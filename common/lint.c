@@ -265,7 +265,7 @@ lint_add(struct lint *l, enum lint_rule_id rule, enum lint_sev sev,
 	f->suppressed = lint_suppressed(l, f->rule, line);
 }
 
-static void
+static void MIG_PRINTF(6, 0)
 lint_vreport(struct lint *l, enum lint_rule_id rule, enum lint_sev sev,
     int loc, const char *suffix, const char *fmt, va_list ap)
 {
