@@ -30,8 +30,7 @@ struct ctl_newrev {
 	bool transactional;
 };
 
-/* A random 12-hex revision id. */
-static int
+int
 ctl_random_id(char id[13])
 {
 	unsigned char b[6];
@@ -126,7 +125,7 @@ ctl_link_new(const char *tmp, const char *path)
  * loader), fsync, then link it to the final name, which must not exist.
  * Returns 0, -EEXIST when the name is taken, or another -errno.
  */
-static int
+int
 ctl_write_new(const char *dir, const char *name, const char *text,
     size_t len)
 {
@@ -388,6 +387,8 @@ ctl_revision(const struct ctl_args *a, int argc, char **argv)
 
 	if ((ex = ctl_rev_check_message(a)) != CTL_OK)
 		return ex;
+	if (a->autogenerate)	/* ctl/autogen.c, in migratectl-full */
+		return CTL_HEAVY(ctl_autogenerate)(a, argc, argv);
 	if ((ex = ctl_rev_load(a, dir, &set, &g)) != CTL_OK)
 		return ex;
 	nr.message = a->message;

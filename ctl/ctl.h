@@ -30,6 +30,8 @@ enum ctl_exit {
 #define CTL_CONNECT_TIMEOUT_MS 5000
 #define CTL_READ_TIMEOUT_MS 10000
 
+#define CTL_MAX_RENAMES 64
+
 /* Everything the command line says; filled by main() before a verb runs. */
 struct ctl_args {
 	/* Global options. */
@@ -39,6 +41,8 @@ struct ctl_args {
 	char *conf_dir;		/* its migrations_dir, owned */
 	char *conf_vt;		/* its version_table, owned (lint --db) */
 	char *conf_vt_schema;	/* its version_table_schema, owned */
+	char *conf_schema;	/* its schema_path, owned */
+	char *conf_url;		/* its database_url, owned */
 	bool conf_bad;		/* it has a malformed line */
 	bool json;
 	bool quiet;
@@ -63,6 +67,12 @@ struct ctl_args {
 	const char *fail_on;	/* lint --fail-on */
 	const char *pg_version;	/* lint --pg-version */
 	bool rules;		/* lint --rules */
+	/* revision --autogenerate and diff (ctl/autogen.c) */
+	bool autogenerate, allow_drop, grants, no_prove;
+	const char *schema;	/* --schema PATH */
+	const char *dev_url;	/* --dev-url URL */
+	const char *renames[CTL_MAX_RENAMES];	/* --rename KIND:OLD=NEW */
+	size_t nrenames;
 };
 
 typedef enum ctl_exit (*ctl_verb_fn)(const struct ctl_args *a, int argc,
@@ -158,9 +168,20 @@ int ctl_lintdb_facts(const struct ctl_args *a, const struct revgraph *g,
 /* lint_opts.estimate on the connection of ctl_lintdb_facts() (*conn). */
 long long ctl_lintdb_estimate(void *conn, const char *sql);
 void ctl_lintdb_close(void *conn);
+/* autogen.c (migratectl-full) */
+enum ctl_exit ctl_diff(const struct ctl_args *, int, char **);
+enum ctl_exit ctl_autogenerate(const struct ctl_args *, int, char **);
 
 /* ctl-revision.c */
 enum ctl_exit ctl_revision(const struct ctl_args *, int, char **);
 enum ctl_exit ctl_merge(const struct ctl_args *, int, char **);
+/* A random 12-hex revision id: 0, or a negative errno. */
+int ctl_random_id(char id[13]) MIG_MUSTCHECK;
+/*
+ * Write text as dir/name atomically, never replacing a file: 0, -EEXIST
+ * when the name is taken, or another negative errno.
+ */
+int ctl_write_new(const char *dir, const char *name, const char *text,
+    size_t len) MIG_MUSTCHECK;
 
 #endif

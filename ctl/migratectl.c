@@ -54,6 +54,10 @@ ctl_conf_line(void *arg, const char *path, unsigned int n, const char *key,
 		slot = &a->conf_vt;
 	else if (strcmp(key, "version_table_schema") == 0)
 		slot = &a->conf_vt_schema;
+	else if (strcmp(key, "schema_path") == 0)
+		slot = &a->conf_schema;
+	else if (strcmp(key, "database_url") == 0)
+		slot = &a->conf_url;
 	if (slot == NULL)
 		return;		/* the daemon's business */
 	free(*slot);
@@ -129,6 +133,10 @@ static const struct {
 	{ OPT_ROLLED_BACK, offsetof(struct ctl_args, rolled_back) },
 	{ OPT_NO_TRANSACTION, offsetof(struct ctl_args, no_transaction) },
 	{ OPT_RULES, offsetof(struct ctl_args, rules) },
+	{ OPT_AUTOGENERATE, offsetof(struct ctl_args, autogenerate) },
+	{ OPT_ALLOW_DROP, offsetof(struct ctl_args, allow_drop) },
+	{ OPT_GRANTS, offsetof(struct ctl_args, grants) },
+	{ OPT_NO_PROVE, offsetof(struct ctl_args, no_prove) },
 };
 
 static void
@@ -184,6 +192,18 @@ ctl_set_opt(struct ctl_args *a, int c, char *arg, const char *name)
 	case OPT_PG_VERSION:
 		a->pg_version = arg;
 		return 0;
+	case OPT_SCHEMA:
+		a->schema = arg;
+		return 0;
+	case OPT_DEV_URL:
+		a->dev_url = arg;
+		return 0;
+	case OPT_RENAME:
+		if (a->nrenames < CTL_MAX_RENAMES) {
+			a->renames[a->nrenames++] = arg;
+			return 0;
+		}
+		break;
 	case 'n':
 		if (ctl_parse_count(arg, &a->limit) == 0)
 			return 0;
@@ -456,6 +476,8 @@ ctl_args_free(struct ctl_args *a)
 	free(a->conf_socket);
 	free(a->conf_vt);
 	free(a->conf_vt_schema);
+	free(a->conf_schema);
+	free(a->conf_url);
 }
 
 /* Defaults that depend on the environment. */

@@ -73,6 +73,13 @@ static const struct option lint_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 }
 };
+/* revision --autogenerate and diff (doc/autogenerate.md) */
+#define AUTOGEN_OPTS \
+	{ "schema", required_argument, NULL, OPT_SCHEMA }, \
+	{ "dev-url", required_argument, NULL, OPT_DEV_URL }, \
+	{ "rename", required_argument, NULL, OPT_RENAME }, \
+	{ "allow-drop", no_argument, NULL, OPT_ALLOW_DROP }, \
+	{ "grants", no_argument, NULL, OPT_GRANTS }
 static const struct option revision_opts[] = {
 	{ "message", required_argument, NULL, 'm' },
 	{ "dir", required_argument, NULL, OPT_DIR },
@@ -80,6 +87,14 @@ static const struct option revision_opts[] = {
 	{ "no-transaction", no_argument, NULL, OPT_NO_TRANSACTION },
 	{ "depends-on", required_argument, NULL, OPT_DEPENDS_ON },
 	{ "branch-label", required_argument, NULL, OPT_BRANCH_LABEL },
+	AUTOGEN_OPTS,
+	{ "autogenerate", no_argument, NULL, OPT_AUTOGENERATE },
+	{ NULL, 0, NULL, 0 }
+};
+static const struct option diff_opts[] = {
+	{ "dir", required_argument, NULL, OPT_DIR },
+	AUTOGEN_OPTS,
+	{ "no-prove", no_argument, NULL, OPT_NO_PROVE },
 	{ NULL, 0, NULL, 0 }
 };
 static const struct option merge_opts[] = {
@@ -150,6 +165,16 @@ static const struct verb_opt_help lint_help[] = {
 	{ "--rules", "print the rule table and exit" },
 	{ NULL, NULL }
 };
+#define AUTOGEN_HELP \
+	{ "--schema PATH", "the desired schema: a .sql file or a directory " \
+	    "of them (default: schema.sql, else schema/, next to DIR)" }, \
+	{ "--dev-url URL", "a server where scratch databases may be made " \
+	    "(default: $MIGRATED_DEV_URL, else $DATABASE_URL's server)" }, \
+	{ "--rename KIND:OLD=NEW", "OLD was renamed to NEW, not dropped " \
+	    "(repeatable; KIND: table, column, view, index, ...)" }, \
+	{ "--allow-drop", "allow dropping tables, columns and sequences " \
+	    "(their data is lost)" }, \
+	{ "--grants", "also compare table and column privileges" }
 static const struct verb_opt_help revision_help[] = {
 	{ "-m, --message MSG", "the revision's message (and file name)" },
 	DIR_HELP,
@@ -159,6 +184,15 @@ static const struct verb_opt_help revision_help[] = {
 	    "CONCURRENTLY)" },
 	{ "--depends-on REV,...", "revisions that must be applied first" },
 	{ "--branch-label LABEL", "a label, for LABEL@head targets" },
+	{ "--autogenerate", "write upgrade and downgrade from the desired "
+	    "schema, proven on scratch databases (doc/autogenerate.md)" },
+	AUTOGEN_HELP,
+	{ NULL, NULL }
+};
+static const struct verb_opt_help diff_help[] = {
+	DIR_HELP,
+	AUTOGEN_HELP,
+	{ "--no-prove", "skip applying the plan to a scratch database" },
 	{ NULL, NULL }
 };
 static const struct verb_opt_help merge_help[] = {
@@ -260,12 +294,23 @@ static const struct verb verbs[] = {
 	    "revision allows a rule with -- lint_allow: RULE reason.",
 	    lint_help },
 	{ "revision", "-m MSG [--dir DIR] [--head REV] [--no-transaction] "
-	    "[--depends-on REV,...] [--branch-label LABEL]", 0, 0,
+	    "[--depends-on REV,...] [--branch-label LABEL] [--autogenerate "
+	    "[--schema PATH] [--dev-url URL] [--rename KIND:OLD=NEW]... "
+	    "[--allow-drop] [--grants]]", 0, 0,
 	    VERB_OFFLINE, "m:", revision_opts, ctl_revision,
 	    "new revision file on top of the head",
 	    "Write a new revision file, chained to the head, with an empty "
 	    "upgrade section to fill in, and print its path.",
 	    revision_help },
+	{ "diff", "[--dir DIR] [--schema PATH] [--dev-url URL] "
+	    "[--rename KIND:OLD=NEW]... [--allow-drop] [--grants] "
+	    "[--no-prove]", 0, 0, VERB_OFFLINE, "", diff_opts,
+	    CTL_HEAVY(ctl_diff), "the plan from the heads to the desired schema",
+	    "Replay the migrations to their heads and build the desired schema "
+	    "in two scratch databases, compare their catalogs, and print the "
+	    "revision(s) that revision --autogenerate would write, proven on "
+	    "the scratch copy, with each statement's lock, rewrite and data "
+	    "loss. Writes nothing.", diff_help },
 	{ "merge", "-m MSG [--dir DIR] REV REV...|heads", 1, VERB_ANY,
 	    VERB_OFFLINE, "m:", merge_opts, ctl_merge,
 	    "new merge revision of REVs (or heads)",

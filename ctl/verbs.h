@@ -41,6 +41,13 @@ enum {
 	OPT_FAIL_ON,
 	OPT_PG_VERSION,
 	OPT_RULES,
+	OPT_AUTOGENERATE,
+	OPT_SCHEMA,
+	OPT_DEV_URL,
+	OPT_RENAME,
+	OPT_ALLOW_DROP,
+	OPT_GRANTS,
+	OPT_NO_PROVE,
 };
 
 /* One line of a command's --help: "  --sql   what it does". */

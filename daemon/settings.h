@@ -55,6 +55,7 @@ struct settings {
 	int log_level;			/* enum log_level */
 	enum log_output log_format;
 	char *http_listen;		/* NULL: no HTTP listener */
+	char *schema_path;		/* migratectl's desired schema */
 
 	/* command line only */
 	char *config_file;		/* -c, or SETTINGS_DEFAULT_FILE */

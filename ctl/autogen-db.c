@@ -1,0 +1,693 @@
+/* SPDX-License-Identifier: MIT */
+/* autogen-db.c: blocking libpq for autogenerate: scratch databases (§2),
+ * catalogs, applying SQL, running migrated --once, signals. */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "autogen.h"
+#include "split.h"
+#include "xmalloc.h"
+
+#define AG_PREFIX "migrated_ag_"
+#define AG_OUTPUT_MAX (64 * 1024)	/* kept of migrated's output */
+#define AG_SCHEMA_MAX (64u * 1024 * 1024)
+
+struct ag_db {
+	PGconn *conn;		/* the maintenance connection */
+	char *url;		/* as given, or NULL: libpq defaults */
+	char **made;		/* scratch databases of this process */
+	size_t nmade;
+};
+
+/* ---- signals ------------------------------------------------------------ */
+
+static volatile sig_atomic_t ag_sig;
+static PGcancel *volatile ag_cancel;
+static volatile pid_t ag_child;
+
+static void
+ag_on_signal(int sig)
+{
+	char buf[256];
+	int saved = errno;
+
+	ag_sig = sig;
+	if (ag_cancel != NULL)
+		(void)PQcancel(ag_cancel, buf, sizeof buf);
+	if (ag_child > 0)
+		(void)kill(ag_child, SIGTERM);
+	errno = saved;
+}
+
+void
+ag_signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ag_on_signal;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
+}
+
+bool
+ag_interrupted(void)
+{
+	return ag_sig != 0;
+}
+
+int
+ag_signal_number(void)
+{
+	return ag_sig;
+}
+
+void
+ag_signals_conn(PGconn *c)
+{
+	sigset_t all, old;
+	PGcancel *prev;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	prev = ag_cancel;
+	ag_cancel = c != NULL ? PQgetCancel(c) : NULL;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (prev != NULL)
+		PQfreeCancel(prev);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+static int
+ag_pq_fail(PGconn *c, const PGresult *res, struct merr *err,
+    const char *what)
+{
+	const char *msg = res != NULL ? PQresultErrorMessage(res) :
+	    PQerrorMessage(c);
+	const char *f;
+	size_t n = strlen(msg);
+
+	while (n > 0 && msg[n - 1] == '\n')
+		n--;
+	if (ag_interrupted())
+		merr_set(err, MERR_CANCELLED, "interrupted");
+	else
+		merr_set(err, MERR_MIGRATION_FAILED, "%s%s%.*s", what,
+		    *what ? ": " : "", (int)n, msg);
+	if (err != NULL && res != NULL) {
+		if ((f = PQresultErrorField(res, PG_DIAG_SQLSTATE)) != NULL)
+			err->sqlstate = xstrdup(f);
+		if ((f = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION)))
+			err->position = atoi(f);
+	}
+	return -EIO;
+}
+
+int
+ag_exec(PGconn *c, const char *sql, struct merr *err)
+{
+	PGresult *res;
+	int r = 0;
+
+	if (ag_interrupted())
+		return merr_set(err, MERR_CANCELLED, "interrupted"), -EINTR;
+	res = PQexec(c, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK)
+		r = ag_pq_fail(c, res, err, "");
+	PQclear(res);
+	return r;
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+static PGconn *
+ag_connect(const char *url, const char *dbname)
+{
+	const char *keys[4], *vals[4];
+	int n = 0;
+
+	if (url != NULL) {
+		keys[n] = "dbname";
+		vals[n++] = url;
+	}
+	if (dbname != NULL) {
+		keys[n] = "dbname";
+		vals[n++] = dbname;
+	}
+	keys[n] = "fallback_application_name";
+	vals[n++] = "migratectl autogenerate";
+	keys[n] = NULL;
+	vals[n] = NULL;
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+int
+ag_db_open(struct ag_db **out, const char *url, struct merr *err)
+{
+	struct ag_db *db = xcalloc(1, sizeof(*db));
+
+	db->url = url != NULL ? xstrdup(url) : NULL;
+	db->conn = ag_connect(url, NULL);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		ag_pq_fail(db->conn, NULL, err, "cannot connect to the dev "
+		    "server");
+		err->code = MERR_DB_UNAVAILABLE;
+		ag_db_close(db);
+		return -EIO;
+	}
+	*out = db;
+	return 0;
+}
+
+void
+ag_db_close(struct ag_db *db)
+{
+	size_t i;
+
+	if (db == NULL)
+		return;
+	ag_signals_conn(NULL);
+	PQfinish(db->conn);
+	for (i = 0; i < db->nmade; i++)
+		free(db->made[i]);
+	free(db->made);
+	free(db->url);
+	free(db);
+}
+
+int
+ag_db_connect(struct ag_db *db, const char *name, PGconn **out,
+    struct merr *err)
+{
+	PGconn *c = ag_connect(db->url, name);
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		ag_pq_fail(c, NULL, err, name);
+		PQfinish(c);
+		return -EIO;
+	}
+	*out = c;
+	return 0;
+}
+
+/* A conninfo value in single quotes. */
+static void
+ag_conninfo_value(FILE *f, const char *v)
+{
+	fputc('\'', f);
+	for (; *v != '\0'; v++) {
+		if (*v == '\'' || *v == '\\')
+			fputc('\\', f);
+		fputc(*v, f);
+	}
+	fputc('\'', f);
+}
+
+char *
+ag_db_url(const struct ag_db *db, const char *name)
+{
+	PQconninfoOption *opts = PQconninfo(db->conn), *o;
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL || opts == NULL)
+		fatal("ag_db_url: out of memory");
+	for (o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL || *o->val == '\0' ||
+		    strcmp(o->keyword, "password") == 0 ||
+		    strcmp(o->keyword, "dbname") == 0 ||
+		    strchr(o->dispchar, 'D') != NULL)
+			continue;
+		fprintf(f, "%s=", o->keyword);
+		ag_conninfo_value(f, o->val);
+		fputc(' ', f);
+	}
+	fprintf(f, "dbname=");
+	ag_conninfo_value(f, name);
+	fclose(f);
+	PQconninfoFree(opts);
+	return buf;
+}
+
+/* ---- scratch databases -------------------------------------------------- */
+
+static char *
+ag_quote_ident(PGconn *c, const char *s)
+{
+	char *q = PQescapeIdentifier(c, s, strlen(s)), *r;
+
+	if (q == NULL)
+		fatal("PQescapeIdentifier: %s", PQerrorMessage(c));
+	r = xstrdup(q);
+	PQfreemem(q);
+	return r;
+}
+
+int
+ag_scratch_create(struct ag_db *db, char tag, char **name, struct merr *err)
+{
+	unsigned rnd;
+	char *n, *q, *sql;
+	int r;
+
+	if (getentropy(&rnd, sizeof rnd) < 0)
+		rnd = (unsigned)getpid() ^ (unsigned)time(NULL);
+	n = xasprintf(AG_PREFIX "%lld_%ld_%c_%04x", (long long)time(NULL),
+	    (long)getpid(), tag, rnd & 0xffff);
+	db->made = xreallocarray(db->made, db->nmade + 1, sizeof(char *));
+	db->made[db->nmade++] = xstrdup(n);
+	q = ag_quote_ident(db->conn, n);
+	sql = xasprintf("CREATE DATABASE %s TEMPLATE template0", q);
+	ag_signals_conn(db->conn);
+	r = ag_exec(db->conn, sql, err);
+	ag_signals_conn(NULL);
+	free(sql);
+	free(q);
+	if (r < 0) {
+		free(n);
+		return r;
+	}
+	*name = n;
+	return 0;
+}
+
+static void
+ag_scratch_drop(struct ag_db *db, const char *name)
+{
+	char *q = ag_quote_ident(db->conn, name);
+	char *sql = xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", q);
+	PGresult *res;
+
+	res = PQexec(db->conn, sql);
+	PQclear(res);
+	free(sql);
+	free(q);
+}
+
+void
+ag_scratch_drop_all(struct ag_db *db)
+{
+	size_t i;
+
+	if (db == NULL)
+		return;
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		PQreset(db->conn);
+	/* a cancel sent by a signal may still be on its way: settle it */
+	PQclear(PQexec(db->conn, "SELECT 1"));
+	for (i = 0; i < db->nmade; i++)
+		ag_scratch_drop(db, db->made[i]);
+}
+
+/* "migrated_ag_<secs>_<pid>_<a|b>_<4 hex>": its time, or -1. */
+static long long
+ag_scratch_time(const char *s)
+{
+	const char *p = s + strlen(AG_PREFIX), *q;
+	long long t = 0;
+	size_t k;
+
+	if (strncmp(s, AG_PREFIX, strlen(AG_PREFIX)) != 0)
+		return -1;
+	for (q = p; *q >= '0' && *q <= '9' && q - p < 19; q++)
+		t = t * 10 + (*q - '0');
+	if (q == p || *q++ != '_')
+		return -1;
+	for (p = q; *q >= '0' && *q <= '9' && q - p < 10; q++)
+		;
+	if (q == p || *q++ != '_' || (*q != 'a' && *q != 'b') ||
+	    q[1] != '_')
+		return -1;
+	for (q += 2, k = 0; k < 4; k++, q++)
+		if (!((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f')))
+			return -1;
+	return *q == '\0' ? t : -1;
+}
+
+int
+ag_scratch_sweep(struct ag_db *db, long max_age_s)
+{
+	PGresult *res;
+	long long t, now = (long long)time(NULL);
+	int i, n = 0;
+
+	res = PQexecParams(db->conn, "SELECT datname FROM pg_database "
+	    "WHERE starts_with(datname, $1) ORDER BY 1", 1, NULL,
+	    (const char *const[]){ AG_PREFIX }, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return 0;
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		t = ag_scratch_time(PQgetvalue(res, i, 0));
+		if (t < 0 || now - t <= max_age_s)
+			continue;
+		ag_scratch_drop(db, PQgetvalue(res, i, 0));
+		n++;
+	}
+	PQclear(res);
+	return n;
+}
+
+/* ---- catalogs ----------------------------------------------------------- */
+
+/* A text[] literal of names: {"a","b"} with \ and " escaped. */
+static char *
+ag_text_array(const char *const *v)
+{
+	char *buf = NULL;
+	size_t len, i;
+	const char *p;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		fatal("open_memstream failed");
+	fputc('{', f);
+	for (i = 0; v != NULL && v[i] != NULL; i++) {
+		fputs(i ? ",\"" : "\"", f);
+		for (p = v[i]; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				fputc('\\', f);
+			fputc(*p, f);
+		}
+		fputc('"', f);
+	}
+	fputc('}', f);
+	fclose(f);
+	return buf;
+}
+
+static int
+ag_read_queries(PGconn *c, const char *param, struct catalog *cat,
+    struct merr *err)
+{
+	const Oid types[1] = { CATALOG_PARAM_TYPE };
+	const char *vals[1] = { param };
+	PGresult *res;
+	size_t q;
+	int r = 0;
+
+	for (q = 0; catalog_queries[q].sql != NULL; q++) {
+		res = PQexecParams(c, catalog_queries[q].sql, 1, types, vals,
+		    NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			r = ag_pq_fail(c, res, err, catalog_queries[q].name);
+		else
+			r = catalog_add_rows(cat, res, err);
+		PQclear(res);
+		if (r < 0)
+			return r;
+	}
+	res = PQexecParams(c, catalog_deps_sql, 1, types, vals, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		r = ag_pq_fail(c, res, err, "dependencies");
+	else
+		r = catalog_add_deps(cat, res, err);
+	PQclear(res);
+	return r;
+}
+
+int
+ag_read_catalog(PGconn *c, const char *const *exclude, struct catalog **out,
+    struct merr *err)
+{
+	struct catalog *cat = catalog_new();
+	char *param = ag_text_array(exclude);
+	bool own = PQtransactionStatus(c) == PQTRANS_IDLE;
+	int r;
+
+	ag_signals_conn(c);
+	r = own ? ag_exec(c, catalog_begin_sql, err) : 0;
+	if (r == 0)
+		r = ag_exec(c, catalog_settings_sql, err);
+	if (r == 0)
+		r = ag_read_queries(c, param, cat, err);
+	if (own)
+		MIG_IGNORE(ag_exec(c, r == 0 ? "COMMIT" : "ROLLBACK", NULL));
+	ag_signals_conn(NULL);
+	free(param);
+	if (r < 0) {
+		catalog_free(cat);
+		return r;
+	}
+	catalog_finish(cat);
+	*out = cat;
+	return 0;
+}
+
+/* ---- the desired schema ------------------------------------------------- */
+
+/* psql's \restrict lines (recent pg_dump) are not SQL: blank them. */
+static void
+ag_blank_restrict(char *text)
+{
+	char *line = text, *nl;
+
+	for (; *line != '\0'; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (strncmp(line, "\\restrict ", 10) == 0 ||
+		    strncmp(line, "\\unrestrict ", 12) == 0)
+			memset(line, ' ', nl != NULL ? (size_t)(nl - line) :
+			    strlen(line));
+		if (nl == NULL)
+			break;
+	}
+}
+
+static int
+ag_read_file(const char *path, char **text, size_t *len, struct merr *err)
+{
+	FILE *f = fopen(path, "re");
+	struct stat st;
+	size_t n;
+
+	if (f == NULL || fstat(fileno(f), &st) < 0) {
+		merr_set(err, MERR_BAD_REQUEST, "%s: %s", path,
+		    strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		return -ENOENT;
+	}
+	if ((size_t)st.st_size > AG_SCHEMA_MAX) {
+		fclose(f);
+		return merr_set(err, MERR_BAD_REQUEST, "%s: larger than %u "
+		    "bytes", path, AG_SCHEMA_MAX);
+	}
+	*text = xmalloc((size_t)st.st_size + 1);
+	n = fread(*text, 1, (size_t)st.st_size, f);
+	(*text)[n] = '\0';
+	*len = n;
+	fclose(f);
+	return 0;
+}
+
+int
+ag_apply_sql(PGconn *c, const char *file, char *text, size_t len,
+    struct merr *err)
+{
+	struct split_list stmts = { 0 };
+	struct mdiag_list diags = { 0 };
+	char *msg;
+	size_t i;
+	int r = 0;
+
+	if (split_sql(file, text, len, 1, &stmts, &diags) < 0) {
+		msg = diags.n > 0 ? mdiag_format(&diags.v[0]) : xstrdup(file);
+		merr_set(err, MERR_BAD_REQUEST, "%s", msg);
+		free(msg);
+		r = -EINVAL;
+	}
+	ag_signals_conn(c);
+	for (i = 0; r == 0 && i < stmts.n; i++) {
+		if ((r = ag_exec(c, stmts.v[i].sql, err)) < 0 && err != NULL) {
+			msg = err->message;
+			err->message = xasprintf("%s:%d: %s", file,
+			    split_pos_to_line(stmts.v[i].sql, stmts.v[i].len,
+			    stmts.v[i].line, err->position), msg);
+			free(msg);
+			err->file = xstrdup(file);
+			err->line = stmts.v[i].line;
+		}
+	}
+	ag_signals_conn(NULL);
+	split_list_clear(&stmts);
+	mdiag_clear(&diags);
+	return r;
+}
+
+static int
+ag_apply_file(PGconn *c, const char *path, struct merr *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = ag_read_file(path, &text, &len, err)) < 0)
+		return r;
+	ag_blank_restrict(text);
+	r = ag_apply_sql(c, path, text, len, err);
+	free(text);
+	return r;
+}
+
+static int
+ag_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+ag_apply_schema(PGconn *c, const char *path, struct merr *err)
+{
+	struct stat st;
+	struct dirent *de;
+	char **names = NULL, *full;
+	size_t n = 0, i, l;
+	DIR *d;
+	int r = 0;
+
+	if (stat(path, &st) < 0)
+		return merr_set(err, MERR_BAD_REQUEST, "desired schema %s: %s",
+		    path, strerror(errno)), -ENOENT;
+	if (!S_ISDIR(st.st_mode))
+		return ag_apply_file(c, path, err);
+	if ((d = opendir(path)) == NULL)
+		return merr_set(err, MERR_BAD_REQUEST, "%s: %s", path,
+		    strerror(errno)), -errno;
+	while ((de = readdir(d)) != NULL) {
+		l = strlen(de->d_name);
+		if (de->d_name[0] == '.' || l < 5 ||
+		    strcmp(de->d_name + l - 4, ".sql") != 0)
+			continue;
+		names = xreallocarray(names, n + 1, sizeof(char *));
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(char *), ag_name_cmp);
+	for (i = 0; i < n; i++) {
+		full = xasprintf("%s/%s", path, names[i]);
+		if (r == 0)
+			r = ag_apply_file(c, full, err);
+		free(full);
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+/* ---- migrated --once ---------------------------------------------------- */
+
+/* The daemon next to migratectl (build tree, install), else on PATH. */
+static char *
+ag_migrated_path(void)
+{
+	const char *env = getenv("MIGRATED_BIN");
+	char self[PATH_MAX], *slash, *cand;
+	static const char *const rel[] = { "../daemon/migrated",
+		"../../sbin/migrated", "../sbin/migrated", "migrated" };
+	ssize_t n;
+	size_t k;
+
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL)
+			*slash = '\0';
+		for (k = 0; k < ARRAY_LEN(rel); k++) {
+			cand = xasprintf("%s/%s", self, rel[k]);
+			if (access(cand, X_OK) == 0)
+				return cand;
+			free(cand);
+		}
+	}
+	cand = xasprintf("%s/migrated", SBINDIR);
+	if (access(cand, X_OK) == 0)
+		return cand;
+	free(cand);
+	return xstrdup("migrated");
+}
+
+static void
+ag_child_exec(const char *bin, const char *url, const char *dir, int out)
+{
+	(void)dup2(out, STDOUT_FILENO);
+	(void)dup2(out, STDERR_FILENO);
+	(void)unsetenv("MIGRATED_SOCKET");
+	execlp(bin, bin, "--once", "-d", url, "-m", dir, (char *)NULL);
+	dprintf(out, "cannot run %s: %s\n", bin, strerror(errno));
+	_exit(127);
+}
+
+int
+ag_run_migrated(const char *url, const char *dir, struct merr *err)
+{
+	char *bin = ag_migrated_path(), buf[4096], *out = xstrdup("");
+	size_t used = 0;
+	int fds[2], status = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return merr_set(err, MERR_INTERNAL, "pipe: %s",
+		    strerror(errno)), -errno;
+	if ((pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		free(bin);
+		free(out);
+		return merr_set(err, MERR_INTERNAL, "fork: %s",
+		    strerror(errno)), -errno;
+	}
+	if (pid == 0)
+		ag_child_exec(bin, url, dir, fds[1]);
+	ag_child = pid;
+	close(fds[1]);
+	while ((n = read(fds[0], buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (used + (size_t)n < AG_OUTPUT_MAX) {
+			out = xreallocarray(out, used + (size_t)n + 1, 1);
+			memcpy(out + used, buf, (size_t)n);
+			out[used += (size_t)n] = '\0';
+		}
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	ag_child = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		merr_set(err, ag_interrupted() ? MERR_CANCELLED :
+		    MERR_MIGRATION_FAILED, "replaying the migrations with %s "
+		    "--once failed (%s %d):\n%s", bin, WIFEXITED(status) ?
+		    "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) :
+		    WTERMSIG(status), out);
+		free(bin);
+		free(out);
+		return -EIO;
+	}
+	free(bin);
+	free(out);
+	return 0;
+}
