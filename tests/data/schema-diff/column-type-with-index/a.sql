@@ -1,0 +1,1 @@
+CREATE TABLE t (id int PRIMARY KEY, v int UNIQUE); CREATE INDEX t_v ON t (v);

@@ -1,0 +1,1 @@
+CREATE DOMAIN posint AS integer CONSTRAINT posint_pos CHECK (VALUE > 0);

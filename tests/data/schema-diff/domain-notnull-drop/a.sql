@@ -1,0 +1,1 @@
+CREATE DOMAIN posint AS integer NOT NULL;

@@ -1,0 +1,1 @@
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'banned'); CREATE TABLE t (id int, m mood CHECK (m <> 'banned'));

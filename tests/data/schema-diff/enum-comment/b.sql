@@ -1,0 +1,1 @@
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); COMMENT ON TYPE mood IS 'feelings';

@@ -1,0 +1,1 @@
+CREATE SCHEMA s; CREATE TYPE s.mood AS ENUM ('a', 'b');

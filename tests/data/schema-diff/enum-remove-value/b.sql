@@ -1,0 +1,1 @@
+CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE t (id int, m mood);

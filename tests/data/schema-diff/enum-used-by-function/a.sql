@@ -1,0 +1,1 @@
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE FUNCTION is_sad(m mood) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT m = 'sad' $$;

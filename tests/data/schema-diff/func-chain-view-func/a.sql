@@ -1,0 +1,1 @@
+CREATE TABLE t (id int PRIMARY KEY, name text, n int); CREATE FUNCTION f1(x int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT x $$; CREATE VIEW v AS SELECT f1(id) AS a FROM t;

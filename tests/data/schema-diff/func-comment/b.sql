@@ -1,0 +1,1 @@
+CREATE FUNCTION add1(x int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT x + 1 $$; COMMENT ON FUNCTION add1(int) IS 'plus one';

@@ -1,0 +1,1 @@
+CREATE FUNCTION d1() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'a' $$; CREATE TABLE t (id int, v text DEFAULT d1());

@@ -1,0 +1,1 @@
+CREATE FUNCTION d2() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'b' $$; CREATE TABLE t (id int, v text DEFAULT d2());

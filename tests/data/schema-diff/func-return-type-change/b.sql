@@ -1,0 +1,1 @@
+CREATE FUNCTION add1(x int) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT x + 1 $$;

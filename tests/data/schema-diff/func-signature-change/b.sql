@@ -1,0 +1,1 @@
+CREATE FUNCTION add1(x bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT x + 1 $$;

@@ -1,0 +1,1 @@
+CREATE FUNCTION add1(x int) RETURNS int LANGUAGE sql STABLE AS $$ SELECT x + 1 $$;

@@ -1,0 +1,1 @@
+CREATE TABLE t (id int PRIMARY KEY, name text, n int);CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');CREATE DOMAIN posint AS integer CHECK (VALUE > 0);CREATE TYPE pair AS (a integer, b text); CREATE VIEW v AS SELECT id FROM t; CREATE SEQUENCE s; CREATE FUNCTION add1(x int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT x + 1 $$; CREATE MATERIALIZED VIEW mv AS SELECT * FROM v;

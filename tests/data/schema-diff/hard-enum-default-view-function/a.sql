@@ -1,0 +1,1 @@
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE t (id int, m mood DEFAULT 'ok'); CREATE VIEW v AS SELECT id, m FROM t WHERE m = 'happy'; CREATE FUNCTION happy_count() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM t WHERE m = 'happy' $$;

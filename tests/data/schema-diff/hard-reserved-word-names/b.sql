@@ -1,0 +1,1 @@
+CREATE TABLE "user" ("order" int, "group" text, "select" bool); CREATE INDEX "index" ON "user" ("order");

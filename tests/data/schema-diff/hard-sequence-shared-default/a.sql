@@ -1,0 +1,1 @@
+CREATE SEQUENCE ids; CREATE TABLE a (id int DEFAULT nextval('ids')); CREATE TABLE b (id int DEFAULT nextval('ids'));

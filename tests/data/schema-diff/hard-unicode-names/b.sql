@@ -1,0 +1,1 @@
+CREATE TABLE "café" ("naïve" text, "日本" int);

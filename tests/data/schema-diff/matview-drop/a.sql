@@ -1,0 +1,1 @@
+CREATE TABLE t (id int PRIMARY KEY, name text, n int); CREATE MATERIALIZED VIEW mv AS SELECT count(*) AS c FROM t;

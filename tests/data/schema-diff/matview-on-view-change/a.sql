@@ -1,0 +1,1 @@
+CREATE TABLE t (id int PRIMARY KEY, name text, n int); CREATE VIEW v AS SELECT id, n FROM t; CREATE MATERIALIZED VIEW mv AS SELECT id FROM v; CREATE INDEX mv_id ON mv (id);

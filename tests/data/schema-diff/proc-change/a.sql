@@ -1,0 +1,1 @@
+CREATE TABLE log (m text); CREATE PROCEDURE note(x text) LANGUAGE sql AS $$ INSERT INTO log VALUES (x) $$;

@@ -1,0 +1,1 @@
+CREATE TABLE t (id int, CONSTRAINT c2 CHECK (id > 0));

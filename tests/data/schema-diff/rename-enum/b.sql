@@ -1,0 +1,1 @@
+CREATE TYPE feeling AS ENUM ('sad', 'ok', 'happy');

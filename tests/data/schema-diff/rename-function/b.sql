@@ -1,0 +1,1 @@
+CREATE FUNCTION plus1(x int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT x + 1 $$;

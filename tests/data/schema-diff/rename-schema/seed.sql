@@ -1,0 +1,1 @@
+INSERT INTO a.t VALUES (1);

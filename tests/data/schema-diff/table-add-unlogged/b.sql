@@ -1,0 +1,1 @@
+CREATE UNLOGGED TABLE u (id int, v text);

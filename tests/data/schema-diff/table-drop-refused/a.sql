@@ -1,0 +1,1 @@
+CREATE TABLE t (id int); CREATE TABLE gone (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE t (k int, v text) PARTITION BY RANGE (k);

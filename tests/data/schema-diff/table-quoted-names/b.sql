@@ -1,0 +1,1 @@
+CREATE TABLE "Order" ("Id" int PRIMARY KEY, "select" text, "weird name" int);

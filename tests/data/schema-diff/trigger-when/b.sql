@@ -1,0 +1,1 @@
+CREATE TABLE t (id int, v text, at timestamptz); CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.at := now(); RETURN NEW; END $$; CREATE TRIGGER t_stamp BEFORE UPDATE ON t FOR EACH ROW WHEN (OLD.v IS DISTINCT FROM NEW.v) EXECUTE FUNCTION stamp();

@@ -1,0 +1,1 @@
+CREATE TABLE base (id int); CREATE TABLE sub (x int) INHERITS (base);

@@ -1,0 +1,1 @@
+CREATE TABLE t (id int); CREATE TABLE t2 (id int);

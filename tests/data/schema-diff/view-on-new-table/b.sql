@@ -1,0 +1,1 @@
+CREATE TABLE t (id int PRIMARY KEY, name text, n int); CREATE VIEW v AS SELECT id FROM t; CREATE VIEW w AS SELECT v.id FROM v JOIN t USING (id);

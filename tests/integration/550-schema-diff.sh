@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# 550-schema-diff: every fixture pair tests/data/schema-diff/CASE/{a,b}.sql
+# through the real tools (doc/autogenerate.md). For each: a migrations
+# directory whose one revision is a.sql; `revision --autogenerate` toward
+# b.sql must succeed (it proves its plan itself), then, independently of
+# that proof:
+#   - migrated --once applies the new revisions to a copy of A; its
+#     pg_dump --schema-only equals b.sql's (column order aside: not modelled)
+#   - a second `diff` finds nothing to do
+#   - the downgrade sections, newest first, return to A's dump (unless the
+#     plan is irreversible: CASE/irreversible)
+#   - rows of seed.sql (run after A) survive unless a statement claims loss
+#   - tables no statement claims to rewrite keep their relfilenode
+# Optional files of a case: args (extra flags, one line), seed.sql,
+# refused (the plan must be refused: exit 1, nothing written),
+# irreversible, unmodelled (holds a word the report must name). SCHEMA_DIFF_CASES="glob ..." runs a subset;
+# SCHEMA_DIFF_JOBS sets the parallelism (default 4).
+
+case_main() {
+	set -euo pipefail
+	local c=$1 src w args=() again=() x rc i
+	src=$FIXDIR/$c
+	w=$WORK/$c
+	mkdir -p "$w/versions"
+	[[ -f $src/args ]] && read -ra args <"$src/args"
+	exec >"$w/log" 2>&1
+	{
+		printf -- '-- revision: base00000000\n-- down_revision: none\n'
+		printf -- '-- message: base\n\n-- +upgrade\n'
+		cat "$src/a.sql"
+	} >"$w/versions/base00000000_base.sql"
+
+	newdb "$c" b
+	psql -X -q -v ON_ERROR_STOP=1 -d "$(url "$c" b)" -f "$src/b.sql" >/dev/null
+	dump "$c" b >"$w/b.dump"
+
+	rc=0
+	"$MIGRATECTL" --json revision --autogenerate -m auto --dir "$w/versions" \
+		--schema "$src/b.sql" --dev-url "$DEV" "${args[@]}" \
+		>"$w/gen.json" 2>"$w/gen.err" || rc=$?
+	if [[ -f $src/unmodelled ]]; then
+		((rc == 0)) || die "$c: autogenerate exited $rc: $(cat "$w/gen.err")"
+		grep -qi "unmodelled.*$(cat "$src/unmodelled")" "$w/gen.json" ||
+			die "$c: the unmodelled object is not reported: $(cat "$w/gen.json")"
+		echo "PASS $c (unmodelled, reported)"
+		return 0
+	fi
+	if [[ -f $src/refused ]]; then
+		((rc == 1)) || die "$c: expected the plan to be refused (exit 1), got $rc"
+		(($(ls "$w/versions" | wc -l) == 1)) || die "$c: a refused plan wrote files"
+		echo "PASS $c (refused)"
+		return 0
+	fi
+	((rc == 0)) || die "$c: autogenerate exited $rc: $(cat "$w/gen.err")"
+
+	newdb "$c" x
+	x=$(url "$c" x)
+	"$MIGRATED" --once -c /dev/null -d "$x" -m "$w/versions" base00000000 >/dev/null
+	dump "$c" x >"$w/a.dump"
+	[[ -f $src/seed.sql ]] &&
+		psql -X -q -v ON_ERROR_STOP=1 -d "$x" -f "$src/seed.sql" >/dev/null
+	facts "$x" >"$w/before"
+
+	"$MIGRATED" --once -c /dev/null -d "$x" -m "$w/versions" >"$w/once.out" 2>&1 ||
+		die "$c: migrated --once failed on the generated revisions: $(cat "$w/once.out")"
+	dump "$c" x >"$w/up.dump"
+	diff -u "$w/b.dump" "$w/up.dump" >&2 || die "$c: up does not reach b.sql"
+	facts "$x" >"$w/after"
+	check_facts "$c" "$w"
+
+	# the renames are done: the second plan gets the other flags only
+	again=()
+	for ((i = 0; i < ${#args[@]}; i++)); do
+		case ${args[i]} in
+		--rename) i=$((i + 1)) ;;
+		--rename=*) ;;
+		*) again+=("${args[i]}") ;;
+		esac
+	done
+	"$MIGRATECTL" diff --no-prove --dir "$w/versions" --schema "$src/b.sql" \
+		--dev-url "$DEV" "${again[@]}" >"$w/again" 2>&1 ||
+		die "$c: second diff failed: $(cat "$w/again")"
+	grep -q '^no changes' "$w/again" || die "$c: a second plan is not empty: $(cat "$w/again")"
+
+	if [[ -f $src/irreversible ]]; then
+		! grep -q -- '^-- +downgrade' "$w"/versions/[0-9a-f]*_auto*.sql ||
+			die "$c: expected an irreversible revision"
+		dropdbs "$c"
+		echo "PASS $c (irreversible)"
+		return 0
+	fi
+	downgrade "$w" "$x"
+	dump "$c" x >"$w/down.dump"
+	diff -u "$w/a.dump" "$w/down.dump" >&2 || die "$c: down does not return to a.sql"
+	dropdbs "$c"
+	echo "PASS $c"
+}
+
+die() {
+	echo "FAIL $*" >&2
+	exit 1
+}
+
+dbname() { echo "sd_${1//[^a-z0-9_]/_}_$2"; }
+url() { echo "postgresql:///$(dbname "$1" "$2")?host=$PGHOST&port=$PGPORT&user=$PGUSER"; }
+newdb() {
+	psql -X -qAt -d postgres -c "CREATE DATABASE \"$(dbname "$1" "$2")\" TEMPLATE template0" >/dev/null
+}
+dropdbs() {
+	psql -X -qAt -d postgres -c "DROP DATABASE IF EXISTS \"$(dbname "$1" b)\" WITH (FORCE)" \
+		-c "DROP DATABASE IF EXISTS \"$(dbname "$1" x)\" WITH (FORCE)" >/dev/null
+}
+
+# pg_dump --schema-only without what differs by nature: comments, SET
+# lines, psql's \restrict, the state tables; columns sorted inside each
+# CREATE TABLE (column order is not modelled: PostgreSQL appends).
+dump() {
+	"${PG_BINDIR:-/usr/lib/postgresql/15/bin}/pg_dump" --schema-only \
+		--no-owner --no-privileges -T public.alembic_version \
+		-T public.migrated_history -T public.migrated_history_id_seq \
+		-d "$(url "$1" "$2")" |
+		awk '
+			/^--/ || /^\\(un)?restrict / || /^SET / || /^$/ { next }
+			/^SELECT pg_catalog.set_config/ { next }
+			/^CREATE (UNLOGGED )?TABLE .*\($/ { print; inblk = 1; n = 0; next }
+			inblk && /^\)/ {
+				for (i = 1; i <= n; i++)
+					for (j = i + 1; j <= n; j++)
+						if (col[j] < col[i]) { t = col[i]; col[i] = col[j]; col[j] = t }
+				for (i = 1; i <= n; i++) print col[i]
+				inblk = 0; print; next
+			}
+			inblk { sub(/,$/, ""); col[++n] = $0; next }
+			{ print }'
+}
+
+# One line per user table: name, row count, relfilenode.
+facts() {
+	psql -X -qAt -F ' ' -d "$1" -c "SELECT t, (xpath('/row/c/text()',
+	    query_to_xml(format('SELECT count(*) AS c FROM %s', t), false, true,
+	    '')))[1]::text, pg_relation_filenode(t)
+	    FROM (SELECT format('%I.%I', schemaname, tablename) AS t FROM pg_tables
+	    WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
+	    AND tablename NOT IN ('alembic_version', 'migrated_history')) s ORDER BY 1"
+}
+
+# Rows survive and relfilenodes stay unless a statement says otherwise.
+check_facts() {
+	local c=$1 w=$2 t n f n2 f2 lossy rewritten
+	lossy=$(jq -r '.revisions[].upgrade[] | select(.loses_data) | .object' "$w/gen.json")
+	rewritten=$(jq -r '.revisions[].upgrade[] | select(.rewrite) | .table' "$w/gen.json")
+	while read -r t n f; do
+		read -r n2 f2 < <(awk -v t="$t" '$1 == t { print $2, $3 }' "$w/after") || continue
+		[[ -n ${n2:-} ]] || continue
+		# a table whose data a statement claims lost may be new
+		grep -qE "^(table|column) ${t//./\\.}(\\.|$)" <<<"$lossy" && continue
+		[[ $n == "$n2" ]] ||
+			die "$c: $t had $n rows before the upgrade and $n2 after, and nothing claims a loss"
+		if ! grep -qxF "$t" <<<"$rewritten" && [[ $f != "$f2" ]]; then
+			die "$c: $t was rewritten (relfilenode $f -> $f2) but no statement claims it"
+		fi
+	done <"$w/before"
+}
+
+# The downgrade sections of the generated revisions, newest first (the
+# chain of down_revision from the base), as the daemon runs them: one
+# transaction, or statement by statement for transactional: false.
+downgrade() {
+	local w=$1 x=$2 prev=base00000000 f next single order=()
+	while :; do
+		next=$(grep -l "^-- down_revision: $prev\$" "$w"/versions/*.sql | head -n 1 || true)
+		[[ -n $next ]] || break
+		order=("$next" "${order[@]}")
+		prev=$(sed -n 's/^-- revision: //p' "$next")
+	done
+	for f in "${order[@]}"; do
+		single=-1
+		grep -q '^-- transactional: false' "$f" && single=
+		awk '/^-- \+downgrade$/ { on = 1; next } /^-- \+upgrade$/ { on = 0 } on' "$f" |
+			psql -X -q -v ON_ERROR_STOP=1 $single -d "$x" >/dev/null ||
+			die "downgrade of $f failed"
+	done
+}
+
+
+source "$TOP_SRCDIR/tests/lib/daemon.sh"
+export FIXDIR=$TOP_SRCDIR/tests/data/schema-diff
+export WORK=$T_TMP
+export DEV="host=$PGHOST port=$PGPORT user=$PGUSER dbname=postgres"
+export MIGRATED MIGRATECTL
+export -f case_main die dbname url newdb dropdbs dump facts check_facts downgrade
+command -v jq >/dev/null || fail "jq is needed"
+
+cases=()
+for d in "$FIXDIR"/*/; do
+	c=$(basename "$d")
+	if [[ -n ${SCHEMA_DIFF_CASES:-} ]]; then
+		m=0
+		for g in $SCHEMA_DIFF_CASES; do [[ $c == $g ]] && m=1; done
+		((m)) || continue
+	fi
+	cases+=("$c")
+done
+((${#cases[@]} > 0)) || fail "no fixtures in $FIXDIR"
+
+t0=$(date +%s%N)
+printf '%s\n' "${cases[@]}" |
+	xargs -P "${SCHEMA_DIFF_JOBS:-4}" -I{} bash -c 'case_main "$1" || true' _ {} \
+		>"$T_TMP/results" 2>&1 || true
+secs=$((($(date +%s%N) - t0) / 1000000000))
+
+pass=0 failed=()
+for c in "${cases[@]}"; do
+	if grep -q "^PASS $c\b" "$WORK/$c/log" 2>/dev/null; then
+		pass=$((pass + 1))
+	else
+		failed+=("$c")
+		echo "---- $c"
+		tail -n 30 "$WORK/$c/log" 2>/dev/null || true
+	fi
+done
+echo "schema-diff: $pass of ${#cases[@]} fixtures pass in ${secs}s"
+leftover=$(t_sql "$DATABASE_URL" "SELECT count(*) FROM pg_database WHERE datname LIKE 'migrated\_ag\_%'")
+((leftover == 0)) || fail "$leftover scratch databases were left behind"
+((${#failed[@]} == 0)) || fail "fixtures failed: ${failed[*]}"
+ok "all ${#cases[@]} schema-diff fixtures pass"
