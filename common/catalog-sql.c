@@ -28,15 +28,16 @@
 	    "FROM pg_class c JOIN ns ON ns.oid = c.relnamespace " \
 	    "WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = " \
 	    "'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') " \
-	    "AND c.relpersistence <> 't' " \
+	    "AND c.relpersistence <> 't' AND c.relkind IN ('r', 'p', 'v', " \
+	    "'m', 'S', 'f') " \
 	    "AND NOT (format('%I.%I', ns.nspname, c.relname) = ANY " \
 	    "($1::text[])) " \
-	    "AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class o ON " \
-	    "o.oid = d.refobjid JOIN pg_namespace n ON n.oid = " \
-	    "o.relnamespace " \
+	    "AND (c.relkind <> 'S' OR NOT EXISTS (SELECT 1 FROM pg_depend d " \
+	    "JOIN pg_class o ON o.oid = d.refobjid JOIN pg_namespace n ON " \
+	    "n.oid = o.relnamespace " \
 	    "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND " \
 	    "d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') " \
-	    "AND format('%I.%I', n.nspname, o.relname) = ANY ($1::text[])) " \
+	    "AND format('%I.%I', n.nspname, o.relname) = ANY ($1::text[]))) " \
 	    ") " \
 
 const struct catalog_query catalog_queries[] = {

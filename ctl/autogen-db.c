@@ -533,17 +533,36 @@ ag_apply_sql(PGconn *c, const char *file, char *text, size_t len,
 	return r;
 }
 
+/*
+ * One transaction per file: thousands of statements commit once. A file
+ * with a statement that cannot run in a transaction block (CREATE INDEX
+ * CONCURRENTLY) or that uses an enum label it adds runs again statement
+ * by statement, as psql would run it.
+ */
 static int
 ag_apply_file(PGconn *c, const char *path, struct merr *err)
 {
 	char *text = NULL;
 	size_t len = 0;
+	struct merr e1 = { 0 };
 	int r;
 
 	if ((r = ag_read_file(path, &text, &len, err)) < 0)
 		return r;
 	ag_blank_restrict(text);
+	if ((r = ag_exec(c, "BEGIN", err)) == 0)
+		r = ag_apply_sql(c, path, text, len, &e1);
+	if (r == 0 && (r = ag_exec(c, "COMMIT", &e1)) == 0)
+		goto out;
+	MIG_IGNORE(ag_exec(c, "ROLLBACK", NULL));
+	if (e1.sqlstate == NULL || (strcmp(e1.sqlstate, "25001") != 0 &&
+	    strcmp(e1.sqlstate, "55P04") != 0)) {
+		merr_move(err, &e1);
+		goto out;
+	}
 	r = ag_apply_sql(c, path, text, len, err);
+out:
+	merr_clear(&e1);
 	free(text);
 	return r;
 }
@@ -638,31 +657,44 @@ ag_child_exec(const char *bin, const char *url, const char *dir, int out)
 	_exit(127);
 }
 
+/* Start migrated --once on url; its output comes back on *outfd. */
 int
-ag_run_migrated(const char *url, const char *dir, struct merr *err)
+ag_migrated_start(const char *url, const char *dir, struct ag_child *ch,
+    struct merr *err)
 {
-	char *bin = ag_migrated_path(), buf[4096], *out = xstrdup("");
-	size_t used = 0;
-	int fds[2], status = 0;
-	ssize_t n;
+	int fds[2];
 	pid_t pid;
 
+	memset(ch, 0, sizeof(*ch));
+	ch->bin = ag_migrated_path();
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return merr_set(err, MERR_INTERNAL, "pipe: %s",
 		    strerror(errno)), -errno;
 	if ((pid = fork()) < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		free(bin);
-		free(out);
 		return merr_set(err, MERR_INTERNAL, "fork: %s",
 		    strerror(errno)), -errno;
 	}
 	if (pid == 0)
-		ag_child_exec(bin, url, dir, fds[1]);
+		ag_child_exec(ch->bin, url, dir, fds[1]);
 	ag_child = pid;
+	ch->pid = pid;
+	ch->fd = fds[0];
 	close(fds[1]);
-	while ((n = read(fds[0], buf, sizeof buf)) != 0) {
+	return 0;
+}
+
+/* Collect its output (bounded) and status: 0, or -EIO with err. */
+int
+ag_migrated_wait(struct ag_child *ch, struct merr *err)
+{
+	char buf[4096], *out = xstrdup("");
+	size_t used = 0;
+	int status = 0, r = 0;
+	ssize_t n;
+
+	while ((n = read(ch->fd, buf, sizeof buf)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -673,21 +705,20 @@ ag_run_migrated(const char *url, const char *dir, struct merr *err)
 			out[used += (size_t)n] = '\0';
 		}
 	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	close(ch->fd);
+	while (waitpid(ch->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	ag_child = 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		merr_set(err, ag_interrupted() ? MERR_CANCELLED :
 		    MERR_MIGRATION_FAILED, "replaying the migrations with %s "
-		    "--once failed (%s %d):\n%s", bin, WIFEXITED(status) ?
+		    "--once failed (%s %d):\n%s", ch->bin, WIFEXITED(status) ?
 		    "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) :
 		    WTERMSIG(status), out);
-		free(bin);
-		free(out);
-		return -EIO;
+		r = -EIO;
 	}
-	free(bin);
+	free(ch->bin);
 	free(out);
-	return 0;
+	memset(ch, 0, sizeof(*ch));
+	return r;
 }

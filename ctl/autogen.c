@@ -350,6 +350,7 @@ static enum ctl_exit
 ag_build(struct ag_run *r)
 {
 	struct merr err = { 0 };
+	struct ag_child child;
 	char *url;
 	int rc;
 
@@ -362,15 +363,22 @@ ag_build(struct ag_run *r)
 	    ag_scratch_create(r->db, 'b', &r->name_b, &err) < 0)
 		return ag_fail(r, &err);
 	ag_tick("create scratch databases");
+	/* A by the daemon and B by us, at the same time */
 	url = ag_db_url(r->db, r->name_a);
-	rc = ag_run_migrated(url, r->dir, &err);
+	rc = ag_migrated_start(url, r->dir, &child, &err);
 	free(url);
-	ag_tick("A: migrated --once");
-	if (rc < 0 || ag_db_connect(r->db, r->name_a, &r->ca, &err) < 0 ||
-	    ag_db_connect(r->db, r->name_b, &r->cb, &err) < 0 ||
-	    ag_apply_schema(r->cb, r->schema, &err) < 0)
+	if (rc < 0)
 		return ag_fail(r, &err);
+	if (ag_db_connect(r->db, r->name_b, &r->cb, &err) < 0 ||
+	    ag_apply_schema(r->cb, r->schema, &err) < 0) {
+		MIG_IGNORE(ag_migrated_wait(&child, NULL));
+		return ag_fail(r, &err);
+	}
 	ag_tick("B: desired schema");
+	if (ag_migrated_wait(&child, &err) < 0 ||
+	    ag_db_connect(r->db, r->name_a, &r->ca, &err) < 0)
+		return ag_fail(r, &err);
+	ag_tick("A: migrated --once (after B)");
 	if (ag_read_catalog(r->ca, ag_exclude, &r->a0, &err) < 0)
 		return ag_fail(r, &err);
 	ag_tick("read catalog A");

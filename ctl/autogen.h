@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <libpq-fe.h>
 #include <jansson.h>
 
@@ -211,9 +212,17 @@ int ag_apply_schema(PGconn *c, const char *path, struct merr *err)
 /* Run the statements of text (from file) on c one by one. */
 int ag_apply_sql(PGconn *c, const char *file, char *text, size_t len,
     struct merr *err) MIG_MUSTCHECK;
-/* Run migrated --once -d url -m dir; its output goes to err on failure. */
-int ag_run_migrated(const char *url, const char *dir, struct merr *err)
-    MIG_MUSTCHECK;
+/* A running migrated --once. */
+struct ag_child {
+	pid_t pid;
+	int fd;			/* its stdout and stderr */
+	char *bin;
+};
+/* Start migrated --once -d url -m dir (no waiting). */
+int ag_migrated_start(const char *url, const char *dir, struct ag_child *ch,
+    struct merr *err) MIG_MUSTCHECK;
+/* Wait for it: 0, or -EIO with its output in err. */
+int ag_migrated_wait(struct ag_child *ch, struct merr *err) MIG_MUSTCHECK;
 /* Signals: install handlers; true once one arrived. */
 void ag_signals_install(void);
 bool ag_interrupted(void);

@@ -294,18 +294,17 @@ static const struct verb verbs[] = {
 	    "revision allows a rule with -- lint_allow: RULE reason.",
 	    lint_help },
 	{ "revision", "-m MSG [--dir DIR] [--head REV] [--no-transaction] "
-	    "[--depends-on REV,...] [--branch-label LABEL] [--autogenerate "
-	    "[--schema PATH] [--dev-url URL] [--rename KIND:OLD=NEW]... "
-	    "[--allow-drop] [--grants]]", 0, 0,
+	    "[--depends-on REV,...] [--branch-label LABEL] [--autogenerate] "
+	    "[--schema PATH] [--dev-url URL] [--allow-drop] "
+	    "[--rename KIND:OLD=NEW]...", 0, 0,
 	    VERB_OFFLINE, "m:", revision_opts, ctl_revision,
 	    "new revision file on top of the head",
 	    "Write a new revision file, chained to the head, with an empty "
 	    "upgrade section to fill in, and print its path.",
 	    revision_help },
-	{ "diff", "[--dir DIR] [--schema PATH] [--dev-url URL] "
-	    "[--rename KIND:OLD=NEW]... [--allow-drop] [--grants] "
-	    "[--no-prove]", 0, 0, VERB_OFFLINE, "", diff_opts,
-	    CTL_HEAVY(ctl_diff), "the plan from the heads to the desired schema",
+	{ "diff", "[--dir DIR] [--schema PATH] [--dev-url URL] [--allow-drop] "
+	    "[--grants] [--no-prove] [--rename KIND:OLD=NEW]...", 0, 0, VERB_OFFLINE, "", diff_opts,
+	    CTL_HEAVY(ctl_diff), "the plan toward the desired schema",
 	    "Replay the migrations to their heads and build the desired schema "
 	    "in two scratch databases, compare their catalogs, and print the "
 	    "revision(s) that revision --autogenerate would write, proven on "
