@@ -9,8 +9,8 @@
 /*
  * Every query starts with these CTEs: ns = the user's schemas (not system,
  * not an extension's), rel = their relations, minus temporary ones, those
- * of extensions and the excluded state tables ($1: names quoted as
- * format('%I.%I') does). Object queries return kind, ident, parent, refs
+ * of extensions and the excluded state tables ($1: schema and table
+ * names, unquoted, in pairs). Object queries return kind, ident, parent, refs
  * (the space-separated "classid:objid[:subid]" this object answers to in
  * pg_depend), then one column per attribute, named after it; attributes
  * whose name starts with '_' are information, not compared.
@@ -30,14 +30,17 @@
 	    "'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') " \
 	    "AND c.relpersistence <> 't' AND c.relkind IN ('r', 'p', 'v', " \
 	    "'m', 'S', 'f') " \
-	    "AND NOT (format('%I.%I', ns.nspname, c.relname) = ANY " \
-	    "($1::text[])) " \
+	    "AND NOT EXISTS (SELECT 1 FROM generate_subscripts($1::text[], " \
+	    "1) x WHERE x % 2 = 1 AND ($1::text[])[x] = ns.nspname AND " \
+	    "($1::text[])[x + 1] = c.relname) " \
 	    "AND (c.relkind <> 'S' OR NOT EXISTS (SELECT 1 FROM pg_depend d " \
 	    "JOIN pg_class o ON o.oid = d.refobjid JOIN pg_namespace n ON " \
 	    "n.oid = o.relnamespace " \
 	    "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND " \
 	    "d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') " \
-	    "AND format('%I.%I', n.nspname, o.relname) = ANY ($1::text[]))) " \
+	    "AND EXISTS (SELECT 1 FROM generate_subscripts($1::text[], 1) x " \
+	    "WHERE x % 2 = 1 AND ($1::text[])[x] = n.nspname AND " \
+	    "($1::text[])[x + 1] = o.relname))) " \
 	    ") " \
 
 const struct catalog_query catalog_queries[] = {

@@ -13,8 +13,8 @@
  * Reading a catalog (doc/autogenerate.md §3): send catalog_begin_sql,
  * catalog_settings_sql, then every catalog_queries[i].sql and
  * catalog_deps_sql, each with one parameter $1 of type text[] (the excluded
- * state tables, "schema.table" quoted as format('%I.%I') does; type oid
- * CATALOG_PARAM_TYPE), feeding the results to catalog_add_rows() and
+ * state tables as pairs of schema and table names, unquoted: {s,t,s,t};
+ * type oid CATALOG_PARAM_TYPE), feeding the results to catalog_add_rows() and
  * catalog_add_deps(), then end the transaction and catalog_finish(). The
  * SQL is constant, so a blocking and an asynchronous caller share it.
  */

@@ -19,9 +19,12 @@
 
 #define AG_SWEEP_AGE 3600	/* leftovers older than this are dropped */
 
-/* The state tables of the replay (migrated --once -c /dev/null: defaults). */
-static const char *const ag_exclude[] = { "public.alembic_version",
-	"public.migrated_history", "public.migrated_schema", NULL };
+/*
+ * The state tables of the replay (migrated --once -c /dev/null: the
+ * defaults), as schema and table name pairs.
+ */
+static const char *const ag_exclude[] = { "public", "alembic_version",
+	"public", "migrated_history", "public", "migrated_schema", NULL };
 
 static const char *const ag_phase_note[] = { " (enum labels)", "",
 	" (online steps)" };

@@ -133,15 +133,49 @@ ctl_log(const struct ctl_args *a, int argc, char **argv)
 	return ex;
 }
 
+/* verify --schema: the objects changed outside migrations (SPEC §8). */
+static enum ctl_exit
+ctl_verify_schema(const struct ctl_args *a, const json_t *result)
+{
+	const json_t *sd = json_object_get(result, "schema_drift"), *e;
+	const char *note = json_string_value(json_object_get(result,
+	    "schema_drift_note"));
+	size_t i;
+
+	if (!json_is_array(sd)) {
+		fprintf(stderr, OUTPUT_PROG ": schema drift unknown: %s\n",
+		    note != NULL ? note : "no fingerprints recorded");
+		return CTL_TEMPFAIL;
+	}
+	if (json_array_size(sd) == 0)
+		return CTL_OK;
+	json_array_foreach(sd, i, e)
+		fprintf(stderr, "schema drift: %s %s\n",
+		    json_string_value(json_object_get(e, "object")),
+		    json_string_value(json_object_get(e, "change")));
+	if (note != NULL)
+		fprintf(stderr, "schema drift: %s\n", note);
+	fprintf(stderr, OUTPUT_PROG ": %zu schema object%s changed outside "
+	    "migrations (schema drift)\n", json_array_size(sd),
+	    json_array_size(sd) == 1 ? "" : "s");
+	return CTL_NEEDS_PERSON;
+}
+
 enum ctl_exit
 ctl_verify(const struct ctl_args *a, int argc, char **argv)
 {
 	struct proto_reply rep;
 	const json_t *drift, *checked;
+	json_t *args = a->schema_check ? json_pack("{s:b}", "schema", 1) :
+	    NULL;
 	enum ctl_exit ex;
 
-	ex = client_run(a, "verify", NULL, CLIENT_WAIT_READ, NULL, &rep);
+	ex = client_run(a, "verify", args, CLIENT_WAIT_READ, NULL, &rep);
+	json_decref(args);
 	if (ex != CTL_OK)
+		goto out;
+	if (a->schema_check && (ex = ctl_verify_schema(a, rep.result)) !=
+	    CTL_OK)
 		goto out;
 	drift = json_object_get(rep.result, "drift");
 	checked = json_object_get(rep.result, "checked");

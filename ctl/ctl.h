@@ -69,6 +69,7 @@ struct ctl_args {
 	bool rules;		/* lint --rules */
 	/* revision --autogenerate and diff (ctl/autogen.c) */
 	bool autogenerate, allow_drop, grants, no_prove;
+	bool schema_check;	/* verify --schema */
 	const char *schema;	/* --schema PATH */
 	const char *dev_url;	/* --dev-url URL */
 	const char *renames[CTL_MAX_RENAMES];	/* --rename KIND:OLD=NEW */

@@ -137,6 +137,7 @@ static const struct {
 	{ OPT_ALLOW_DROP, offsetof(struct ctl_args, allow_drop) },
 	{ OPT_GRANTS, offsetof(struct ctl_args, grants) },
 	{ OPT_NO_PROVE, offsetof(struct ctl_args, no_prove) },
+	{ OPT_SCHEMA_CHECK, offsetof(struct ctl_args, schema_check) },
 };
 
 static void

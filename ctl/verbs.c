@@ -91,6 +91,10 @@ static const struct option revision_opts[] = {
 	{ "autogenerate", no_argument, NULL, OPT_AUTOGENERATE },
 	{ NULL, 0, NULL, 0 }
 };
+static const struct option verify_opts[] = {
+	{ "schema", no_argument, NULL, OPT_SCHEMA_CHECK },
+	{ NULL, 0, NULL, 0 }
+};
 static const struct option diff_opts[] = {
 	{ "dir", required_argument, NULL, OPT_DIR },
 	AUTOGEN_OPTS,
@@ -189,6 +193,11 @@ static const struct verb_opt_help revision_help[] = {
 	AUTOGEN_HELP,
 	{ NULL, NULL }
 };
+static const struct verb_opt_help verify_help[] = {
+	{ "--schema", "also name the schema objects changed outside "
+	    "migrations (schema drift)" },
+	{ NULL, NULL }
+};
 static const struct verb_opt_help diff_help[] = {
 	DIR_HELP,
 	AUTOGEN_HELP,
@@ -248,11 +257,14 @@ static const struct verb verbs[] = {
 	    "set the version rows, run no SQL",
 	    "Set the version rows to TARGET without running any migration.",
 	    no_help },
-	{ "verify", "", 0, 0, VERB_DAEMON | VERB_ONCE, "", no_opts,
-	    ctl_verify, "compare applied revisions with files",
+	{ "verify", "[--schema]", 0, 0, VERB_DAEMON | VERB_ONCE, "",
+	    verify_opts, ctl_verify, "compare applied revisions with files",
 	    "Compare the checksum recorded for each applied revision with "
-	    "its file; exit 4 when an upgrade section changed (drift).",
-	    no_help },
+	    "its file; exit 4 when an upgrade section changed (drift). With "
+	    "--schema, also compare the live catalog with the fingerprints "
+	    "the leader recorded after its last plan, naming each object "
+	    "changed outside migrations (exit 4; 75 while none is recorded).",
+	    verify_help },
 	{ "check", "[TARGET | --requires REV]", 0, 1, VERB_DAEMON | VERB_ONCE,
 	    "",
 	    check_opts, ctl_check, "0 at TARGET (heads), 3 behind, 4 stuck",

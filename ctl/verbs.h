@@ -48,6 +48,7 @@ enum {
 	OPT_ALLOW_DROP,
 	OPT_GRANTS,
 	OPT_NO_PROVE,
+	OPT_SCHEMA_CHECK,
 };
 
 /* One line of a command's --help: "  --sql   what it does". */

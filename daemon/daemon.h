@@ -104,6 +104,10 @@ struct dbstate {
 	/* derived by state_recompute() */
 	enum rg_state state;
 	json_t *drift;			/* [{revision, file, recorded, actual}] */
+	/* schema.c: objects changed outside migrations, or null: unknown */
+	json_t *schema_drift;		/* [{object, change}] */
+	char *schema_note;		/* why null, or how many more */
+	char schema_as_of[40];
 };
 
 struct runner;
@@ -163,6 +167,15 @@ struct daemon {
 };
 
 extern struct daemon *D;
+
+/* schema.c: schema drift (SPEC §8) */
+void schema_start(void);
+void schema_stop(void);
+/* The leader records the fingerprints of the schema as it is now. */
+void schema_record(void);
+/* Compare the live catalog with the record; fn(arg, ok) when done. */
+void schema_check_then(void (*fn)(void *, bool), void *arg);
+void schema_forget(void *arg);
 
 /* migrated.c */
 /* milliseconds on CLOCK_MONOTONIC: for intervals and deadlines */

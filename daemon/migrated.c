@@ -546,6 +546,7 @@ daemon_teardown(void)
 	dirwatch_stop();
 	once_stop();
 	leader_stop();
+	schema_stop();
 	state_stop();
 	if (D->dns != NULL)
 		evdns_base_free(D->dns, 0);
@@ -628,6 +629,7 @@ main(int argc, char **argv)
 	    PACKAGE_VERSION, url, D->cfg.auto_migrate ? "on" : "off");
 	free(url);
 	state_start();
+	schema_start();
 	/* migrated --once with a read needs no lock */
 	if (!once_reads_only())
 		leader_start();

@@ -181,11 +181,34 @@ const struct op_entry op_log_entry = {
 
 /* ---- verify ---- */
 
+/* verify --schema: the checksums and the schema drift (SPEC §8). */
+static void
+op_verify_schema(void *arg, bool ok)
+{
+	struct req *req = arg;
+	struct merr err = { 0 };
+	json_t *sd = D->st.schema_drift;
+
+	if (!ok) {
+		merr_set(&err, MERR_DB_UNAVAILABLE, "cannot read the catalog: "
+		    "%s", D->read_error ? D->read_error : "failed");
+		op_finish(req, NULL, &err);
+		merr_clear(&err);
+		return;
+	}
+	op_finish(req, json_pack("{s:b, s:O, s:O, s:s?}", "ok",
+	    json_array_size(D->st.drift) == 0 && (sd == NULL ||
+	    json_array_size(sd) == 0), "drift", D->st.drift, "schema_drift",
+	    sd != NULL ? sd : json_null(), "schema_drift_note",
+	    D->st.schema_note), NULL);
+}
+
 static void
 op_verify_fresh(void *arg, bool ok)
 {
 	struct req *req = arg;
 	struct merr err = { 0 };
+	json_t *result;
 	size_t i, checked = 0;
 
 	if (!ok) {
@@ -199,9 +222,16 @@ op_verify_fresh(void *arg, bool ok)
 		if (D->st.ck_sum[i] != NULL &&
 		    revgraph_find(D->rs->g, D->st.ck_rev[i]) >= 0)
 			checked++;
-	op_finish(req, json_pack("{s:b, s:I, s:O}", "ok",
+	result = json_pack("{s:b, s:I, s:O}", "ok",
 	    json_array_size(D->st.drift) == 0, "checked", (json_int_t)checked,
-	    "drift", D->st.drift), NULL);
+	    "drift", D->st.drift);
+	if (json_is_true(json_object_get(req->args, "schema"))) {
+		/* verify --schema: the live catalog against the record */
+		json_decref(result);
+		schema_check_then(op_verify_schema, req);
+		return;
+	}
+	op_finish(req, result, NULL);
 }
 
 static int
@@ -210,8 +240,10 @@ op_verify_exec(struct req *req, json_t **result, struct merr *err)
 	return op_fresh(req, op_verify_fresh, err);
 }
 
+static const char *const verify_args[] = { "schema", NULL };
+
 const struct op_entry op_verify_entry = {
-	.name = "verify", .flags = OP_DURING_SHUTDOWN, .args = no_args,
+	.name = "verify", .flags = OP_DURING_SHUTDOWN, .args = verify_args,
 	.exec = op_verify_exec,
 };
 

@@ -45,6 +45,7 @@ req_free(struct req *req)
 	if (req->ev_timer != NULL)
 		event_free(req->ev_timer);
 	state_forget(req);
+	schema_forget(req);
 	free(req->reply);
 	json_decref(req->id);
 	json_decref(req->args);

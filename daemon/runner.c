@@ -178,6 +178,7 @@ runner_finish(const struct merr *err)
 		state_set_rows(R->rows.v, R->rows.n);
 	runner_free();
 	state_refresh();
+	schema_record();	/* the schema this plan leaves (schema.c) */
 	op_finish(req, result, err);
 }
 

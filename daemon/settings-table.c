@@ -284,6 +284,9 @@ const struct settings_entry settings_table[] = {
 	  NULL, 0, settings_log_format, NULL },
 	{ "http_listen", CFG_STRING, OFF(http_listen), NULL, 0, 64,
 	  NULL, 0, NULL, settings_check_listen },
+	{ "schema_check_interval", CFG_DURATION,
+	  OFF(schema_check_interval_ms), "5min", 0, 24 * HOUR,
+	  NULL, CFG_RELOAD, NULL, NULL },
 	/* read by migratectl diff and revision --autogenerate (-c FILE) */
 	{ "schema_path", CFG_STRING, OFF(schema_path), NULL, 0, PATH_MAX - 1,
 	  NULL, 0, NULL, NULL },

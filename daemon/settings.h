@@ -56,6 +56,7 @@ struct settings {
 	enum log_output log_format;
 	char *http_listen;		/* NULL: no HTTP listener */
 	char *schema_path;		/* migratectl's desired schema */
+	int schema_check_interval_ms;	/* schema drift check; 0: off */
 
 	/* command line only */
 	char *config_file;		/* -c, or SETTINGS_DEFAULT_FILE */

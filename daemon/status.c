@@ -160,6 +160,11 @@ state_status_json(void)
 	    D->st.state)));
 	json_object_set_new(o, "running", runner_running_json());
 	json_object_set(o, "drift", D->st.drift);
+	json_object_set_new(o, "schema_drift", D->st.schema_drift != NULL ?
+	    json_incref(D->st.schema_drift) : json_null());
+	if (D->st.schema_note != NULL)
+		json_object_set_new(o, "schema_drift_note",
+		    json_string(D->st.schema_note));
 	json_object_set_new(o, "dirty", D->st.dirty ?
 	    status_statements(D->st.dirty_info) : json_null());
 	json_object_set_new(o, "last_error", status_last_error());
