@@ -17,7 +17,8 @@
  */
 #define CATALOG_CTE \
 	    "WITH ns AS ( " \
-	    "SELECT n.oid, n.nspname, n.nspacl FROM pg_namespace n " \
+	    "SELECT n.oid, n.nspname, n.nspacl, n.nspowner FROM pg_namespace " \
+	    "n " \
 	    "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') " \
 	    "AND n.nspname !~ '^pg_(toast|temp_)' " \
 	    "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = " \
@@ -49,7 +50,9 @@ const struct catalog_query catalog_queries[] = {
 	    "SELECT 'schema' AS kind, quote_ident(n.nspname) AS ident, "
 	    "NULL::text AS parent, 'pg_namespace'::regclass::oid || ':' || "
 	    "n.oid AS refs, "
-	    "obj_description(n.oid, 'pg_namespace') AS comment, n.nspacl::text "
+	    "obj_description(n.oid, 'pg_namespace') AS comment, (SELECT "
+	    "array_agg(x::text ORDER BY x::text) FROM "
+	    "unnest(coalesce(n.nspacl, acldefault('n', n.nspowner))) x)::text "
 	    "AS acl "
 	    "FROM ns n "
 	    "ORDER BY 2 " },
@@ -140,7 +143,10 @@ const struct catalog_query catalog_queries[] = {
 	    "d.refclassid = 'pg_class'::regclass AND d.deptype = 'a') AS "
 	    "owned_by, "
 	    "obj_description(c.oid, 'pg_class') AS comment, "
-	    "c.relacl::text AS acl "
+	    "(SELECT array_agg(x::text ORDER BY x::text) FROM "
+	    "unnest(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' "
+	    "THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner))) x)::text AS "
+	    "acl "
 	    "FROM rel c JOIN pg_sequence s ON s.seqrelid = c.oid "
 	    "WHERE c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_depend d "
 	    "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND "
@@ -174,7 +180,10 @@ const struct catalog_query catalog_queries[] = {
 	    "CASE WHEN c.relkind IN ('r', 'p') THEN c.relforcerowsecurity END "
 	    "AS force_rls, "
 	    "obj_description(c.oid, 'pg_class') AS comment, "
-	    "c.relacl::text AS acl "
+	    "(SELECT array_agg(x::text ORDER BY x::text) FROM "
+	    "unnest(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' "
+	    "THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner))) x)::text AS "
+	    "acl "
 	    "FROM rel c WHERE c.relkind IN ('r', 'p', 'v', 'm') "
 	    "ORDER BY 2 " },
 	{ "column",
@@ -212,7 +221,8 @@ const struct catalog_query catalog_queries[] = {
 	    "ad.adrelid) FROM pg_attrdef ad WHERE ad.adrelid = c.oid AND "
 	    "ad.adnum = a.attnum) END AS generated, "
 	    "col_description(c.oid, a.attnum) AS comment, "
-	    "a.attacl::text AS acl, "
+	    "(SELECT array_agg(x::text ORDER BY x::text) FROM unnest(a.attacl) "
+	    "x)::text AS acl, "
 	    "a.attnum AS _attnum "
 	    "FROM rel c JOIN pg_attribute a ON a.attrelid = c.oid JOIN pg_type "
 	    "t ON t.oid = a.atttypid "
@@ -271,7 +281,9 @@ const struct catalog_query catalog_queries[] = {
 	    "pg_get_function_arguments(p.oid) AS args, "
 	    "pg_get_functiondef(p.oid) AS def, "
 	    "obj_description(p.oid, 'pg_proc') AS comment, "
-	    "p.proacl::text AS acl "
+	    "(SELECT array_agg(x::text ORDER BY x::text) FROM "
+	    "unnest(coalesce(p.proacl, acldefault('f', p.proowner))) x)::text "
+	    "AS acl "
 	    "FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace "
 	    "WHERE p.prokind IN ('f', 'p') "
 	    "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "

@@ -197,6 +197,22 @@ catalog_add_deps(struct catalog *cat, const PGresult *res, struct merr *err)
 	return 0;
 }
 
+void
+catalog_hide_attr(struct catalog *cat, const char *key)
+{
+	size_t i, k;
+	char *hidden;
+
+	for (i = 0; i < cat->n; i++)
+		for (k = 0; k < cat->objs[i].nattrs; k++) {
+			if (strcmp(cat->objs[i].attrs[k].key, key) != 0)
+				continue;
+			hidden = xasprintf("_%s", key);
+			free(cat->objs[i].attrs[k].key);
+			cat->objs[i].attrs[k].key = hidden;
+		}
+}
+
 static int
 cat_obj_cmp(const void *pa, const void *pb)
 {

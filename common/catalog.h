@@ -83,6 +83,8 @@ int catalog_add_deps(struct catalog *cat, const PGresult *res,
  */
 size_t catalog_add(struct catalog *cat, const char *kind, const char *id,
     const char *parent, const char *const *attrs);
+/* Make attribute key information only ("_key"): not compared, not hashed. */
+void catalog_hide_attr(struct catalog *cat, const char *key);
 /* Sort, index and resolve dependencies; the catalog is read-only after. */
 void catalog_finish(struct catalog *cat);
 

@@ -425,6 +425,14 @@ ag_read_queries(PGconn *c, const char *param, struct catalog *cat,
 	return r;
 }
 
+static bool ag_acls;
+
+void
+ag_catalog_acls(bool on)
+{
+	ag_acls = on;
+}
+
 int
 ag_read_catalog(PGconn *c, const char *const *exclude, struct catalog **out,
     struct merr *err)
@@ -448,6 +456,8 @@ ag_read_catalog(PGconn *c, const char *const *exclude, struct catalog **out,
 		catalog_free(cat);
 		return r;
 	}
+	if (!ag_acls)	/* privileges are compared with --grants only */
+		catalog_hide_attr(cat, "acl");
 	catalog_finish(cat);
 	*out = cat;
 	return 0;

@@ -583,6 +583,8 @@ ag_diff(struct ag_plan *p, const struct catalog *a, const struct catalog *b,
 	for (k = 0; k < ARRAY_LEN(ag_handlers); k++)
 		ag_pass(p, &ag_handlers[k]);
 	ag_closure(p);
+	if (opts->grants)
+		ag_grants(p);
 }
 
 void

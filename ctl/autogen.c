@@ -650,6 +650,7 @@ ag_main(const struct ctl_args *a, bool write)
 	    (ex = ag_heads(&r)) != CTL_OK)
 		goto out;
 	ag_signals_install();
+	ag_catalog_acls(a->grants);
 	if ((ex = ag_build(&r)) != CTL_OK || (ex = ag_plan_make(&r)) != CTL_OK)
 		goto out;
 	if (r.plan.norder == 0) {

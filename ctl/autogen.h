@@ -165,6 +165,9 @@ void ag_diff_code(struct ag_plan *p, size_t ai, size_t bi);
 void ag_create_code(struct ag_plan *p, size_t bi);
 void ag_drop_code(struct ag_plan *p, size_t ai);
 
+/* autogen-grant.c: --grants: GRANT/REVOKE for objects on both sides. */
+void ag_grants(struct ag_plan *p);
+
 /* autogen-plan.c */
 /* Order the actions (§6); 0, or -1 with a problem added (a cycle). */
 int ag_plan_order(struct ag_plan *p);
@@ -200,6 +203,8 @@ int ag_db_connect(struct ag_db *db, const char *name, PGconn **out,
 char *ag_db_url(const struct ag_db *db, const char *name);
 /* Run one statement; -EIO with err (SQLSTATE, message) on failure. */
 int ag_exec(PGconn *c, const char *sql, struct merr *err) MIG_MUSTCHECK;
+/* Whether catalogs read from now on compare privileges (--grants). */
+void ag_catalog_acls(bool on);
 /* Read the catalog of c in one snapshot, excluding the state tables. */
 int ag_read_catalog(PGconn *c, const char *const *exclude,
     struct catalog **out, struct merr *err) MIG_MUSTCHECK;

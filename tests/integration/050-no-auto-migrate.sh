@@ -12,7 +12,7 @@ SAMPLE_PENDING='["2e0140e533a8","d382069dacef","212c31d97f11"]'
 # (the tables the daemon creates may not exist yet).
 dbstate() {
 	t_sql "$1" "SELECT coalesce(CASE WHEN to_regclass('alembic_version') IS NOT NULL THEN (xpath('/row/v/text()', query_to_xml('SELECT string_agg(version_num, '','' ORDER BY version_num) AS v FROM alembic_version', false, true, '')))[1]::text END, '')
-	|| '|' || (SELECT count(*) FROM pg_tables WHERE schemaname = '$T_SCHEMA' AND tablename NOT IN ('alembic_version', 'migrated_history'))
+	|| '|' || (SELECT count(*) FROM pg_tables WHERE schemaname = '$T_SCHEMA' AND tablename NOT IN ('alembic_version', 'migrated_history', 'migrated_schema'))
 	|| '|' || coalesce(CASE WHEN to_regclass('migrated_history') IS NOT NULL THEN (xpath('/row/n/text()', query_to_xml('SELECT count(*) AS n FROM migrated_history', false, true, '')))[1]::text END, '0')"
 }
 

@@ -10,7 +10,7 @@ versions() {
 	t_sql "$db" "SELECT coalesce(string_agg(version_num, ',' ORDER BY version_num), '') FROM alembic_version"
 }
 tables() {
-	t_sql "$db" "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables WHERE schemaname = '$T_SCHEMA' AND tablename NOT IN ('alembic_version', 'migrated_history')"
+	t_sql "$db" "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables WHERE schemaname = '$T_SCHEMA' AND tablename NOT IN ('alembic_version', 'migrated_history', 'migrated_schema')"
 }
 # code_of EXPECTED_EXIT ARGS...: run migratectl --json on daemon a, check the
 # exit status, print the error code of the final line.

@@ -32,7 +32,7 @@ alembic_db() {
 
 # the application's tables, sorted, one line
 app_tables() {
-	t_sql "$1" "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = '$T_SCHEMA' AND tablename NOT IN ('alembic_version', 'migrated_history')"
+	t_sql "$1" "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = '$T_SCHEMA' AND tablename NOT IN ('alembic_version', 'migrated_history', 'migrated_schema')"
 }
 
 # --- with auto-migrate off: adopt, look, then upgrade by hand -------------

@@ -175,7 +175,7 @@ rc=0
 err=$(ctl c upgrade --atomic 2>&1 >/dev/null) || rc=$?
 ((rc == 2)) || fail "--atomic with a transactional: false step exited $rc, expected 2: $err"
 grep -q nt0000000002 <<<"$err" || fail "the refusal does not name the revision: $err"
-got=$(t_sql "$db3" "SELECT (SELECT count(*) FROM alembic_version), (SELECT count(*) FROM migrated_history), (SELECT count(*) FROM pg_tables WHERE schemaname = '$T_SCHEMA' AND tablename NOT IN ('alembic_version', 'migrated_history'))")
+got=$(t_sql "$db3" "SELECT (SELECT count(*) FROM alembic_version), (SELECT count(*) FROM migrated_history), (SELECT count(*) FROM pg_tables WHERE schemaname = '$T_SCHEMA' AND tablename NOT IN ('alembic_version', 'migrated_history', 'migrated_schema'))")
 [[ $got == '0|0|0' ]] || fail "refused --atomic changed something (rows|history|tables): $got"
 # --atomic up to before the non-transactional step is fine
 ctl c upgrade --atomic nt0000000001 >/dev/null || fail "--atomic to nt0000000001 failed"

@@ -117,8 +117,11 @@ dropdbs() {
 # lines, psql's \restrict, the state tables; columns sorted inside each
 # CREATE TABLE (column order is not modelled: PostgreSQL appends).
 dump() {
+	local privs=--no-privileges
+	# with --grants the privileges are part of what must match
+	grep -qs -- --grants "$FIXDIR/$1/args" && privs=
 	"${PG_BINDIR:-/usr/lib/postgresql/15/bin}/pg_dump" --schema-only \
-		--no-owner --no-privileges -T public.alembic_version \
+		--no-owner $privs -T public.alembic_version \
 		-T public.migrated_history -T public.migrated_history_id_seq \
 		-d "$(url "$1" "$2")" |
 		awk '
