@@ -178,7 +178,7 @@ static const struct verb_opt_help lint_help[] = {
 	    "(repeatable; KIND: table, column, view, index, ...)" }, \
 	{ "--allow-drop", "allow dropping tables, columns and sequences " \
 	    "(their data is lost)" }, \
-	{ "--grants", "also compare table and column privileges" }
+	{ "--grants", "also plan GRANT/REVOKE for privileges that differ" }
 static const struct verb_opt_help revision_help[] = {
 	{ "-m, --message MSG", "the revision's message (and file name)" },
 	DIR_HELP,
