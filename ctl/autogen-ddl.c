@@ -362,6 +362,39 @@ ag_ddl_one(FILE *f, const struct catalog *c, size_t i, unsigned flags)
 }
 
 char *
+ag_ddl_index_as(const struct cat_obj *o, const char *name, bool concurrently)
+{
+	const char *def = cat_get(o, "def"), *base = ag_base(o->id), *p;
+	char *buf = NULL, *one = NULL;
+	size_t len, l1;
+	FILE *f = open_memstream(&buf, &len), *g;
+
+	if (f == NULL || (g = open_memstream(&one, &l1)) == NULL)
+		fatal("open_memstream failed");
+	ag_ddl_index(g, o, concurrently);
+	fclose(g);
+	/* "CREATE [UNIQUE ]INDEX [CONCURRENTLY ]<base> ON ...": swap base */
+	p = one != NULL ? strstr(one, "INDEX ") : NULL;
+	if (p != NULL && def != NULL) {
+		p += strlen("INDEX ");
+		if (concurrently)
+			p += strlen("CONCURRENTLY ");
+		if (strncmp(p, base, strlen(base)) == 0 &&
+		    p[strlen(base)] == ' ') {
+			fprintf(f, "%.*s%s%s", (int)(p - one), one, name,
+			    p + strlen(base));
+			fclose(f);
+			free(one);
+			return buf;
+		}
+	}
+	fputs(one != NULL ? one : "", f);
+	fclose(f);
+	free(one);
+	return buf;
+}
+
+char *
 ag_ddl_comment(const struct cat_obj *o, const char *text)
 {
 	const char *kw = ag_sqlkind(o);

@@ -529,12 +529,70 @@ ag_diff_constraint(struct ag_plan *p, size_t ai, size_t bi)
 	ag_comment(p, a, ai, b, bi);
 }
 
+/*
+ * A changed index on a table that stays, without a moment with no index
+ * (as pg-schema-diff does it): rename the old one, build the new one
+ * concurrently under the name, drop the old one concurrently.
+ */
+static void
+ag_replace_index(struct ag_plan *p, size_t ai, size_t bi)
+{
+	const struct cat_obj *a = &p->a->objs[ai], *b = &p->b->objs[bi];
+	char *schema = xstrndup(a->id, (size_t)(ag_base(a->id) - a->id));
+	char tmp[40], *tq, *up, *down;
+	struct ag_action *x;
+	size_t x1, x2;
+	unsigned h = 5381;
+	const char *q;
+
+	for (q = a->id; *q != '\0'; q++)
+		h = h * 33 + (unsigned char)*q;
+	snprintf(tmp, sizeof tmp, "migrated_old_%08x", h);
+	tq = xasprintf("%s%s", schema, tmp);
+	up = xasprintf("ALTER INDEX %s RENAME TO %s", a->id, tmp);
+	down = xasprintf("ALTER INDEX %s RENAME TO %s", tq, ag_base(a->id));
+	x = ag_act(p, AG_DROP, 10, up, up, down);
+	free(x->what);
+	x->what = xasprintf("index %s", a->id);
+	ag_cover_a(x, ai);
+	p->a_gone[ai] = true;
+	x->phase = AG_ONLINE;
+	ag_set_table(x, b->parent, LOCK_AE);
+	x1 = ag_act_index(p, x);
+	free(up);
+	free(down);
+	x = ag_create_obj(p, bi, AG_DDL_ONLINE);
+	x->phase = AG_ONLINE;
+	x->plain_up = ag_ddl_create(p->b, bi, 0);
+	x->plain_down = ag_ddl_drop(p->b, bi, 0);
+	ag_set_table(x, b->parent, LOCK_SUE);
+	ag_after(p, x, &p->acts[x1]);
+	x2 = ag_act_index(p, x);
+	up = xasprintf("DROP INDEX CONCURRENTLY %s", tq);
+	down = ag_ddl_index_as(a, tmp, true);
+	x = ag_act(p, AG_ALTER, 10, p->acts[x1].what, up, down);
+	x->phase = AG_ONLINE;
+	x->plain_up = xasprintf("DROP INDEX %s", tq);
+	x->plain_down = ag_ddl_index_as(a, tmp, false);
+	ag_set_table(x, b->parent, LOCK_SUE);
+	ag_after(p, x, &p->acts[x2]);
+	free(up);
+	free(down);
+	free(tq);
+	free(schema);
+}
+
 void
 ag_diff_index(struct ag_plan *p, size_t ai, size_t bi)
 {
 	const struct cat_obj *a = &p->a->objs[ai], *b = &p->b->objs[bi];
 
 	if (!attr_eq(a, b, "def") || !attr_eq(a, b, "valid")) {
+		if (ag_online(p, b->parent) && cat_true(a, "valid") &&
+		    a->nrdeps == 0) {
+			ag_replace_index(p, ai, bi);
+			return;
+		}
 		ag_drop_rel(p, ai);
 		ag_create_rel(p, bi);
 		return;

@@ -137,6 +137,9 @@ char *ag_ddl_create(const struct catalog *c, size_t i, unsigned flags);
 char *ag_ddl_drop(const struct catalog *c, size_t i, unsigned flags);
 /* "name type [COLLATE] [GENERATED] [DEFAULT] [NOT NULL]"; caller frees. */
 char *ag_ddl_coldef(const struct catalog *c, size_t i);
+/* CREATE INDEX of index o under another (bare) name; caller frees. */
+char *ag_ddl_index_as(const struct cat_obj *o, const char *name,
+    bool concurrently);
 /* COMMENT ON o IS text (NULL: IS NULL), or NULL for no such kind. */
 char *ag_ddl_comment(const struct cat_obj *o, const char *text);
 /* ALTER TABLE ... ENABLE/DISABLE TRIGGER as o says. */
