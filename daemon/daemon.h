@@ -176,6 +176,8 @@ void schema_record(void);
 /* Compare the live catalog with the record; fn(arg, ok) when done. */
 void schema_check_then(void (*fn)(void *, bool), void *arg);
 void schema_forget(void *arg);
+/* CREATE TABLE IF NOT EXISTS of migrated_schema; caller frees. */
+char *schema_table_sql(void);
 
 /* migrated.c */
 /* milliseconds on CLOCK_MONOTONIC: for intervals and deadlines */

@@ -146,6 +146,15 @@ schema_done(bool ok)
 
 /* ---- record ------------------------------------------------------------- */
 
+char *
+schema_table_sql(void)
+{
+	return xasprintf("CREATE TABLE IF NOT EXISTS %s.%s (object text "
+	    "PRIMARY KEY, fingerprint text NOT NULL, versions text NOT NULL, "
+	    "recorded_at timestamptz NOT NULL DEFAULT now())", D->schema_q,
+	    SCHEMA_TABLE);
+}
+
 static void
 schema_on_written(struct db *db, const struct db_result *r, void *arg)
 {
@@ -206,9 +215,7 @@ schema_write(bool create)
 	fputc('}', ff);
 	fclose(fo);
 	fclose(ff);
-	create_sql = xasprintf("CREATE TABLE %s (object text PRIMARY KEY, "
-	    "fingerprint text NOT NULL, versions text NOT NULL, recorded_at "
-	    "timestamptz NOT NULL DEFAULT now())", S.tq);
+	create_sql = schema_table_sql();
 	del_sql = xasprintf("DELETE FROM %s", S.tq);
 	insert_sql = xasprintf(ins_sql, S.tq);
 	q[n++] = (struct db_query){ "BEGIN", 0, NULL };

@@ -107,9 +107,9 @@ tables_on_created(struct db *db, const struct db_result *r, void *arg)
 static void
 tables_create(struct db *db, struct tables_job *j)
 {
-	struct db_query q[7];
+	struct db_query q[8];
 	const char *lt[1] = { D->cfg.lock_timeout };
-	char *schema, *vt, *ht, *col;
+	char *schema, *vt, *ht, *col, *st = schema_table_sql();
 	size_t n = 0;
 
 	schema = xasprintf("CREATE SCHEMA IF NOT EXISTS %s", D->schema_q);
@@ -138,8 +138,10 @@ tables_create(struct db *db, struct tables_job *j)
 		q[n++].sql = schema;
 	if (j->vt)
 		q[n++].sql = vt;
-	if (j->ht)
+	if (j->ht) {
 		q[n++].sql = ht;
+		q[n++].sql = st;	/* schema drift's, with the others */
+	}
 	if (j->instance) {
 		q[n].sql = "SELECT pg_catalog.set_config('lock_timeout', $1, "
 		    "true)";
@@ -154,6 +156,7 @@ tables_create(struct db *db, struct tables_job *j)
 	free(vt);
 	free(ht);
 	free(col);
+	free(st);
 }
 
 /* Why this role cannot use or create the state tables, or NULL. */

@@ -123,6 +123,7 @@ dump() {
 	"${PG_BINDIR:-/usr/lib/postgresql/15/bin}/pg_dump" --schema-only \
 		--no-owner $privs -T public.alembic_version \
 		-T public.migrated_history -T public.migrated_history_id_seq \
+		-T public.migrated_schema \
 		-d "$(url "$1" "$2")" |
 		awk '
 			/^--/ || /^\\(un)?restrict / || /^SET / || /^$/ { next }
