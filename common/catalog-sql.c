@@ -145,8 +145,8 @@ const struct catalog_query catalog_queries[] = {
 	    "obj_description(c.oid, 'pg_class') AS comment, "
 	    "(SELECT array_agg(x::text ORDER BY x::text) FROM "
 	    "unnest(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' "
-	    "THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner))) x)::text AS "
-	    "acl "
+	    "THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner))) x)::text "
+	    "AS acl "
 	    "FROM rel c JOIN pg_sequence s ON s.seqrelid = c.oid "
 	    "WHERE c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_depend d "
 	    "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND "
@@ -182,8 +182,8 @@ const struct catalog_query catalog_queries[] = {
 	    "obj_description(c.oid, 'pg_class') AS comment, "
 	    "(SELECT array_agg(x::text ORDER BY x::text) FROM "
 	    "unnest(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' "
-	    "THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner))) x)::text AS "
-	    "acl "
+	    "THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner))) x)::text "
+	    "AS acl "
 	    "FROM rel c WHERE c.relkind IN ('r', 'p', 'v', 'm') "
 	    "ORDER BY 2 " },
 	{ "column",

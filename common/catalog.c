@@ -140,8 +140,8 @@ catalog_add_rows(struct catalog *cat, const PGresult *res, struct merr *err)
 	size_t i;
 
 	if (nf < 4)
-		return merr_set(err, MERR_INTERNAL, "catalog result: %d columns",
-		    nf);
+		return merr_set(err, MERR_INTERNAL,
+		    "catalog result: %d columns", nf);
 	for (i = 0; i < ARRAY_LEN(head); i++)
 		if (strcmp(PQfname(res, (int)i), head[i]) != 0)
 			return merr_set(err, MERR_INTERNAL,
@@ -160,7 +160,8 @@ catalog_add_rows(struct catalog *cat, const PGresult *res, struct merr *err)
 		if (!PQgetisnull(res, r, 3))
 			cat_obj_parse_refs(o, PQgetvalue(res, r, 3));
 		o->nattrs = (size_t)(nf - 4);
-		o->attrs = xcalloc(o->nattrs ? o->nattrs : 1, sizeof(*o->attrs));
+		o->attrs = xcalloc(o->nattrs ? o->nattrs : 1,
+		    sizeof(*o->attrs));
 		for (f = 4; f < nf; f++) {
 			o->attrs[f - 4].key = xstrdup(PQfname(res, f));
 			if (!PQgetisnull(res, r, f))

@@ -46,7 +46,7 @@ struct cat_obj {
 	size_t ndeps;
 	size_t *rdeps;		/* indexes of objects depending on this one */
 	size_t nrdeps;
-	char **refs;		/* pg_depend addresses ("classid:objid[:sub]") */
+	char **refs;		/* pg_depend addresses (classid:objid[:sub]) */
 	size_t nrefs;
 };
 

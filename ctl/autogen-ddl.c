@@ -206,7 +206,8 @@ ag_ddl_index(FILE *f, const struct cat_obj *o, bool concurrently)
 	head = xasprintf("%s ON ONLY ", ag_base(o->id));
 	if (strncmp(p, head, strlen(head)) == 0 &&
 	    (only = p + strlen(ag_base(o->id)) + strlen(" ON ")) != NULL)
-		fprintf(f, "%.*s%s", (int)(only - p), p, only + strlen("ONLY "));
+		fprintf(f, "%.*s%s", (int)(only - p), p,
+		    only + strlen("ONLY "));
 	else
 		fputs(p, f);
 	free(head);

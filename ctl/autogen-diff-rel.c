@@ -473,8 +473,9 @@ ag_diff_column(struct ag_plan *p, size_t ai, size_t bi)
 
 	if (!attr_eq(a, b, "generated")) {
 		if (cat_get(a, "generated") == NULL && !p->opts->allow_drop) {
-			ag_msgs_add(&p->problems, "column %s becomes generated: "
-			    "its values are replaced; give --allow-drop", b->id);
+			ag_msgs_add(&p->problems, "column %s becomes "
+			    "generated: its values are replaced; give "
+			    "--allow-drop", b->id);
 			return;
 		}
 		ag_drop_rel(p, ai);

@@ -312,9 +312,9 @@ ag_diff_enum(struct ag_plan *p, size_t ai, size_t bi)
 		free(ref);
 	}
 	if (shared)
-		ag_msgs_add(&p->notes, "enum %s gains labels: PostgreSQL cannot "
-		    "remove them while other objects use the type, so the "
-		    "revision is irreversible", a->id);
+		ag_msgs_add(&p->notes, "enum %s gains labels: PostgreSQL "
+		    "cannot remove them while other objects use the type, so "
+		    "the revision is irreversible", a->id);
 out:
 	json_decref(la);
 	json_decref(lb);
@@ -379,8 +379,8 @@ ag_composite_steps(const char *id, const json_t *la, const json_t *lb)
 			goto reorder;
 		j++;
 		if (!json_equal(e, o)) {
-			fprintf(f, "%s ALTER ATTRIBUTE %s TYPE ", n++ ? "," : "",
-			    ag_attr_name(o));
+			fprintf(f, "%s ALTER ATTRIBUTE %s TYPE ",
+			    n++ ? "," : "", ag_attr_name(o));
 			ag_attr_def(f, "", o);
 		}
 	}
@@ -575,8 +575,8 @@ ag_diff_type(struct ag_plan *p, size_t ai, size_t bi)
 			ag_comment(p, a, ai, b, bi);
 	} else if (kind_is(a, "extension")) {
 		if (!attr_eq(a, b, "schema")) {
-			up = xasprintf("ALTER EXTENSION %s SET SCHEMA %s", b->id,
-			    cat_get(b, "schema"));
+			up = xasprintf("ALTER EXTENSION %s SET SCHEMA %s",
+			    b->id, cat_get(b, "schema"));
 			down = xasprintf("ALTER EXTENSION %s SET SCHEMA %s",
 			    a->id, cat_get(a, "schema"));
 			ag_alter(p, ai, bi, up, down);

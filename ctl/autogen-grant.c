@@ -76,11 +76,12 @@ ag_acl_parse(const char *s, struct ag_aclent *ents, size_t max)
 
 			a->grantee = xstrndup(elem, (size_t)(eq - elem));
 			for (; *c != '\0' && *c != '/' && np < 31; c++) {
-				if (*c == '*') {
-					if (np > 0 && ng < 31)
-						a->grant[ng++] = a->privs[np - 1];
+				if (*c == '*' && np > 0 && ng < 31) {
+					a->grant[ng++] = a->privs[np - 1];
 					continue;
 				}
+				if (*c == '*')
+					continue;
 				a->privs[np++] = *c;
 			}
 			a->privs[np] = a->grant[ng] = '\0';
@@ -236,7 +237,7 @@ ag_grants(struct ag_plan *p)
 			continue;
 		ai = catalog_index(p->a, b->kind, b->id);
 		if (ai == (size_t)-1 || p->a_gone[ai] || p->b_made[i])
-			continue;	/* new objects: see doc/autogenerate.md */
+			continue;	/* new objects: not planned */
 		va = cat_get(&p->a->objs[ai], "acl");
 		if ((va == NULL && vb == NULL) || (va && vb && !strcmp(va, vb)))
 			continue;

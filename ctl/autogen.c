@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* autogen.c: migratectl diff and revision --autogenerate (doc/autogenerate.md). */
+/* autogen.c: migratectl diff and revision --autogenerate. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -91,7 +91,8 @@ ag_parse_renames(const struct ctl_args *a, struct ag_opts *o)
 			    "--rename %s: expected KIND:OLD=NEW", s);
 		for (k = 0; k < ARRAY_LEN(ag_rename_kinds); k++)
 			if (strlen(ag_rename_kinds[k]) == (size_t)(colon - s) &&
-			    !strncmp(s, ag_rename_kinds[k], (size_t)(colon - s)))
+			    !strncmp(s, ag_rename_kinds[k],
+			    (size_t)(colon - s)))
 				break;
 		if (k == ARRAY_LEN(ag_rename_kinds))
 			return client_fail(a, CTL_USAGE, "bad_request",
@@ -144,9 +145,9 @@ ag_schema_path(struct ag_run *r)
 	}
 	free(parent);
 	if (!ag_exists(cand)) {
-		client_fail(r->a, CTL_USAGE, "bad_request", "no desired schema: "
-		    "%s.sql and %s do not exist; give --schema PATH", cand,
-		    cand);
+		client_fail(r->a, CTL_USAGE, "bad_request", "no desired "
+		    "schema: %s.sql and %s do not exist; give --schema PATH",
+		    cand, cand);
 		free(cand);
 		return CTL_USAGE;
 	}

@@ -41,7 +41,7 @@ struct ag_action {
 	int rank;		/* kind rank, for the tie-break */
 	size_t seq;		/* creation order, last tie-break */
 	char *what;		/* "table public.t", for the summary */
-	char *table;		/* existing table it locks or rewrites, or NULL */
+	char *table;		/* existing table it locks or rewrites */
 	char *up;		/* one statement, no ';' */
 	char *down;		/* its inverse, or NULL: nothing to undo */
 	char *plain_up;		/* the transactional form when demoted */

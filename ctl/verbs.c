@@ -315,7 +315,8 @@ static const struct verb verbs[] = {
 	    "upgrade section to fill in, and print its path.",
 	    revision_help },
 	{ "diff", "[--dir DIR] [--schema PATH] [--dev-url URL] [--allow-drop] "
-	    "[--grants] [--no-prove] [--rename KIND:OLD=NEW]...", 0, 0, VERB_OFFLINE, "", diff_opts,
+	    "[--grants] [--no-prove] [--rename KIND:OLD=NEW]...", 0, 0,
+	    VERB_OFFLINE, "", diff_opts,
 	    CTL_HEAVY(ctl_diff), "the plan toward the desired schema",
 	    "Replay the migrations to their heads and build the desired schema "
 	    "in two scratch databases, compare their catalogs, and print the "

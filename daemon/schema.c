@@ -180,8 +180,8 @@ static void
 schema_write(bool create)
 {
 	static const char ins_sql[] = "INSERT INTO %s (object, fingerprint, "
-	    "versions) SELECT o, f, $3::text FROM unnest($1::text[], $2::text[]) "
-	    "AS x(o, f)";
+	    "versions) SELECT o, f, $3::text FROM "
+	    "unnest($1::text[], $2::text[]) AS x(o, f)";
 	FILE *fo, *ff;
 	char *objs = NULL, *fps = NULL, *versions = schema_versions();
 	char *create_sql, *del_sql, *insert_sql, fp[65];
