@@ -198,6 +198,32 @@ catalog_add_deps(struct catalog *cat, const PGresult *res, struct merr *err)
 	return 0;
 }
 
+/* A text[] literal of names: {"a","b"} with \ and " escaped. */
+char *
+catalog_text_array(const char *const *v)
+{
+	char *buf = NULL;
+	size_t len, i;
+	const char *p;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		fatal("open_memstream failed");
+	fputc('{', f);
+	for (i = 0; v != NULL && v[i] != NULL; i++) {
+		fputs(i ? ",\"" : "\"", f);
+		for (p = v[i]; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				fputc('\\', f);
+			fputc(*p, f);
+		}
+		fputc('"', f);
+	}
+	fputc('}', f);
+	fclose(f);
+	return buf;
+}
+
 void
 catalog_hide_attr(struct catalog *cat, const char *key)
 {

@@ -83,6 +83,11 @@ int catalog_add_deps(struct catalog *cat, const PGresult *res,
  */
 size_t catalog_add(struct catalog *cat, const char *kind, const char *id,
     const char *parent, const char *const *attrs);
+/*
+ * The text[] literal of the NULL-terminated strings v ({"a","b"}, with \
+ * and " escaped), for the $1 of the queries; caller frees.
+ */
+char *catalog_text_array(const char *const *v);
 /* Make attribute key information only ("_key"): not compared, not hashed. */
 void catalog_hide_attr(struct catalog *cat, const char *key);
 /* Sort, index and resolve dependencies; the catalog is read-only after. */

@@ -369,32 +369,6 @@ ag_scratch_sweep(struct ag_db *db, long max_age_s)
 
 /* ---- catalogs ----------------------------------------------------------- */
 
-/* A text[] literal of names: {"a","b"} with \ and " escaped. */
-static char *
-ag_text_array(const char *const *v)
-{
-	char *buf = NULL;
-	size_t len, i;
-	const char *p;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (f == NULL)
-		fatal("open_memstream failed");
-	fputc('{', f);
-	for (i = 0; v != NULL && v[i] != NULL; i++) {
-		fputs(i ? ",\"" : "\"", f);
-		for (p = v[i]; *p != '\0'; p++) {
-			if (*p == '"' || *p == '\\')
-				fputc('\\', f);
-			fputc(*p, f);
-		}
-		fputc('"', f);
-	}
-	fputc('}', f);
-	fclose(f);
-	return buf;
-}
-
 static int
 ag_read_queries(PGconn *c, const char *param, struct catalog *cat,
     struct merr *err)
@@ -438,7 +412,7 @@ ag_read_catalog(PGconn *c, const char *const *exclude, struct catalog **out,
     struct merr *err)
 {
 	struct catalog *cat = catalog_new();
-	char *param = ag_text_array(exclude);
+	char *param = catalog_text_array(exclude);
 	bool own = PQtransactionStatus(c) == PQTRANS_IDLE;
 	int r;
 

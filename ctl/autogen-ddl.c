@@ -30,12 +30,6 @@ ag_mem_done(FILE *f, char **buf)
 	return *buf;
 }
 
-static bool
-kind_is(const struct cat_obj *o, const char *k)
-{
-	return strcmp(o->kind, k) == 0;
-}
-
 /* Statements are separated by ";\n" inside one action's text. */
 static void
 ag_stmt(FILE *f, bool *first, const char *s)
@@ -139,7 +133,7 @@ ag_ddl_table(FILE *f, const struct catalog *c, size_t ti)
 	char *def;
 
 	for (k = 0; k < c->n; k++)
-		if (kind_is(&c->objs[k], "column") && c->objs[k].parent &&
+		if (ag_kind_is(&c->objs[k], "column") && c->objs[k].parent &&
 		    strcmp(c->objs[k].parent, t->id) == 0) {
 			cols = xreallocarray(cols, n + 1, sizeof(*cols));
 			cols[n++] = &c->objs[k];
@@ -173,7 +167,7 @@ ag_ddl_view(FILE *f, const struct cat_obj *o)
 {
 	const char *def = cat_get(o, "def"), *opts = cat_get(o, "options");
 	size_t len = def ? strlen(def) : 0;
-	bool mat = kind_is(o, "matview");
+	bool mat = ag_kind_is(o, "matview");
 
 	while (len > 0 && (def[len - 1] == ';' || def[len - 1] == '\n' ||
 	    def[len - 1] == ' '))
@@ -299,33 +293,33 @@ ag_ddl_one(FILE *f, const struct catalog *c, size_t i, unsigned flags)
 	const char *v;
 	char *s;
 
-	if (kind_is(o, "schema"))
+	if (ag_kind_is(o, "schema"))
 		fprintf(f, "CREATE SCHEMA %s", o->id);
-	else if (kind_is(o, "extension")) {
+	else if (ag_kind_is(o, "extension")) {
 		s = ag_literal(cat_get(o, "version") ? cat_get(o, "version") :
 		    "");
 		fprintf(f, "CREATE EXTENSION %s WITH SCHEMA %s VERSION %s",
 		    o->id, cat_get(o, "schema"), s);
 		free(s);
-	} else if (kind_is(o, "enum")) {
+	} else if (ag_kind_is(o, "enum")) {
 		s = ag_enum_labels(cat_get(o, "labels"));
 		fprintf(f, "CREATE TYPE %s AS ENUM (%s)", o->id, s);
 		free(s);
-	} else if (kind_is(o, "composite")) {
+	} else if (ag_kind_is(o, "composite")) {
 		s = ag_composite_attrs(cat_get(o, "attributes"));
 		fprintf(f, "CREATE TYPE %s AS (%s)", o->id, s);
 		free(s);
-	} else if (kind_is(o, "domain"))
+	} else if (ag_kind_is(o, "domain"))
 		ag_ddl_domain(f, o);
-	else if (kind_is(o, "sequence"))
+	else if (ag_kind_is(o, "sequence"))
 		ag_ddl_sequence(f, o);
-	else if (kind_is(o, "table"))
+	else if (ag_kind_is(o, "table"))
 		ag_ddl_table(f, c, i);
-	else if (kind_is(o, "column")) {
+	else if (ag_kind_is(o, "column")) {
 		s = ag_ddl_coldef(c, i);
 		fprintf(f, "ALTER TABLE %s ADD COLUMN %s", o->parent, s);
 		free(s);
-	} else if (kind_is(o, "default")) {
+	} else if (ag_kind_is(o, "default")) {
 		size_t ci = catalog_index(c, "column", o->id);
 
 		if (ci != (size_t)-1)
@@ -333,32 +327,32 @@ ag_ddl_one(FILE *f, const struct catalog *c, size_t i, unsigned flags)
 			    "%s", c->objs[ci].parent, ag_name(&c->objs[ci]),
 			    cat_get(o, "expr"));
 	}
-	else if (kind_is(o, "constraint"))
+	else if (ag_kind_is(o, "constraint"))
 		fprintf(f, "ALTER TABLE %s ADD CONSTRAINT %s %s%s", o->parent,
 		    ag_name(o), cat_get(o, "def"), (flags & AG_DDL_ONLINE) &&
 		    strstr(cat_get(o, "def"), "NOT VALID") == NULL ?
 		    " NOT VALID" : "");
-	else if (kind_is(o, "domcheck"))
+	else if (ag_kind_is(o, "domcheck"))
 		fprintf(f, "ALTER DOMAIN %s ADD CONSTRAINT %s %s%s", o->parent,
 		    ag_name(o), cat_get(o, "def"), (flags & AG_DDL_ONLINE) &&
 		    strstr(cat_get(o, "def"), "NOT VALID") == NULL ?
 		    " NOT VALID" : "");
-	else if (kind_is(o, "index"))
+	else if (ag_kind_is(o, "index"))
 		ag_ddl_index(f, o, (flags & AG_DDL_ONLINE) != 0);
-	else if (kind_is(o, "view") || kind_is(o, "matview"))
+	else if (ag_kind_is(o, "view") || ag_kind_is(o, "matview"))
 		ag_ddl_view(f, o);
-	else if (kind_is(o, "function") || kind_is(o, "procedure")) {
+	else if (ag_kind_is(o, "function") || ag_kind_is(o, "procedure")) {
 		v = cat_get(o, "def");
 		fprintf(f, "%.*s", (int)(strlen(v) - (strlen(v) > 0 &&
 		    v[strlen(v) - 1] == '\n')), v);
-	} else if (kind_is(o, "trigger")) {
+	} else if (ag_kind_is(o, "trigger")) {
 		fputs(cat_get(o, "def"), f);
 		if ((v = cat_get(o, "enabled")) != NULL && *v != 'O') {
 			s = ag_trigger_enable(o);
 			fprintf(f, ";\n%s", s);
 			free(s);
 		}
-	} else if (kind_is(o, "policy"))
+	} else if (ag_kind_is(o, "policy"))
 		ag_ddl_policy(f, o);
 }
 
@@ -404,11 +398,11 @@ ag_ddl_comment(const struct cat_obj *o, const char *text)
 	if (kw == NULL)
 		return NULL;
 	lit = text != NULL ? ag_literal(text) : xstrdup("NULL");
-	if (kind_is(o, "constraint") || kind_is(o, "trigger") ||
-	    kind_is(o, "policy"))
+	if (ag_kind_is(o, "constraint") || ag_kind_is(o, "trigger") ||
+	    ag_kind_is(o, "policy"))
 		s = xasprintf("COMMENT ON %s %s ON %s IS %s", kw, ag_name(o),
 		    o->parent, lit);
-	else if (kind_is(o, "domcheck"))
+	else if (ag_kind_is(o, "domcheck"))
 		s = xasprintf("COMMENT ON %s %s ON DOMAIN %s IS %s", kw,
 		    ag_name(o), o->parent, lit);
 	else
@@ -426,7 +420,7 @@ ag_is_fk(const struct cat_obj *o)
 {
 	const char *t = cat_get(o, "type");
 
-	return kind_is(o, "constraint") && t != NULL && *t == 'f';
+	return ag_kind_is(o, "constraint") && t != NULL && *t == 'f';
 }
 
 /* Children (and comments, RLS) of object i, for an inverse. */
@@ -442,10 +436,10 @@ ag_ddl_children(FILE *f, bool *first, const struct catalog *c, size_t i)
 		for (j = 0; j < c->n; j++) {
 			k = &c->objs[j];
 			if (k->parent == NULL || strcmp(k->parent, o->id) ||
-			    kind_is(k, "column"))
+			    ag_kind_is(k, "column"))
 				continue;
 			/* foreign keys are dropped and added on their own */
-			if (!kind_is(k, ag_child_kinds[pass]) || ag_is_fk(k))
+			if (!ag_kind_is(k, ag_child_kinds[pass]) || ag_is_fk(k))
 				continue;
 			buf = NULL;
 			g = ag_mem(&buf, &len);
@@ -488,11 +482,12 @@ ag_ddl_owned(FILE *f, bool *first, const struct catalog *c,
 	FILE *g;
 
 	for (j = 0; j < c->n; j++) {
-		if (!kind_is(&c->objs[j], "sequence") ||
+		if (!ag_kind_is(&c->objs[j], "sequence") ||
 		    (ob = cat_get(&c->objs[j], "owned_by")) == NULL)
 			continue;
 		if (strncmp(ob, o->id, n) != 0 ||
-		    (ob[n] != '\0' && !(ob[n] == '.' && kind_is(o, "table"))))
+		    (ob[n] != '\0' &&
+		    !(ob[n] == '.' && ag_kind_is(o, "table"))))
 			continue;
 		if (create) {
 			buf = NULL;
@@ -519,7 +514,7 @@ ag_ddl_create(const struct catalog *c, size_t i, unsigned flags)
 	FILE *f = ag_mem(&buf, &len), *g;
 
 	owner = (flags & AG_DDL_CHILDREN) &&
-	    (kind_is(o, "table") || kind_is(o, "column"));
+	    (ag_kind_is(o, "table") || ag_kind_is(o, "column"));
 	if (owner)
 		ag_ddl_owned(f, &first, c, o, true);
 	g = ag_mem(&one, &len1);
@@ -528,14 +523,14 @@ ag_ddl_create(const struct catalog *c, size_t i, unsigned flags)
 	free(one);
 	if (owner)
 		ag_ddl_owned(f, &first, c, o, false);
-	if ((flags & AG_DDL_CHILDREN) && kind_is(o, "sequence") &&
+	if ((flags & AG_DDL_CHILDREN) && ag_kind_is(o, "sequence") &&
 	    cat_get(o, "owned_by") != NULL) {
 		one = xasprintf("ALTER SEQUENCE %s OWNED BY %s", o->id,
 		    cat_get(o, "owned_by"));
 		ag_stmt(f, &first, one);
 		free(one);
 	}
-	if ((flags & AG_DDL_CHILDREN) && !kind_is(o, "column"))
+	if ((flags & AG_DDL_CHILDREN) && !ag_kind_is(o, "column"))
 		ag_ddl_children(f, &first, c, i);
 	else if ((flags & AG_DDL_CHILDREN) && cat_get(o, "comment")) {
 		one = ag_ddl_comment(o, cat_get(o, "comment"));
@@ -553,26 +548,26 @@ ag_ddl_drop(const struct catalog *c, size_t i, unsigned flags)
 	bool conc = (flags & AG_DDL_ONLINE) != 0;
 	size_t ci;
 
-	if (kind_is(o, "column"))
+	if (ag_kind_is(o, "column"))
 		return xasprintf("ALTER TABLE %s DROP COLUMN %s", o->parent,
 		    ag_name(o));
-	if (kind_is(o, "default")) {
+	if (ag_kind_is(o, "default")) {
 		ci = catalog_index(c, "column", o->id);
 		if (ci == (size_t)-1)
 			return xstrdup("");
 		return xasprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT",
 		    c->objs[ci].parent, ag_name(&c->objs[ci]));
 	}
-	if (kind_is(o, "constraint"))
+	if (ag_kind_is(o, "constraint"))
 		return xasprintf("ALTER TABLE %s DROP CONSTRAINT %s",
 		    o->parent, ag_name(o));
-	if (kind_is(o, "domcheck"))
+	if (ag_kind_is(o, "domcheck"))
 		return xasprintf("ALTER DOMAIN %s DROP CONSTRAINT %s",
 		    o->parent, ag_name(o));
-	if (kind_is(o, "trigger") || kind_is(o, "policy"))
+	if (ag_kind_is(o, "trigger") || ag_kind_is(o, "policy"))
 		return xasprintf("DROP %s %s ON %s", kw, ag_name(o),
 		    o->parent);
-	if (kind_is(o, "index"))
+	if (ag_kind_is(o, "index"))
 		return xasprintf("DROP INDEX %s%s", conc ? "CONCURRENTLY " :
 		    "", o->id);
 	return xasprintf("DROP %s %s", kw != NULL ? kw : "TABLE", o->id);

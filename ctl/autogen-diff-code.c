@@ -9,37 +9,6 @@
 #include "autogen.h"
 #include "xmalloc.h"
 
-static bool
-kind_is(const struct cat_obj *o, const char *k)
-{
-	return strcmp(o->kind, k) == 0;
-}
-
-static bool
-attr_eq(const struct cat_obj *a, const struct cat_obj *b, const char *key)
-{
-	const char *x = cat_get(a, key), *y = cat_get(b, key);
-
-	if (x == NULL || y == NULL)
-		return x == y;
-	return strcmp(x, y) == 0;
-}
-
-static struct ag_action *
-ag_alter(struct ag_plan *p, size_t ai, size_t bi, const char *up,
-    const char *down)
-{
-	const struct cat_obj *o = &p->b->objs[bi];
-	char *what = xasprintf("%s %s", o->kind, o->id);
-	struct ag_action *x;
-
-	x = ag_act(p, AG_ALTER, ag_rank(o->kind), what, up, down);
-	ag_cover_a(x, ai);
-	ag_cover_b(x, bi);
-	free(what);
-	return x;
-}
-
 static void
 ag_recreate_pair(struct ag_plan *p, size_t ai, size_t bi)
 {
@@ -53,10 +22,10 @@ ag_diff_function(struct ag_plan *p, size_t ai, size_t bi)
 	const struct cat_obj *a = &p->a->objs[ai], *b = &p->b->objs[bi];
 	char *up, *down;
 
-	if (attr_eq(a, b, "def"))
+	if (ag_attr_eq(a, b, "def"))
 		return;
 	/* CREATE OR REPLACE keeps dependants but cannot change these */
-	if (!attr_eq(a, b, "result") || !attr_eq(a, b, "args")) {
+	if (!ag_attr_eq(a, b, "result") || !ag_attr_eq(a, b, "args")) {
 		ag_recreate_pair(p, ai, bi);
 		return;
 	}
@@ -90,14 +59,14 @@ ag_diff_policy(struct ag_plan *p, size_t ai, size_t bi)
 	char *up, *down;
 
 	/* ALTER POLICY can neither change these nor remove a clause */
-	if (!attr_eq(a, b, "cmd") || !attr_eq(a, b, "permissive") ||
+	if (!ag_attr_eq(a, b, "cmd") || !ag_attr_eq(a, b, "permissive") ||
 	    (cat_get(a, "using") != NULL) != (cat_get(b, "using") != NULL) ||
 	    (cat_get(a, "check") != NULL) != (cat_get(b, "check") != NULL)) {
 		ag_recreate_pair(p, ai, bi);
 		return;
 	}
-	if (!attr_eq(a, b, "roles") || !attr_eq(a, b, "using") ||
-	    !attr_eq(a, b, "check")) {
+	if (!ag_attr_eq(a, b, "roles") || !ag_attr_eq(a, b, "using") ||
+	    !ag_attr_eq(a, b, "check")) {
 		up = ag_alter_policy(b);
 		down = ag_alter_policy(a);
 		ag_alter(p, ai, bi, up, down)->table = xstrdup(b->parent);
@@ -114,17 +83,17 @@ ag_diff_code(struct ag_plan *p, size_t ai, size_t bi)
 	char *up, *down;
 	struct ag_action *x;
 
-	if (kind_is(a, "function") || kind_is(a, "procedure"))
+	if (ag_kind_is(a, "function") || ag_kind_is(a, "procedure"))
 		ag_diff_function(p, ai, bi);
-	else if (kind_is(a, "policy")) {
+	else if (ag_kind_is(a, "policy")) {
 		ag_diff_policy(p, ai, bi);
 		return;
-	} else if (kind_is(a, "trigger")) {
-		if (!attr_eq(a, b, "def")) {
+	} else if (ag_kind_is(a, "trigger")) {
+		if (!ag_attr_eq(a, b, "def")) {
 			ag_recreate_pair(p, ai, bi);
 			return;
 		}
-		if (!attr_eq(a, b, "enabled")) {
+		if (!ag_attr_eq(a, b, "enabled")) {
 			up = ag_trigger_enable(b);
 			down = ag_trigger_enable(a);
 			x = ag_alter(p, ai, bi, up, down);
@@ -144,7 +113,7 @@ ag_create_code(struct ag_plan *p, size_t bi)
 	const struct cat_obj *o = &p->b->objs[bi];
 	struct ag_action *x = ag_create_obj(p, bi, 0);
 
-	if (kind_is(o, "trigger") &&
+	if (ag_kind_is(o, "trigger") &&
 	    catalog_find(p->a, "table", o->parent) != NULL) {
 		x->table = xstrdup(o->parent);
 		x->lock = "SHARE ROW EXCLUSIVE";
@@ -157,7 +126,7 @@ ag_drop_code(struct ag_plan *p, size_t ai)
 	const struct cat_obj *o = &p->a->objs[ai];
 	struct ag_action *x = ag_drop_obj(p, ai, 0);
 
-	if (kind_is(o, "trigger") || kind_is(o, "policy")) {
+	if (ag_kind_is(o, "trigger") || ag_kind_is(o, "policy")) {
 		if (catalog_find(p->b, "table", o->parent) != NULL) {
 			x->table = xstrdup(o->parent);
 			x->lock = "ACCESS EXCLUSIVE";

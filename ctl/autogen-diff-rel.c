@@ -12,26 +12,6 @@
 #define LOCK_AE "ACCESS EXCLUSIVE"
 #define LOCK_SUE "SHARE UPDATE EXCLUSIVE"
 
-static bool
-kind_is(const struct cat_obj *o, const char *k)
-{
-	return strcmp(o->kind, k) == 0;
-}
-
-static bool
-str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static bool
-attr_eq(const struct cat_obj *a, const struct cat_obj *b, const char *key)
-{
-	return str_eq(cat_get(a, key), cat_get(b, key));
-}
-
 /* The A index of the relation named rel if it stays (not dropped). */
 static size_t
 ag_kept_rel(const struct ag_plan *p, const char *rel)
@@ -66,21 +46,6 @@ ag_set_table(struct ag_action *x, const char *t, const char *lock)
 }
 
 /* An ALTER action on an existing object (both sides covered). */
-static struct ag_action *
-ag_alter(struct ag_plan *p, size_t ai, size_t bi, const char *up,
-    const char *down)
-{
-	const struct cat_obj *o = &p->b->objs[bi];
-	char *what = xasprintf("%s %s", o->kind, o->id);
-	struct ag_action *x;
-
-	x = ag_act(p, AG_ALTER, ag_rank(o->kind), what, up, down);
-	ag_cover_a(x, ai);
-	ag_cover_b(x, bi);
-	free(what);
-	return x;
-}
-
 /* ---- tables ------------------------------------------------------------ */
 
 static bool
@@ -109,7 +74,7 @@ ag_create_table(struct ag_plan *p, size_t bi)
 	for (k = 0; k < b->n; k++) {
 		const struct cat_obj *c = &b->objs[k];
 
-		if (!kind_is(c, "column") || !str_eq(c->parent, t->id))
+		if (!ag_kind_is(c, "column") || !ag_str_eq(c->parent, t->id))
 			continue;
 		ag_cover_b(&p->acts[xi], k);
 		p->b_made[k] = true;
@@ -208,7 +173,7 @@ ag_table_options(struct ag_plan *p, size_t ai, size_t bi)
 	const char *oa = cat_get(a, "options"), *ob = cat_get(b, "options");
 	char *du, *dd, *up, *down;
 
-	if (str_eq(oa, ob))
+	if (ag_str_eq(oa, ob))
 		return;
 	du = ag_options_delta(oa, ob);
 	dd = ag_options_delta(ob, oa);
@@ -227,7 +192,7 @@ ag_partition(struct ag_plan *p, size_t ai, size_t bi)
 	const struct cat_obj *a = &p->a->objs[ai], *b = &p->b->objs[bi];
 	char *up, *down;
 
-	if (attr_eq(a, b, "partof") && attr_eq(a, b, "bound"))
+	if (ag_attr_eq(a, b, "partof") && ag_attr_eq(a, b, "bound"))
 		return;
 	if (cat_get(a, "partof") != NULL) {
 		up = xasprintf("ALTER TABLE %s DETACH PARTITION %s",
@@ -256,7 +221,7 @@ ag_diff_table(struct ag_plan *p, size_t ai, size_t bi)
 {
 	const struct cat_obj *a = &p->a->objs[ai], *b = &p->b->objs[bi];
 
-	if (!attr_eq(a, b, "partkey")) {
+	if (!ag_attr_eq(a, b, "partkey")) {
 		if (!p->opts->allow_drop) {
 			ag_msgs_add(&p->problems, "table %s changes its "
 			    "partitioning (%s -> %s): that recreates it and "
@@ -270,9 +235,9 @@ ag_diff_table(struct ag_plan *p, size_t ai, size_t bi)
 		ag_create_rel(p, bi);
 		return;
 	}
-	if (!attr_eq(a, b, "persistence"))
+	if (!ag_attr_eq(a, b, "persistence"))
 		ag_set_table(ag_alter(p, ai, bi, "", ""), b->id, LOCK_AE);
-	if (!attr_eq(a, b, "persistence")) {
+	if (!ag_attr_eq(a, b, "persistence")) {
 		struct ag_action *x = &p->acts[p->n - 1];
 		bool unlogged = *cat_get(b, "persistence") == 'u';
 
@@ -298,7 +263,7 @@ ag_diff_view(struct ag_plan *p, size_t ai, size_t bi)
 {
 	const struct cat_obj *a = &p->a->objs[ai], *b = &p->b->objs[bi];
 
-	if (!attr_eq(a, b, "def") || !attr_eq(a, b, "options")) {
+	if (!ag_attr_eq(a, b, "def") || !ag_attr_eq(a, b, "options")) {
 		ag_drop_rel(p, ai);
 		ag_create_rel(p, bi);
 		return;
@@ -332,7 +297,7 @@ ag_binary_coercible(const char *from, const char *to)
 			return false;
 		sa = strchr(pa, ',');
 		sb = strchr(pb, ',');
-		if (!str_eq(sa, sb))	/* numeric: same scale only */
+		if (!ag_str_eq(sa, sb))	/* numeric: same scale only */
 			return false;
 		return strtol(pb + 1, NULL, 10) >= strtol(pa + 1, NULL, 10);
 	}
@@ -471,7 +436,7 @@ ag_diff_column(struct ag_plan *p, size_t ai, size_t bi)
 	const struct cat_obj *a = &p->a->objs[ai], *b = &p->b->objs[bi];
 	char *up, *down;
 
-	if (!attr_eq(a, b, "generated")) {
+	if (!ag_attr_eq(a, b, "generated")) {
 		if (cat_get(a, "generated") == NULL && !p->opts->allow_drop) {
 			ag_msgs_add(&p->problems, "column %s becomes "
 			    "generated: its values are replaced; give "
@@ -482,10 +447,11 @@ ag_diff_column(struct ag_plan *p, size_t ai, size_t bi)
 		ag_create_rel(p, bi);
 		return;
 	}
-	if (!attr_eq(a, b, "type") || !attr_eq(a, b, "collation"))
+	if (!ag_attr_eq(a, b, "type") || !ag_attr_eq(a, b, "collation"))
 		ag_column_type(p, ai, bi);
-	if (!attr_eq(a, b, "identity") || !attr_eq(a, b, "identity_seq") ||
-	    !attr_eq(a, b, "identity_opts"))
+	if (!ag_attr_eq(a, b, "identity") ||
+	    !ag_attr_eq(a, b, "identity_seq") ||
+	    !ag_attr_eq(a, b, "identity_opts"))
 		ag_column_identity(p, ai, bi);
 	if (!cat_true(a, "notnull") && cat_true(b, "notnull"))
 		ag_column_notnull(p, ai, bi);
@@ -507,7 +473,7 @@ ag_diff_default(struct ag_plan *p, size_t ai, size_t bi)
 	const struct cat_obj *a = &p->a->objs[ai], *b = &p->b->objs[bi];
 	char *up, *down;
 
-	if (attr_eq(a, b, "expr"))
+	if (ag_attr_eq(a, b, "expr"))
 		return;
 	up = ag_ddl_create(p->b, bi, 0);
 	down = ag_ddl_create(p->a, ai, 0);
@@ -522,7 +488,7 @@ ag_diff_constraint(struct ag_plan *p, size_t ai, size_t bi)
 {
 	const struct cat_obj *a = &p->a->objs[ai], *b = &p->b->objs[bi];
 
-	if (!attr_eq(a, b, "def") || !attr_eq(a, b, "type")) {
+	if (!ag_attr_eq(a, b, "def") || !ag_attr_eq(a, b, "type")) {
 		ag_drop_rel(p, ai);
 		ag_create_rel(p, bi);
 		return;
@@ -588,7 +554,7 @@ ag_diff_index(struct ag_plan *p, size_t ai, size_t bi)
 {
 	const struct cat_obj *a = &p->a->objs[ai], *b = &p->b->objs[bi];
 
-	if (!attr_eq(a, b, "def") || !attr_eq(a, b, "valid")) {
+	if (!ag_attr_eq(a, b, "def") || !ag_attr_eq(a, b, "valid")) {
 		if (ag_online(p, b->parent) && cat_true(a, "valid") &&
 		    a->nrdeps == 0) {
 			ag_replace_index(p, ai, bi);
@@ -672,15 +638,15 @@ ag_create_rel(struct ag_plan *p, size_t bi)
 	const struct cat_obj *o = &p->b->objs[bi];
 	struct ag_action *x;
 
-	if (kind_is(o, "table"))
+	if (ag_kind_is(o, "table"))
 		ag_create_table(p, bi);
-	else if (kind_is(o, "column"))
+	else if (ag_kind_is(o, "column"))
 		ag_create_column(p, bi);
-	else if (kind_is(o, "constraint"))
+	else if (ag_kind_is(o, "constraint"))
 		ag_create_constraint(p, bi);
-	else if (kind_is(o, "index"))
+	else if (ag_kind_is(o, "index"))
 		ag_create_index(p, bi);
-	else if (kind_is(o, "default")) {
+	else if (ag_kind_is(o, "default")) {
 		x = ag_create_obj(p, bi, 0);
 		ag_set_table(x, p->b->objs[catalog_index(p->b, "column",
 		    o->id)].parent, LOCK_AE);
@@ -703,7 +669,7 @@ ag_drop_data(struct ag_plan *p, size_t ai, const char *what)
 	x->loses_data = true;
 	x->down_note = xasprintf("-- LOSSY: the %s of %s %s are not "
 	    "restored", what, o->kind, o->id);
-	ag_set_table(x, kind_is(o, "table") ? NULL : o->parent, LOCK_AE);
+	ag_set_table(x, ag_kind_is(o, "table") ? NULL : o->parent, LOCK_AE);
 }
 
 void
@@ -713,11 +679,11 @@ ag_drop_rel(struct ag_plan *p, size_t ai)
 	bool online;
 	struct ag_action *x;
 
-	if (kind_is(o, "table")) {
+	if (ag_kind_is(o, "table")) {
 		ag_drop_data(p, ai, "rows");
 		return;
 	}
-	if (kind_is(o, "column")) {
+	if (ag_kind_is(o, "column")) {
 		if (cat_get(o, "generated") != NULL) {
 			x = ag_drop_obj(p, ai, 0);
 			ag_set_table(x, o->parent, LOCK_AE);
@@ -725,7 +691,7 @@ ag_drop_rel(struct ag_plan *p, size_t ai)
 			ag_drop_data(p, ai, "values");
 		return;
 	}
-	if (kind_is(o, "index")) {
+	if (ag_kind_is(o, "index")) {
 		online = ag_online(p, o->parent);
 		x = ag_drop_obj(p, ai, online ? AG_DDL_ONLINE : 0);
 		if (online) {
@@ -738,10 +704,10 @@ ag_drop_rel(struct ag_plan *p, size_t ai)
 		return;
 	}
 	x = ag_drop_obj(p, ai, 0);
-	if (kind_is(o, "default")) {
+	if (ag_kind_is(o, "default")) {
 		ag_set_table(x, p->a->objs[catalog_index(p->a, "column",
 		    o->id)].parent, LOCK_AE);
-	} else if (kind_is(o, "constraint"))
+	} else if (ag_kind_is(o, "constraint"))
 		ag_set_table(x, ag_kept_rel(p, o->parent) != (size_t)-1 ?
 		    o->parent : NULL, LOCK_AE);
 }

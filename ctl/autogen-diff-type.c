@@ -12,41 +12,6 @@
 #include "autogen.h"
 #include "xmalloc.h"
 
-static bool
-kind_is(const struct cat_obj *o, const char *k)
-{
-	return strcmp(o->kind, k) == 0;
-}
-
-static bool
-str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static bool
-attr_eq(const struct cat_obj *a, const struct cat_obj *b, const char *key)
-{
-	return str_eq(cat_get(a, key), cat_get(b, key));
-}
-
-static struct ag_action *
-ag_alter(struct ag_plan *p, size_t ai, size_t bi, const char *up,
-    const char *down)
-{
-	const struct cat_obj *o = &p->b->objs[bi];
-	char *what = xasprintf("%s %s", o->kind, o->id);
-	struct ag_action *x;
-
-	x = ag_act(p, AG_ALTER, ag_rank(o->kind), what, up, down);
-	ag_cover_a(x, ai);
-	ag_cover_b(x, bi);
-	free(what);
-	return x;
-}
-
 /* ---- enums -------------------------------------------------------------- */
 
 static json_t *
@@ -64,7 +29,7 @@ ag_has_label(const json_t *a, const char *s)
 	size_t i;
 
 	for (i = 0; i < json_array_size(a); i++)
-		if (str_eq(json_string_value(json_array_get(a, i)), s))
+		if (ag_str_eq(json_string_value(json_array_get(a, i)), s))
 			return true;
 	return false;
 }
@@ -77,7 +42,7 @@ ag_labels_grow(const json_t *a, const json_t *b)
 
 	for (i = 0; i < json_array_size(a); i++) {
 		while (j < json_array_size(b) &&
-		    !str_eq(json_string_value(json_array_get(a, i)),
+		    !ag_str_eq(json_string_value(json_array_get(a, i)),
 		    json_string_value(json_array_get(b, j))))
 			j++;
 		if (j++ == json_array_size(b))
@@ -276,7 +241,7 @@ ag_diff_enum(struct ag_plan *p, size_t ai, size_t bi)
 	const char *s;
 	bool shared = ag_enum_shared_dependants(p, ai);
 
-	if (attr_eq(a, b, "labels"))
+	if (ag_attr_eq(a, b, "labels"))
 		goto out;
 	if (!ag_labels_grow(la, lb)) {
 		ag_enum_replace(p, ai, bi);
@@ -335,7 +300,7 @@ ag_attr_find(const json_t *l, const char *name)
 	size_t i;
 
 	for (i = 0; i < json_array_size(l); i++)
-		if (str_eq(ag_attr_name(json_array_get(l, i)), name))
+		if (ag_str_eq(ag_attr_name(json_array_get(l, i)), name))
 			return json_array_get(l, i);
 	return NULL;
 }
@@ -374,7 +339,7 @@ ag_composite_steps(const char *id, const json_t *la, const json_t *lb)
 			    ag_attr_name(e));
 			continue;
 		}
-		if (!str_eq(ag_attr_name(json_array_get(lb, j)),
+		if (!ag_str_eq(ag_attr_name(json_array_get(lb, j)),
 		    ag_attr_name(e)))
 			goto reorder;
 		j++;
@@ -406,7 +371,7 @@ ag_diff_composite(struct ag_plan *p, size_t ai, size_t bi)
 	json_t *la, *lb;
 	char *up, *down;
 
-	if (!attr_eq(a, b, "attributes")) {
+	if (!ag_attr_eq(a, b, "attributes")) {
 		la = json_loads(cat_get(a, "attributes"), 0, NULL);
 		lb = json_loads(cat_get(b, "attributes"), 0, NULL);
 		up = ag_composite_steps(b->id, la, lb);
@@ -433,13 +398,13 @@ ag_diff_domain(struct ag_plan *p, size_t ai, size_t bi)
 	const struct cat_obj *a = &p->a->objs[ai], *b = &p->b->objs[bi];
 	char *up, *down;
 
-	if (!attr_eq(a, b, "basetype") || !attr_eq(a, b, "collation")) {
+	if (!ag_attr_eq(a, b, "basetype") || !ag_attr_eq(a, b, "collation")) {
 		ag_msgs_add(&p->problems, "domain %s changes its type (%s -> "
 		    "%s): not planned; write it by hand", b->id,
 		    cat_get(a, "basetype"), cat_get(b, "basetype"));
 		return;
 	}
-	if (!attr_eq(a, b, "default")) {
+	if (!ag_attr_eq(a, b, "default")) {
 		up = cat_get(b, "default") ? xasprintf("ALTER DOMAIN %s SET "
 		    "DEFAULT %s", b->id, cat_get(b, "default")) :
 		    xasprintf("ALTER DOMAIN %s DROP DEFAULT", b->id);
@@ -536,7 +501,7 @@ ag_diff_sequence(struct ag_plan *p, size_t ai, size_t bi)
 	size_t k;
 
 	for (k = 0; k < ARRAY_LEN(keys); k++)
-		if (!attr_eq(a, b, keys[k]))
+		if (!ag_attr_eq(a, b, keys[k]))
 			break;
 	if (k < ARRAY_LEN(keys)) {
 		up = ag_seq_options(b);
@@ -545,7 +510,7 @@ ag_diff_sequence(struct ag_plan *p, size_t ai, size_t bi)
 		free(up);
 		free(down);
 	}
-	if (!attr_eq(a, b, "owned_by"))
+	if (!ag_attr_eq(a, b, "owned_by"))
 		ag_seq_own(p, ai, bi);
 	ag_comment(p, a, ai, b, bi);
 }
@@ -559,22 +524,22 @@ ag_diff_type(struct ag_plan *p, size_t ai, size_t bi)
 	char *up, *down;
 	struct ag_action *x;
 
-	if (kind_is(a, "enum"))
+	if (ag_kind_is(a, "enum"))
 		ag_diff_enum(p, ai, bi);
-	else if (kind_is(a, "composite"))
+	else if (ag_kind_is(a, "composite"))
 		ag_diff_composite(p, ai, bi);
-	else if (kind_is(a, "domain"))
+	else if (ag_kind_is(a, "domain"))
 		ag_diff_domain(p, ai, bi);
-	else if (kind_is(a, "sequence"))
+	else if (ag_kind_is(a, "sequence"))
 		ag_diff_sequence(p, ai, bi);
-	else if (kind_is(a, "domcheck")) {
-		if (!attr_eq(a, b, "def")) {
+	else if (ag_kind_is(a, "domcheck")) {
+		if (!ag_attr_eq(a, b, "def")) {
 			ag_drop_type(p, ai);
 			ag_create_type(p, bi);
 		} else
 			ag_comment(p, a, ai, b, bi);
-	} else if (kind_is(a, "extension")) {
-		if (!attr_eq(a, b, "schema")) {
+	} else if (ag_kind_is(a, "extension")) {
+		if (!ag_attr_eq(a, b, "schema")) {
 			up = xasprintf("ALTER EXTENSION %s SET SCHEMA %s",
 			    b->id, cat_get(b, "schema"));
 			down = xasprintf("ALTER EXTENSION %s SET SCHEMA %s",
@@ -583,7 +548,7 @@ ag_diff_type(struct ag_plan *p, size_t ai, size_t bi)
 			free(up);
 			free(down);
 		}
-		if (!attr_eq(a, b, "version")) {
+		if (!ag_attr_eq(a, b, "version")) {
 			down = ag_literal(cat_get(b, "version"));
 			up = xasprintf("ALTER EXTENSION %s UPDATE TO %s", b->id,
 			    down);
@@ -605,7 +570,7 @@ ag_create_type(struct ag_plan *p, size_t bi)
 	size_t xi, di;
 	char *s;
 
-	if (kind_is(o, "domcheck") &&
+	if (ag_kind_is(o, "domcheck") &&
 	    (di = catalog_index(p->a, "domain", o->parent)) != (size_t)-1 &&
 	    !p->a_gone[di] && strstr(cat_get(o, "def"), "NOT VALID") == NULL) {
 		xi = ag_act_index(p, ag_create_obj(p, bi, AG_DDL_ONLINE));
@@ -619,7 +584,7 @@ ag_create_type(struct ag_plan *p, size_t bi)
 		return;
 	}
 	(void)ag_create_obj(p, bi, 0);
-	if (kind_is(o, "sequence") && cat_get(o, "owned_by") != NULL)
+	if (ag_kind_is(o, "sequence") && cat_get(o, "owned_by") != NULL)
 		ag_seq_own(p, (size_t)-1, bi);
 }
 
@@ -642,17 +607,17 @@ ag_drop_type(struct ag_plan *p, size_t ai)
 	const struct cat_obj *o = &p->a->objs[ai];
 	struct ag_action *x;
 
-	if (kind_is(o, "sequence") && ag_owner_dropped(p, o)) {
+	if (ag_kind_is(o, "sequence") && ag_owner_dropped(p, o)) {
 		ag_gone(p, ai);
 		return;
 	}
-	if (kind_is(o, "sequence") && cat_get(o, "owned_by") == NULL &&
+	if (ag_kind_is(o, "sequence") && cat_get(o, "owned_by") == NULL &&
 	    !p->opts->allow_drop)
 		ag_msgs_add(&p->problems, "sequence %s is not in the desired "
 		    "schema: dropping it loses its value; give --allow-drop",
 		    o->id);
 	x = ag_drop_obj(p, ai, 0);
-	if (kind_is(o, "sequence"))
+	if (ag_kind_is(o, "sequence"))
 		x->down_note = xasprintf("-- LOSSY: the value of sequence %s "
 		    "is not restored", o->id);
 }

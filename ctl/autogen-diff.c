@@ -94,6 +94,41 @@ ag_name(const struct cat_obj *o)
 	return o->id;
 }
 
+bool
+ag_kind_is(const struct cat_obj *o, const char *kind)
+{
+	return strcmp(o->kind, kind) == 0;
+}
+
+bool
+ag_str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+bool
+ag_attr_eq(const struct cat_obj *a, const struct cat_obj *b, const char *key)
+{
+	return ag_str_eq(cat_get(a, key), cat_get(b, key));
+}
+
+struct ag_action *
+ag_alter(struct ag_plan *p, size_t ai, size_t bi, const char *up,
+    const char *down)
+{
+	const struct cat_obj *o = &p->b->objs[bi];
+	char *what = xasprintf("%s %s", o->kind, o->id);
+	struct ag_action *x;
+
+	x = ag_act(p, AG_ALTER, ag_rank(o->kind), what, up, down);
+	ag_cover_a(x, ai);
+	ag_cover_b(x, bi);
+	free(what);
+	return x;
+}
+
 const char *
 ag_base(const char *id)
 {

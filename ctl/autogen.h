@@ -116,6 +116,14 @@ struct ag_action *ag_drop_obj(struct ag_plan *p, size_t ai, unsigned flags);
 void ag_gone(struct ag_plan *p, size_t i);
 /* The name part of an identity below its parent ("s.t.c" -> "c"). */
 const char *ag_name(const struct cat_obj *o);
+bool ag_kind_is(const struct cat_obj *o, const char *kind);
+/* NULL-safe string equality; of attribute key of a and b. */
+bool ag_str_eq(const char *a, const char *b);
+bool ag_attr_eq(const struct cat_obj *a, const struct cat_obj *b,
+    const char *key);
+/* An ALTER action on object ai of A / bi of B (both covered). */
+struct ag_action *ag_alter(struct ag_plan *p, size_t ai, size_t bi,
+    const char *up, const char *down);
 /* The last (unqualified) name of a qualified identity, borrowed. */
 const char *ag_base(const char *id);
 /* A SQL string literal of s; caller frees. */

@@ -41,33 +41,11 @@ static void schema_read(bool record);
 static char *
 schema_exclude(void)
 {
-	const char *names[] = { D->cfg.version_table, D->cfg.history_table,
-		SCHEMA_TABLE };
-	char *buf = NULL;
-	size_t len, i;
-	const char *p;
-	FILE *f = open_memstream(&buf, &len);
+	const char *v[] = { D->cfg.version_table_schema, D->cfg.version_table,
+		D->cfg.version_table_schema, D->cfg.history_table,
+		D->cfg.version_table_schema, SCHEMA_TABLE, NULL };
 
-	if (f == NULL)
-		fatal("open_memstream failed");
-	fputc('{', f);
-	for (i = 0; i < ARRAY_LEN(names); i++) {
-		const char *two[2] = { D->cfg.version_table_schema, names[i] };
-		size_t k;
-
-		for (k = 0; k < 2; k++) {
-			fputs(i + k ? ",\"" : "\"", f);
-			for (p = two[k]; *p != '\0'; p++) {
-				if (*p == '"' || *p == '\\')
-					fputc('\\', f);
-				fputc(*p, f);
-			}
-			fputc('"', f);
-		}
-	}
-	fputc('}', f);
-	fclose(f);
-	return buf;
+	return catalog_text_array(v);
 }
 
 static void
