@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/* test-daemon-runner.c: plans, re-plans and retries, on a fake database. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "daemontest.h"
+
+#define ID(n) ((const void *)(intptr_t)(n))
+#define MANUAL "auto_migrate = false"
+
+static void
+three_revisions(void)
+{
+	dt_rev("r1", "none", "CREATE TABLE t1 (x int);", "DROP TABLE t1;");
+	dt_rev("r2", "r1", "CREATE TABLE t2 (x int);", "DROP TABLE t2;");
+	dt_rev("r3", "r2", "CREATE TABLE t3 (x int);", "DROP TABLE t3;");
+}
+
+/* A foreign writer's rows, set between two of the daemon's transactions. */
+static void
+foreign_rows(void *rows)
+{
+	const char *const *v = rows;
+	size_t n = 0;
+
+	while (v[n] != NULL)
+		n++;
+	fakedb_set_rows(v, n);
+}
+
+/* Start manual, lead, then run an upgrade to head with a foreign writer
+ * acting before the daemon's second transaction; returns the request. */
+static int
+upgrade_with_foreign_writer(const char *const *rows)
+{
+	three_revisions();
+	dt_start(MANUAL);
+	assert_true(dt_until(dt_leader, NULL, 2000));
+	fakedb_before("=BEGIN", 2, foreign_rows, (void *)rows);
+	return dt_send("upgrade", "{\"target\": \"head\"}");
+}
+
+/*
+ * The version rows change under the plan (another runner applied r2):
+ * the guard of the next step sees it, the plan is made again from the new
+ * rows, and only r3 runs.
+ */
+static void
+test_replan(void **state)
+{
+	static const char *const rows[] = { "r2", NULL };
+	int a;
+
+	(void)state;
+	a = upgrade_with_foreign_writer(rows);
+	assert_true(dt_until(dt_replied, ID(a), 2000));
+	assert_string_equal(dt_code(a), "ok");
+	assert_string_equal(fakedb_rows_text(), "r3");
+	assert_int_equal(fakedb_count("CREATE TABLE t1"), 1);
+	assert_int_equal(fakedb_count("CREATE TABLE t2"), 0);
+	assert_int_equal(fakedb_count("CREATE TABLE t3"), 1);
+}
+
+/*
+ * Issue 9, defect 4: a foreign writer adds a row the daemon has no file
+ * for. The re-plan runs the plan's guard again: the database is ahead, the
+ * upgrade stops, and no version change ever deletes that row.
+ */
+static void
+test_replan_ahead(void **state)
+{
+	static const char *const rows[] = { "r1", "zz_nofile", NULL };
+	int a;
+
+	(void)state;
+	a = upgrade_with_foreign_writer(rows);
+	assert_true(dt_until(dt_replied, ID(a), 2000));
+	assert_string_not_equal(dt_code(a), "ok");
+	assert_string_equal(fakedb_rows_text(), "r1,zz_nofile");
+	assert_int_equal(fakedb_count("CREATE TABLE t2"), 0);
+	assert_true(dt_until(dt_state_is, "ahead", 2000));
+}
+
+/*
+ * The lock is no longer held by the session (its guard says MGLCK): the
+ * daemon is no longer leader, the plan fails, and nothing more runs
+ * before the lock is taken again.
+ */
+static void
+drop_lock(void *unused)
+{
+	(void)unused;
+	fakedb.holder = NULL;
+	fakedb.other_holder = true;
+}
+
+static void
+test_lock_not_held(void **state)
+{
+	int a;
+
+	(void)state;
+	three_revisions();
+	dt_start(MANUAL);
+	assert_true(dt_until(dt_leader, NULL, 2000));
+	fakedb_before("=BEGIN", 2, drop_lock, NULL);
+	a = dt_send("upgrade", "{\"target\": \"head\"}");
+	assert_true(dt_until(dt_replied, ID(a), 2000));
+	assert_string_not_equal(dt_code(a), "ok");
+	assert_false(leader_is());
+	assert_string_equal(fakedb_rows_text(), "r1");
+	assert_int_equal(fakedb_count("CREATE TABLE t2"), 0);
+	dt_run(50);
+	assert_false(leader_is());
+	assert_int_equal(fakedb_count("CREATE TABLE t2"), 0);
+}
+
+/*
+ * A revision that fails on lock_timeout (55P03) is retried, and applied
+ * once; one more failure than lock_retries allows fails the step.
+ */
+static void
+test_lock_timeout_retry(void **state)
+{
+	int a;
+
+	(void)state;
+	three_revisions();
+	dt_start(MANUAL "\nlock_retries = 2");
+	assert_true(dt_until(dt_leader, NULL, 2000));
+	fakedb_fail("CREATE TABLE t2", "55P03",
+	    "canceling statement due to lock timeout", 2);
+	a = dt_send("upgrade", "{\"target\": \"head\"}");
+	assert_true(dt_until(dt_replied, ID(a), 5000));
+	assert_string_equal(dt_code(a), "ok");
+	assert_string_equal(fakedb_rows_text(), "r3");
+	assert_int_equal(fakedb_count("CREATE TABLE t2"), 3);
+	assert_int_equal(fakedb.history_rows, 3);
+}
+
+static void
+test_lock_timeout_gives_up(void **state)
+{
+	int a;
+
+	(void)state;
+	three_revisions();
+	dt_start(MANUAL "\nlock_retries = 1");
+	assert_true(dt_until(dt_leader, NULL, 2000));
+	fakedb_fail("CREATE TABLE t2", "55P03",
+	    "canceling statement due to lock timeout", 2);
+	a = dt_send("upgrade", "{\"target\": \"head\"}");
+	assert_true(dt_until(dt_replied, ID(a), 5000));
+	assert_string_equal(dt_code(a), "migration_failed");
+	assert_string_equal(fakedb_rows_text(), "r1");
+	assert_int_equal(fakedb_count("CREATE TABLE t2"), 2);
+	assert_int_equal(fakedb_count("CREATE TABLE t3"), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_replan, dt_teardown),
+		cmocka_unit_test_teardown(test_replan_ahead, dt_teardown),
+		cmocka_unit_test_teardown(test_lock_not_held, dt_teardown),
+		cmocka_unit_test_teardown(test_lock_timeout_retry,
+		    dt_teardown),
+		cmocka_unit_test_teardown(test_lock_timeout_gives_up,
+		    dt_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
