@@ -10,8 +10,11 @@
 #include "autogen.h"
 #include "xmalloc.h"
 
-static const char *const ag_phase_label[] = { "transactional, runs first: "
-	"new enum labels", "transactional", "transactional: false" };
+static const char *const ag_phase_label[] = {
+	"transactional, runs first: new enum labels",
+	"transactional",
+	"transactional: false",
+};
 
 /* The first line of a statement, at most width characters. */
 static void
