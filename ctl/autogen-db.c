@@ -289,17 +289,33 @@ ag_scratch_create(struct ag_db *db, char tag, char **name, struct merr *err)
 	return 0;
 }
 
+/* Send the DROP of name on c; the caller collects the result. */
+static bool
+ag_scratch_send_drop(PGconn *c, const char *name)
+{
+	char *q = ag_quote_ident(c, name);
+	char *sql = xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", q);
+	bool ok = PQsendQuery(c, sql) == 1;
+
+	free(sql);
+	free(q);
+	return ok;
+}
+
+static void
+ag_drain(PGconn *c)
+{
+	PGresult *res;
+
+	while ((res = PQgetResult(c)) != NULL)
+		PQclear(res);
+}
+
 static void
 ag_scratch_drop(struct ag_db *db, const char *name)
 {
-	char *q = ag_quote_ident(db->conn, name);
-	char *sql = xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", q);
-	PGresult *res;
-
-	res = PQexec(db->conn, sql);
-	PQclear(res);
-	free(sql);
-	free(q);
+	if (ag_scratch_send_drop(db->conn, name))
+		ag_drain(db->conn);
 }
 
 void
@@ -313,7 +329,21 @@ ag_scratch_drop_all(struct ag_db *db)
 		PQreset(db->conn);
 	/* a cancel sent by a signal may still be on its way: settle it */
 	PQclear(PQexec(db->conn, "SELECT 1"));
-	for (i = 0; i < db->nmade; i++)
+	i = 0;
+	if (db->nmade >= 2) {
+		/* two drops at once: each waits for its files, or with
+		 * fsync on for a checkpoint */
+		PGconn *c2 = ag_connect(db->url, NULL);
+
+		if (PQstatus(c2) == CONNECTION_OK &&
+		    ag_scratch_send_drop(db->conn, db->made[0]) &&
+		    ag_scratch_send_drop(c2, db->made[1]))
+			i = 2;
+		ag_drain(db->conn);
+		ag_drain(c2);
+		PQfinish(c2);
+	}
+	for (; i < db->nmade; i++)
 		ag_scratch_drop(db, db->made[i]);
 }
 
@@ -369,36 +399,6 @@ ag_scratch_sweep(struct ag_db *db, long max_age_s)
 
 /* ---- catalogs ----------------------------------------------------------- */
 
-static int
-ag_read_queries(PGconn *c, const char *param, struct catalog *cat,
-    struct merr *err)
-{
-	const Oid types[1] = { CATALOG_PARAM_TYPE };
-	const char *vals[1] = { param };
-	PGresult *res;
-	size_t q;
-	int r = 0;
-
-	for (q = 0; catalog_queries[q].sql != NULL; q++) {
-		res = PQexecParams(c, catalog_queries[q].sql, 1, types, vals,
-		    NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK)
-			r = ag_pq_fail(c, res, err, catalog_queries[q].name);
-		else
-			r = catalog_add_rows(cat, res, err);
-		PQclear(res);
-		if (r < 0)
-			return r;
-	}
-	res = PQexecParams(c, catalog_deps_sql, 1, types, vals, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		r = ag_pq_fail(c, res, err, "dependencies");
-	else
-		r = catalog_add_deps(cat, res, err);
-	PQclear(res);
-	return r;
-}
-
 static bool ag_acls;
 
 void
@@ -407,34 +407,120 @@ ag_catalog_acls(bool on)
 	ag_acls = on;
 }
 
+/*
+ * Send the whole read to c in pipeline mode (one round trip): BEGIN and
+ * COMMIT only when c is not in a transaction already (a rename's).
+ */
+static int
+ag_read_send(PGconn *c, const char *param, bool own, struct merr *err)
+{
+	const Oid types[1] = { CATALOG_PARAM_TYPE };
+	const char *vals[1] = { param };
+	size_t q;
+	int ok = PQenterPipelineMode(c);
+
+	if (own)
+		ok = ok && PQsendQueryParams(c, catalog_begin_sql, 0, NULL,
+		    NULL, NULL, NULL, 0);
+	ok = ok && PQsendQueryParams(c, catalog_settings_sql, 0, NULL, NULL,
+	    NULL, NULL, 0);
+	for (q = 0; ok && catalog_queries[q].sql != NULL; q++)
+		ok = PQsendQueryParams(c, catalog_queries[q].sql, 1, types,
+		    vals, NULL, NULL, 0);
+	ok = ok && PQsendQueryParams(c, catalog_deps_sql, 1, types, vals,
+	    NULL, NULL, 0);
+	if (own)
+		ok = ok && PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL,
+		    NULL, 0);
+	ok = ok && PQpipelineSync(c);
+	return ok ? 0 : ag_pq_fail(c, NULL, err, "catalog");
+}
+
+/* Collect what ag_read_send() sent, into cat; leaves pipeline mode. */
+static int
+ag_read_collect(PGconn *c, bool own, struct catalog *cat, struct merr *err)
+{
+	size_t nq = 0, k = 0, i;
+	PGresult *res;
+	int r = 0;
+	ExecStatusType st;
+
+	while (catalog_queries[nq].sql != NULL)
+		nq++;
+	for (;;) {
+		if ((res = PQgetResult(c)) == NULL) {
+			if (PQstatus(c) != CONNECTION_BAD)
+				continue;	/* one statement's end */
+			if (r == 0)
+				r = ag_pq_fail(c, NULL, err, "catalog");
+			break;
+		}
+		st = PQresultStatus(res);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		i = k++ - (own ? 1 : 0) - 1;	/* index among the queries */
+		if (r == 0 && st != PGRES_COMMAND_OK &&
+		    st != PGRES_TUPLES_OK)
+			r = ag_pq_fail(c, st == PGRES_PIPELINE_ABORTED ? NULL :
+			    res, err, "catalog");
+		else if (r == 0 && st == PGRES_TUPLES_OK && i < nq)
+			r = catalog_add_rows(cat, res, err);
+		else if (r == 0 && st == PGRES_TUPLES_OK && i == nq)
+			r = catalog_add_deps(cat, res, err);
+		PQclear(res);
+	}
+	(void)PQexitPipelineMode(c);
+	if (r < 0 && own && PQtransactionStatus(c) != PQTRANS_IDLE)
+		MIG_IGNORE(ag_exec(c, "ROLLBACK", NULL));
+	return r;
+}
+
+int
+ag_read_catalogs(PGconn *const *cs, size_t n, const char *const *exclude,
+    struct catalog **outs, struct merr *err)
+{
+	char *param = catalog_text_array(exclude);
+	bool own[2];
+	size_t i;
+	int r = 0;
+
+	if (n > 2)
+		fatal("ag_read_catalogs: at most two connections");
+	for (i = 0; i < n; i++) {
+		outs[i] = catalog_new();
+		own[i] = PQtransactionStatus(cs[i]) == PQTRANS_IDLE;
+	}
+	/* both backends work at once; we collect one after the other */
+	for (i = 0; r == 0 && i < n; i++)
+		r = ag_read_send(cs[i], param, own[i], err);
+	for (i = 0; i < n; i++) {
+		ag_signals_conn(cs[i]);
+		if (ag_read_collect(cs[i], own[i], outs[i], r == 0 ? err :
+		    NULL) < 0 && r == 0)
+			r = -EIO;
+	}
+	ag_signals_conn(NULL);
+	free(param);
+	for (i = 0; i < n; i++) {
+		if (r < 0) {
+			catalog_free(outs[i]);
+			outs[i] = NULL;
+			continue;
+		}
+		if (!ag_acls)	/* privileges: compared with --grants only */
+			catalog_hide_attr(outs[i], "acl");
+		catalog_finish(outs[i]);
+	}
+	return r;
+}
+
 int
 ag_read_catalog(PGconn *c, const char *const *exclude, struct catalog **out,
     struct merr *err)
 {
-	struct catalog *cat = catalog_new();
-	char *param = catalog_text_array(exclude);
-	bool own = PQtransactionStatus(c) == PQTRANS_IDLE;
-	int r;
-
-	ag_signals_conn(c);
-	r = own ? ag_exec(c, catalog_begin_sql, err) : 0;
-	if (r == 0)
-		r = ag_exec(c, catalog_settings_sql, err);
-	if (r == 0)
-		r = ag_read_queries(c, param, cat, err);
-	if (own)
-		MIG_IGNORE(ag_exec(c, r == 0 ? "COMMIT" : "ROLLBACK", NULL));
-	ag_signals_conn(NULL);
-	free(param);
-	if (r < 0) {
-		catalog_free(cat);
-		return r;
-	}
-	if (!ag_acls)	/* privileges are compared with --grants only */
-		catalog_hide_attr(cat, "acl");
-	catalog_finish(cat);
-	*out = cat;
-	return 0;
+	return ag_read_catalogs(&c, 1, exclude, out, err);
 }
 
 /* ---- the desired schema ------------------------------------------------- */

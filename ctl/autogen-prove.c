@@ -143,10 +143,12 @@ ag_prove(struct ag_plan *p, PGconn *c, const struct catalog *a0,
 	proof->ok = false;
 	for (i = 0; i < n && r == 0; i++)
 		r = ag_run_phase(p, c, ph[i], false, proof);
+	ag_tick("proof: upgrade applied");
 	if (r < 0)
 		return 0;
 	if (ag_check(c, exclude, p->b, "after the upgrade, ", proof) < 0)
 		return 0;
+	ag_tick("proof: catalog read");
 	for (i = 0; i < n; i++)
 		reversible = reversible && ag_plan_reversible(p, ph[i]);
 	for (i = n; reversible && i-- > 0 && r == 0;)

@@ -48,7 +48,7 @@ struct ag_run {
 };
 
 /* MIGRATECTL_TIMING=1: the time of each stage on stderr (bench/). */
-static void
+void
 ag_tick(const char *what)
 {
 	static struct timespec last;
@@ -383,12 +383,16 @@ ag_build(struct ag_run *r)
 	    ag_db_connect(r->db, r->name_a, &r->ca, &err) < 0)
 		return ag_fail(r, &err);
 	ag_tick("A: migrated --once (after B)");
-	if (ag_read_catalog(r->ca, ag_exclude, &r->a0, &err) < 0)
-		return ag_fail(r, &err);
-	ag_tick("read catalog A");
-	if (ag_read_catalog(r->cb, ag_exclude, &r->b, &err) < 0)
-		return ag_fail(r, &err);
-	ag_tick("read catalog B");
+	{
+		PGconn *cs[2] = { r->ca, r->cb };
+		struct catalog *cats[2];
+
+		if (ag_read_catalogs(cs, 2, ag_exclude, cats, &err) < 0)
+			return ag_fail(r, &err);
+		r->a0 = cats[0];
+		r->b = cats[1];
+	}
+	ag_tick("read catalogs A and B");
 	return CTL_OK;
 }
 
@@ -676,7 +680,7 @@ ag_main(const struct ctl_args *a, bool write)
 			goto out;
 		}
 		r.proved = true;
-		ag_tick("proof");
+		ag_tick("proof: downgrade, read");
 		/* the proof corrected the rewrite claims: texts stay */
 	}
 	ag_report(&r);

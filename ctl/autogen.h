@@ -216,6 +216,10 @@ char *ag_db_url(const struct ag_db *db, const char *name);
 int ag_exec(PGconn *c, const char *sql, struct merr *err) MIG_MUSTCHECK;
 /* Whether catalogs read from now on compare privileges (--grants). */
 void ag_catalog_acls(bool on);
+/* The catalogs of n (1 or 2) databases at once, one snapshot each. */
+int ag_read_catalogs(PGconn *const *cs, size_t n,
+    const char *const *exclude, struct catalog **outs, struct merr *err)
+    MIG_MUSTCHECK;
 /* Read the catalog of c in one snapshot, excluding the state tables. */
 int ag_read_catalog(PGconn *c, const char *const *exclude,
     struct catalog **out, struct merr *err) MIG_MUSTCHECK;
@@ -260,6 +264,9 @@ void ag_out_summary(FILE *f, const struct ag_plan *p,
     const struct ag_rev *revs, size_t nrevs, bool color);
 json_t *ag_out_json(const struct ag_plan *p, const struct ag_rev *revs,
     size_t nrevs);
+
+/* autogen.c: MIGRATECTL_TIMING=1: the time since the last tick, named. */
+void ag_tick(const char *what);
 
 /* autogen-prove.c */
 struct ag_proof {
