@@ -14,7 +14,7 @@
 # Optional files of a case: args (extra flags, one line), seed.sql,
 # refused (the plan must be refused: exit 1, nothing written),
 # irreversible, unmodelled (holds a word the report must name).
-# 551-555 run the other sixths (SCHEMA_DIFF_SHARD=K/6, by position in
+# 551-559 run the other tenths (SCHEMA_DIFF_SHARD=K/10, by position in
 # name order), so that each stays well within the per-test timeout. SCHEMA_DIFF_CASES="glob ..." runs a subset;
 # SCHEMA_DIFF_JOBS sets the parallelism (default 4).
 
@@ -189,7 +189,7 @@ downgrade() {
 }
 
 
-# 559-schema-diff-random sources the functions above, then runs its own.
+# 561-schema-diff-random sources the functions above, then runs its own.
 [[ ${SCHEMA_DIFF_LIB:-0} == 1 ]] && return 0
 
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
@@ -200,7 +200,7 @@ export MIGRATED MIGRATECTL
 export -f case_main die dbname url newdb dropdbs dump facts check_facts downgrade
 command -v jq >/dev/null || fail "jq is needed"
 
-shard=${SCHEMA_DIFF_SHARD:-0/6}
+shard=${SCHEMA_DIFF_SHARD:-0/10}
 cases=() pos=-1
 for d in "$FIXDIR"/*/; do
 	c=$(basename "$d")

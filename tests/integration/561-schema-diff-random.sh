@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 559-schema-diff-random: random schemas and random edits of them through
+# 561-schema-diff-random: random schemas and random edits of them through
 # the checks of the fixtures (550-schema-diff.sh: autogenerate proves its
 # plan, migrated --once reaches b's pg_dump, a second plan is empty, the
 # downgrade returns to a's dump), for SCHEMA_DIFF_RANDOM_SECS seconds
