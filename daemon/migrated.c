@@ -548,8 +548,11 @@ daemon_teardown(void)
 	leader_stop();
 	schema_stop();
 	state_stop();
-	if (D->dns != NULL)
+	if (D->dns != NULL) {
+		/* host name look-ups cancelled above report from the loop */
+		event_base_loop(D->base, EVLOOP_NONBLOCK);
 		evdns_base_free(D->dns, 0);
+	}
 	op_stop();
 	for (i = 0; i < ARRAY_LEN(ev_sig); i++)
 		if (ev_sig[i] != NULL)

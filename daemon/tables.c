@@ -45,11 +45,16 @@ static const char tables_inspect_sql[] =
     "(SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE') FROM t JOIN "
     "pg_catalog.pg_class c ON c.oid = t.oid WHERE t.relname = $3) FROM s";
 
-struct tables_job {
+/*
+ * The one check in flight (there is one lock session): static, so that a
+ * session closed with the check's batch in flight (whose callback then
+ * never runs) leaves nothing behind.
+ */
+static struct tables_job {
 	void (*done)(const char *why);
 	bool schema, vt, ht;	/* to create */
 	bool instance;		/* the history table's column to add */
-};
+} tables_job;
 
 /* The server's message (primary text), never NULL. */
 static const char *
@@ -69,10 +74,7 @@ tables_bool(const PGresult *res, int col)
 static void
 tables_finish(struct tables_job *j, const char *why)
 {
-	void (*done)(const char *) = j->done;
-
-	free(j);
-	done(why);
+	j->done(why);
 }
 
 static void
@@ -81,10 +83,8 @@ tables_on_created(struct db *db, const struct db_result *r, void *arg)
 	struct tables_job *j = arg;
 	char *why;
 
-	if (r->conn_lost) {
-		free(j);	/* the session's lost callback reports it */
-		return;
-	}
+	if (r->conn_lost)
+		return;		/* the session's lost callback reports it */
 	if (r->failed >= 0) {
 		why = xasprintf("cannot create the state tables in schema %s: "
 		    "%s", D->cfg.version_table_schema,
@@ -151,7 +151,7 @@ tables_create(struct db *db, struct tables_job *j)
 	}
 	q[n++].sql = "COMMIT";
 	if (db_batch(db, true, n, q, tables_on_created, j) < 0)
-		free(j);	/* down: the lost callback reports it */
+		log_debug("lock session down: cannot create the tables");
 	free(schema);
 	free(vt);
 	free(ht);
@@ -199,10 +199,8 @@ tables_on_inspect(struct db *db, const struct db_result *r, void *arg)
 	const PGresult *res;
 	char *why;
 
-	if (r->conn_lost) {
-		free(j);
+	if (r->conn_lost)
 		return;
-	}
 	if (r->failed >= 0) {
 		why = xasprintf("cannot inspect the state tables: %s",
 		    tables_errmsg(r->err));
@@ -229,13 +227,11 @@ tables_ensure(struct db *db, void (*done)(const char *why))
 {
 	const char *params[3] = { D->cfg.version_table_schema,
 	    D->cfg.version_table, D->cfg.history_table };
-	struct tables_job *j;
+	struct tables_job *j = &tables_job;
 
-	j = xcalloc(1, sizeof *j);
+	memset(j, 0, sizeof *j);
 	j->done = done;
 	if (db_query1(db, tables_inspect_sql, 3, params, tables_on_inspect,
-	    j) < 0) {
-		free(j);
+	    j) < 0)
 		done("lock session down");
-	}
 }
