@@ -7,7 +7,7 @@ source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
 lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
 [[ -n $lib ]] || t_skip "libfaketime is not installed (apt-get install libfaketime)"
-if ldd "$MIGRATED" 2>/dev/null | grep -q libasan; then
+if ldd "$MIGRATED" 2>/dev/null | grep libasan >/dev/null; then
 	t_skip "libfaketime and AddressSanitizer do not preload together"
 fi
 
