@@ -192,7 +192,8 @@ if [[ $(id -u) == 0 ]] && command -v unshare >/dev/null &&
 		fail "the host's passwd changed: the overlay leaked"
 	ok "dpkg -i in an overlay root: user, directories, units verify, nothing enabled or started; purge"
 elif [[ ${CI:-} == 1 && $(id -u) == 0 ]]; then
-	out=$(sh "$T_TMP/install-check.sh" "$deb" 2>&1) ||
+	# one install at a time: .ci/run runs suites side by side
+	out=$(flock "$cachedir/.install.lock" sh "$T_TMP/install-check.sh" "$deb" 2>&1) ||
 		{ dpkg --purge migrated >/dev/null 2>&1 || true; fail "dpkg -i: $out"; }
 	ok "dpkg -i on this CI machine: user, directories, units verify, nothing enabled or started; purge"
 else
