@@ -287,7 +287,7 @@ lint_alter_type(struct lint *l, struct lint_at *a)
 		oc = lm_col_find(r, a->c->name);
 	if (l->pending && l->o.facts != NULL)
 		fb = lint_facts_binary(l->o.facts, a->rv->schemaname,
-		    a->rv->relname, a->c->name, nc.type);
+		    a->rv->relname, a->c->name, nc.type, nc.array);
 	rw = lint_alter_rewrites(l, oc, &nc, fb);
 	if (!lint_alter_using_plain(cd->raw_default, a->c->name))
 		rw = 1;

@@ -477,23 +477,32 @@ lint_facts_streq(json_t *e, const char *key, const char *want)
 	return v != NULL && strcmp(v, want) == 0;
 }
 
+/* Does t, as lint_refs_typename() wrote it, name type tname (array)? */
+static bool
+lint_facts_type_is(const char *t, const char *tname, bool array)
+{
+	const char *sep = strrchr(t, '.');
+	size_t n = strlen(tname);
+
+	t = sep != NULL ? sep + 1 : t;
+	return strncmp(t, tname, n) == 0 &&
+	    strcmp(t + n, array ? "[]" : "") == 0;
+}
+
 int
 lint_facts_binary(const struct lint_facts *f, const char *schema,
-    const char *rel, const char *col, const char *tname)
+    const char *rel, const char *col, const char *tname, bool array)
 {
 	json_t *a = json_object_get(f->doc, "types"), *e, *b;
-	const char *t, *sep;
+	const char *t;
 	size_t i;
 
 	json_array_foreach(a, i, e) {
 		t = json_string_value(json_object_get(e, "t"));
 		if (t == NULL || !lint_facts_streq(e, "s", schema) ||
 		    !lint_facts_streq(e, "r", rel) ||
-		    !lint_facts_streq(e, "c", col))
-			continue;
-		sep = strrchr(t, '.');
-		if (strncmp(sep != NULL ? sep + 1 : t, tname,
-		    strlen(tname)) != 0)
+		    !lint_facts_streq(e, "c", col) ||
+		    !lint_facts_type_is(t, tname, array))
 			continue;
 		b = json_object_get(e, "binary");
 		return json_is_boolean(b) ? json_is_true(b) : -1;

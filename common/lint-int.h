@@ -323,12 +323,12 @@ bool lint_facts_rel(const struct lint_facts *f, const char *schema,
 /* Most volatile provolatile of function name: 'i', 's', 'v', or 0. */
 char lint_facts_volatility(const struct lint_facts *f, const char *name);
 /*
- * For a type change of schema.rel.col to type tname: 1 if the catalog says
- * the current type is binary-coercible to it (pg_cast), 0 if not, -1
- * unknown (not in the facts).
+ * For a type change of schema.rel.col to type tname (an array of it when
+ * array): 1 if the catalog says the current type is binary-coercible to
+ * it (pg_cast), 0 if not, -1 unknown (not in the facts).
  */
 int lint_facts_binary(const struct lint_facts *f, const char *schema,
-    const char *rel, const char *col, const char *tname);
+    const char *rel, const char *col, const char *tname, bool array);
 /* The table of index schema.name per the catalog; *tschema, *tname to free. */
 bool lint_facts_index(const struct lint_facts *f, const char *schema,
     const char *name, char **tschema, char **tname);

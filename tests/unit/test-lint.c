@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "lint.h"
+#include "lint-int.h"
 #include "migfile.h"
 #include "revgraph.h"
 #include "split.h"
@@ -276,6 +277,42 @@ test_lint_formats(void **state)
 	json_decref(s);
 }
 
+/*
+ * The catalog's verdict on a type change is the one for that very type:
+ * not for another whose name it begins (timestamp, timestamptz), nor for
+ * the array of it.
+ */
+static void
+test_lint_facts_types(void **state)
+{
+	static const char doc[] = "{\"rels\": [], \"types\": ["
+	    "{\"s\": null, \"r\": \"t\", \"c\": \"c\", "
+	    "\"t\": \"pg_catalog.timestamptz\", \"binary\": false},"
+	    "{\"s\": null, \"r\": \"t\", \"c\": \"c\", "
+	    "\"t\": \"int4[]\", \"binary\": false},"
+	    "{\"s\": null, \"r\": \"t\", \"c\": \"c\", "
+	    "\"t\": \"pg_catalog.timestamp\", \"binary\": true},"
+	    "{\"s\": null, \"r\": \"t\", \"c\": \"c\", "
+	    "\"t\": \"int4\", \"binary\": true}]}";
+	struct lint_facts *f;
+	char *why = NULL;
+
+	assert_int_equal(lint_facts_parse(doc, &f, &why), 0);
+	assert_int_equal(lint_facts_binary(f, NULL, "t", "c", "timestamp",
+	    false), 1);
+	assert_int_equal(lint_facts_binary(f, NULL, "t", "c", "timestamptz",
+	    false), 0);
+	assert_int_equal(lint_facts_binary(f, NULL, "t", "c", "int4", false),
+	    1);
+	assert_int_equal(lint_facts_binary(f, NULL, "t", "c", "int4", true),
+	    0);
+	assert_int_equal(lint_facts_binary(f, NULL, "t", "c", "int", false),
+	    -1);
+	assert_int_equal(lint_facts_binary(f, NULL, "t", "d", "int4", false),
+	    -1);
+	lint_facts_free(f);
+}
+
 /* The splitter's columns, which FILE:LINE:COL is built on. */
 static void
 test_lint_split_cols(void **state)
@@ -351,11 +388,12 @@ main(void)
 	size_t n = 0, i;
 	int rc;
 
-	tests = xcalloc(lint_nrules + 5, sizeof *tests);
+	tests = xcalloc(lint_nrules + 6, sizeof *tests);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_readme);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_split_cols);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_table);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_formats);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_facts_types);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_dirs);
 	for (i = 0; i < lint_nrules; i++) {
 		tests[n].name = lint_rules[i].id;
