@@ -363,12 +363,14 @@ static void
 lint_facts_col(struct lm_rel *r, json_t *c)
 {
 	struct lm_col *col;
-	const char *type;
+	const char *name, *type;
 	json_t *v;
 	size_t i;
 	int m;
 
-	col = lm_col_add(r, json_string_value(json_object_get(c, "name")));
+	if ((name = json_string_value(json_object_get(c, "name"))) == NULL)
+		return;		/* not from our query: ignored */
+	col = lm_col_add(r, name);
 	type = json_string_value(json_object_get(c, "type"));
 	free(col->type);
 	col->type = xstrdup(type != NULL ? type : "");
@@ -447,13 +449,18 @@ bool
 lint_facts_index(const struct lint_facts *f, const char *schema,
     const char *name, char **tschema, char **tname)
 {
+	const char *ts, *tn;
 	json_t *e;
 
 	if ((e = lint_facts_find(f, "indexes", "s", "n", schema, name)) ==
 	    NULL)
 		return false;
-	*tschema = xstrdup(json_string_value(json_object_get(e, "ts")));
-	*tname = xstrdup(json_string_value(json_object_get(e, "tn")));
+	ts = json_string_value(json_object_get(e, "ts"));
+	tn = json_string_value(json_object_get(e, "tn"));
+	if (ts == NULL || tn == NULL)
+		return false;
+	*tschema = xstrdup(ts);
+	*tname = xstrdup(tn);
 	return true;
 }
 
