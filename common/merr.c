@@ -11,26 +11,30 @@
 
 #include "merr.h"
 
-static const char *const merr_names[MERR__MAX] = {
-	[MERR_NONE] = "none",
-	[MERR_BAD_REQUEST] = "bad_request",
-	[MERR_UNKNOWN_OP] = "unknown_op",
-	[MERR_UNAUTHORIZED] = "unauthorized",
-	[MERR_NOT_LEADER] = "not_leader",
-	[MERR_DB_UNAVAILABLE] = "db_unavailable",
-	[MERR_REVISION_NOT_FOUND] = "revision_not_found",
-	[MERR_AMBIGUOUS_REVISION] = "ambiguous_revision",
-	[MERR_MULTIPLE_HEADS] = "multiple_heads",
-	[MERR_IRREVERSIBLE] = "irreversible",
-	[MERR_MIGRATION_FAILED] = "migration_failed",
-	[MERR_DRIFT_DETECTED] = "drift_detected",
-	[MERR_DIRTY] = "dirty",
-	[MERR_TIMEOUT] = "timeout",
-	[MERR_CANCELLED] = "cancelled",
-	[MERR_SHUTTING_DOWN] = "shutting_down",
-	[MERR_BUSY] = "busy",
-	[MERR_INTERNAL] = "internal",
-	[MERR_LINT_REFUSED] = "lint_refused",
+/* Each code's SPEC §5 name and SPEC §6 exit code, for both programs. */
+static const struct {
+	const char *name;
+	int exit;
+} merr_codes[MERR__MAX] = {
+	[MERR_NONE] = { "none", 0 },
+	[MERR_BAD_REQUEST] = { "bad_request", 2 },
+	[MERR_UNKNOWN_OP] = { "unknown_op", 2 },
+	[MERR_UNAUTHORIZED] = { "unauthorized", 77 },
+	[MERR_NOT_LEADER] = { "not_leader", 75 },
+	[MERR_DB_UNAVAILABLE] = { "db_unavailable", 75 },
+	[MERR_REVISION_NOT_FOUND] = { "revision_not_found", 2 },
+	[MERR_AMBIGUOUS_REVISION] = { "ambiguous_revision", 2 },
+	[MERR_MULTIPLE_HEADS] = { "multiple_heads", 2 },
+	[MERR_IRREVERSIBLE] = { "irreversible", 1 },
+	[MERR_MIGRATION_FAILED] = { "migration_failed", 1 },
+	[MERR_DRIFT_DETECTED] = { "drift_detected", 1 },
+	[MERR_DIRTY] = { "dirty", 1 },
+	[MERR_TIMEOUT] = { "timeout", 75 },
+	[MERR_CANCELLED] = { "cancelled", 1 },
+	[MERR_SHUTTING_DOWN] = { "shutting_down", 75 },
+	[MERR_BUSY] = { "busy", 75 },
+	[MERR_INTERNAL] = { "internal", 1 },
+	[MERR_LINT_REFUSED] = { "lint_refused", 1 },
 };
 
 const char *
@@ -38,7 +42,7 @@ merr_code_name(enum merr_code code)
 {
 	if ((int)code < 0 || code >= MERR__MAX)
 		return "internal";
-	return merr_names[code];
+	return merr_codes[code].name;
 }
 
 enum merr_code
@@ -47,9 +51,17 @@ merr_code_from_name(const char *name)
 	int i;
 
 	for (i = 1; i < MERR__MAX; i++)
-		if (strcmp(merr_names[i], name) == 0)
+		if (strcmp(merr_codes[i].name, name) == 0)
 			return (enum merr_code)i;
 	return MERR_NONE;
+}
+
+int
+merr_exit_code(enum merr_code code)
+{
+	if ((int)code < 0 || code >= MERR__MAX)
+		return 1;
+	return merr_codes[code].exit;
 }
 
 int

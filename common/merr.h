@@ -53,6 +53,8 @@ struct merr {
 const char *merr_code_name(enum merr_code code);
 /* Inverse of merr_code_name; MERR_NONE if unknown. */
 enum merr_code merr_code_from_name(const char *name);
+/* The exit code of SPEC §6 for code: 0 for MERR_NONE, 1 for bad values. */
+int merr_exit_code(enum merr_code code);
 /*
  * Set err (clearing what it held) to code and a formatted message.
  * Returns -EINVAL, so `return merr_set(err, ...);` reads naturally.

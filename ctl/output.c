@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "merr.h"
 #include "output.h"
 #include "xmalloc.h"
 
@@ -18,30 +19,11 @@
 #define SGR_GREEN "\033[32m"
 #define SGR_YELLOW "\033[33m"
 
-/* SPEC §6: error code to exit code. */
+/* Codes only the client reports; the daemon's map through merr.c. */
 static const struct {
 	const char *code;
 	enum ctl_exit exit;
 } output_exits[] = {
-	{ "migration_failed", CTL_FAILED },
-	{ "irreversible", CTL_FAILED },
-	{ "drift_detected", CTL_FAILED },
-	{ "dirty", CTL_FAILED },
-	{ "cancelled", CTL_FAILED },
-	{ "lint_refused", CTL_FAILED },
-	{ "internal", CTL_FAILED },
-	{ "bad_request", CTL_USAGE },
-	{ "unknown_op", CTL_USAGE },
-	{ "revision_not_found", CTL_USAGE },
-	{ "ambiguous_revision", CTL_USAGE },
-	{ "multiple_heads", CTL_USAGE },
-	{ "not_leader", CTL_TEMPFAIL },
-	{ "db_unavailable", CTL_TEMPFAIL },
-	{ "shutting_down", CTL_TEMPFAIL },
-	{ "busy", CTL_TEMPFAIL },
-	{ "timeout", CTL_TEMPFAIL },
-	{ "unauthorized", CTL_NOPERM },
-	/* Client-side codes (never sent by the daemon). */
 	{ "unreachable", CTL_UNREACHABLE },
 	{ "connection_lost", CTL_TEMPFAIL },
 };
@@ -63,6 +45,7 @@ output_sgr(bool color, const char *sgr)
 enum ctl_exit
 output_exit_for_code(const char *code)
 {
+	enum merr_code c;
 	size_t i;
 
 	if (code == NULL)
@@ -70,7 +53,9 @@ output_exit_for_code(const char *code)
 	for (i = 0; i < ARRAY_LEN(output_exits); i++)
 		if (strcmp(output_exits[i].code, code) == 0)
 			return output_exits[i].exit;
-	return CTL_FAILED;
+	if ((c = merr_code_from_name(code)) == MERR_NONE)
+		return CTL_FAILED;	/* a code newer than this client */
+	return (enum ctl_exit)merr_exit_code(c);
 }
 
 enum ctl_exit

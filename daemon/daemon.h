@@ -266,8 +266,6 @@ int op_reload_now(bool auto_ok, json_t **result, struct merr *err)
 /* a daemon-made request ended: answer the reloads waiting for it */
 void op_reload_auto_done(const struct req *ireq, const json_t *result,
     const struct merr *err);
-/* the exit code of SPEC §6 for an error code (migrated --once) */
-int once_exit_code(enum merr_code code);
 
 /* leader.c */
 void leader_key_init(const char *dbname);

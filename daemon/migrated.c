@@ -225,7 +225,7 @@ daemon_internal_done(json_t *result, const struct merr *err)
 				fprintf(stderr, "hint: %s\n", err->hint);
 		}
 		fflush(stdout);
-		daemon_exit(!failed ? 0 : once_exit_code(err->code));
+		daemon_exit(!failed ? 0 : merr_exit_code(err->code));
 		return;
 	}
 	if (failed && err->code == MERR_DB_UNAVAILABLE)

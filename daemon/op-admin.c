@@ -453,29 +453,3 @@ const struct op_entry op_cancel_entry = {
 	.name = "cancel", .flags = OP_AUTH | OP_DURING_SHUTDOWN,
 	.args = no_args, .exec = op_cancel_exec,
 };
-
-/* The exit code of SPEC §6 for an error code (migrated --once). */
-int
-once_exit_code(enum merr_code code)
-{
-	switch (code) {
-	case MERR_NONE:
-		return 0;
-	case MERR_BAD_REQUEST:
-	case MERR_UNKNOWN_OP:
-	case MERR_REVISION_NOT_FOUND:
-	case MERR_AMBIGUOUS_REVISION:
-	case MERR_MULTIPLE_HEADS:
-		return 2;
-	case MERR_NOT_LEADER:
-	case MERR_DB_UNAVAILABLE:
-	case MERR_SHUTTING_DOWN:
-	case MERR_BUSY:
-	case MERR_TIMEOUT:
-		return 75;
-	case MERR_UNAUTHORIZED:
-		return 77;
-	default:
-		return 1;
-	}
-}

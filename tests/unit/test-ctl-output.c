@@ -63,7 +63,8 @@ test_exit_codes(void **state)
 		{ "multiple_heads", 2 }, { "not_leader", 75 },
 		{ "db_unavailable", 75 }, { "shutting_down", 75 },
 		{ "busy", 75 }, { "timeout", 75 }, { "unauthorized", 77 },
-		{ "no_such_code", 1 },
+		{ "lint_refused", 1 }, { "unreachable", 69 },
+		{ "connection_lost", 75 }, { "no_such_code", 1 },
 	};
 	size_t i;
 

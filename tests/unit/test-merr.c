@@ -105,12 +105,44 @@ test_parse_hostile(void **state)
 	assert_null(e.message);
 }
 
+/* SPEC §6's table: every code's exit code, the same in both programs. */
+static void
+test_exit_codes(void **state)
+{
+	static const struct {
+		const char *code;
+		int exit;
+	} t[] = {
+		{ "migration_failed", 1 }, { "irreversible", 1 },
+		{ "drift_detected", 1 }, { "dirty", 1 }, { "cancelled", 1 },
+		{ "lint_refused", 1 }, { "internal", 1 },
+		{ "bad_request", 2 }, { "unknown_op", 2 },
+		{ "revision_not_found", 2 }, { "ambiguous_revision", 2 },
+		{ "multiple_heads", 2 },
+		{ "not_leader", 75 }, { "db_unavailable", 75 },
+		{ "shutting_down", 75 }, { "busy", 75 }, { "timeout", 75 },
+		{ "unauthorized", 77 },
+	};
+	enum merr_code c;
+	size_t i;
+
+	assert_int_equal(ARRAY_LEN(t), MERR__MAX - 1);	/* every code */
+	for (i = 0; i < ARRAY_LEN(t); i++) {
+		c = merr_code_from_name(t[i].code);
+		assert_int_not_equal(c, MERR_NONE);
+		assert_int_equal(merr_exit_code(c), t[i].exit);
+	}
+	assert_int_equal(merr_exit_code(MERR_NONE), 0);
+	assert_int_equal(merr_exit_code(MERR__MAX), 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_parse_hostile),
+		cmocka_unit_test(test_exit_codes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
