@@ -313,7 +313,7 @@ json_t *conninfo_target_json(void);
 struct reconnect {
 	struct db *db;
 	struct event *ev;
-	int backoff_ms;
+	int attempts;		/* failures since the session was last up */
 	bool stopped;
 	void (*tick)(void *arg);
 	void *arg;

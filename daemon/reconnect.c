@@ -2,8 +2,10 @@
 /* reconnect.c: keep a database session up: capped backoff, periodic tick. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 
+#include "backoff.h"
 #include "daemon.h"
 #include "log.h"
 
@@ -36,7 +38,7 @@ reconnect_init(struct reconnect *rc, struct db *db, void (*tick)(void *),
 	rc->db = db;
 	rc->tick = tick;
 	rc->arg = arg;
-	rc->backoff_ms = 0;
+	rc->attempts = 0;
 	rc->stopped = false;
 	rc->ev = evtimer_new(D->base, reconnect_on_timer, rc);
 	if (rc->ev == NULL)
@@ -60,12 +62,10 @@ reconnect_lost(struct reconnect *rc)
 {
 	int ms;
 
-	ms = rc->backoff_ms < RECONNECT_MIN_MS ? RECONNECT_MIN_MS :
-	    rc->backoff_ms;
-	if (ms > D->cfg.reconnect_max_interval_ms)
-		ms = D->cfg.reconnect_max_interval_ms;
-	rc->backoff_ms = ms > D->cfg.reconnect_max_interval_ms / 2 ?
-	    D->cfg.reconnect_max_interval_ms : ms * 2;
+	if (rc->attempts < INT_MAX)
+		rc->attempts++;
+	ms = backoff_ms(rc->attempts, RECONNECT_MIN_MS,
+	    D->cfg.reconnect_max_interval_ms);
 	reconnect_at(rc, ms);
 	return ms;
 }
@@ -73,7 +73,7 @@ reconnect_lost(struct reconnect *rc)
 void
 reconnect_up(struct reconnect *rc)
 {
-	rc->backoff_ms = 0;
+	rc->attempts = 0;
 }
 
 void
