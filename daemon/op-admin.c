@@ -297,23 +297,27 @@ op_reload_now(bool auto_ok, json_t **result, struct merr *err)
 	struct revset *rs = NULL, *old = D->rs;
 	json_t *added, *removed, *changed;
 	const struct migfile *mf;
-	char *msg, *line, *tmp;
+	char *msg = NULL, *line;
+	size_t i, len = 0;
 	bool auto_up;
 	ssize_t k;
-	size_t i;
+	FILE *f;
 
 	if (revset_load(D->cfg.migrations_dir, &rs, &diags) < 0) {
+		/* one growing buffer: a copy per error was quadratic */
+		if ((f = open_memstream(&msg, &len)) == NULL)
+			fatal("open_memstream: out of memory");
 		mdiag_sort(&diags);
-		msg = xasprintf("%zu error(s) in %s; the old set stays loaded",
+		fprintf(f, "%zu error(s) in %s; the old set stays loaded",
 		    diags.n, D->cfg.migrations_dir);
 		for (i = 0; i < diags.n; i++) {
 			line = mdiag_format(&diags.v[i]);
 			log_error("%s", line);
-			tmp = msg;
-			msg = xasprintf("%s\n%s", tmp, line);
-			free(tmp);
+			fprintf(f, "\n%s", line);
 			free(line);
 		}
+		if (fclose(f) != 0 || msg == NULL)
+			fatal("open_memstream: out of memory");
 		mdiag_clear(&diags);
 		merr_set(err, MERR_MIGRATION_FAILED, "%s", msg);
 		free(msg);
