@@ -505,14 +505,16 @@ ctl_once_check(int argc, char **argv, bool *change)
 {
 	struct ctl_cmdline cl = { 0 };
 	struct ctl_args a;
+	char *names;
 	int r;
 
 	ctl_args_init(&a);
 	r = ctl_parse(argc, argv, &a, &cl);
 	if (r == 0 && !(cl.verb->flags & VERB_ONCE)) {
+		names = verbs_names(VERB_ONCE);
 		fprintf(stderr, "migrated: --once cannot run %s (it runs: "
-		    "status, current, heads, history, log, upgrade, downgrade, "
-		    "stamp, verify, check, resolve)\n", cl.verb->name);
+		    "%s)\n", cl.verb->name, names);
+		free(names);
 		r = -EINVAL;
 	}
 	if (r == 0)

@@ -362,6 +362,26 @@ verbs_find(const char *name)
 	return NULL;
 }
 
+char *
+verbs_names(unsigned want)
+{
+	const char *sep = "";
+	char *s = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	if ((f = open_memstream(&s, &len)) == NULL)
+		fatal("open_memstream: out of memory");
+	for (i = 0; i < ARRAY_LEN(verbs); i++)
+		if (verbs[i].flags & want) {
+			fprintf(f, "%s%s", sep, verbs[i].name);
+			sep = ", ";
+		}
+	if (fclose(f) != 0 || s == NULL)
+		fatal("open_memstream: out of memory");
+	return s;
+}
+
 const char *
 verbs_suggest(const char *name)
 {

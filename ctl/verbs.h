@@ -76,6 +76,8 @@ extern const size_t verbs_nglobal_opts;
 
 /* The verb called name, the default verb for NULL, or NULL. */
 const struct verb *verbs_find(const char *name);
+/* "a, b, c": the names of the verbs with a flag of want; caller frees. */
+char *verbs_names(unsigned want);
 /* The verb name closest to a mistyped one, or NULL (borrowed). */
 const char *verbs_suggest(const char *name);
 /*
