@@ -297,7 +297,7 @@ static const struct verb verbs[] = {
 	{ "lint", "[--dir DIR] [--db URL] [--json | --format sarif] "
 	    "[--fail-on LEVEL] [--pg-version N] [--atomic] [-v] [--rules]", 0,
 	    0, VERB_OFFLINE, "v", lint_opts, CTL_HEAVY(ctl_lint),
-	    "check files and SQL (dangerous migrations)",
+	    "lint files and SQL for dangerous changes",
 	    "Load every migration file and build the revision graph (every "
 	    "problem as FILE:LINE: message, exit 1); then parse each statement "
 	    "with PostgreSQL's grammar and report what would lock, rewrite or "
@@ -307,7 +307,7 @@ static const struct verb verbs[] = {
 	    lint_help },
 	{ "revision", "-m MSG [--dir DIR] [--head REV] [--no-transaction] "
 	    "[--depends-on REV,...] [--branch-label LABEL] [--autogenerate] "
-	    "[--schema PATH] [--dev-url URL] [--allow-drop] "
+	    "[--schema PATH] [--dev-url URL] [--allow-drop] [--grants] "
 	    "[--rename KIND:OLD=NEW]...", 0, 0,
 	    VERB_OFFLINE, "m:", revision_opts, ctl_revision,
 	    "new revision file on top of the head",
@@ -415,24 +415,30 @@ verbs_suggest_opt(const char *arg, const struct option *opts)
 	return suggest_closest(word, names, n);
 }
 
+#define VERBS_USAGE_MORE "      "	/* indent of a usage's next lines */
+
 /* A usage line, wrapped before a '[' to fit 78 columns. */
 static void
 verbs_help_usage(FILE *f, const char *indent, const char *buf)
 {
-	const char *p = buf, *cut, *q;
+	const char *p = buf, *cut, *q, *in = indent;
+	size_t width;
 
-	while (strlen(p) > 76 - strlen(indent)) {
+	for (;;) {
+		width = 76 - strlen(in);
+		if (strlen(p) <= width)
+			break;
 		cut = NULL;
-		for (q = p + 1; q < p + 76 - strlen(indent) && *q != '\0'; q++)
+		for (q = p + 1; q < p + width && *q != '\0'; q++)
 			if (q[0] == ' ' && q[1] == '[')
 				cut = q;
 		if (cut == NULL)
 			break;
-		fprintf(f, "%s%.*s\n", p == buf ? indent : "      ",
-		    (int)(cut - p), p);
+		fprintf(f, "%s%.*s\n", in, (int)(cut - p), p);
 		p = cut + 1;
+		in = VERBS_USAGE_MORE;
 	}
-	fprintf(f, "%s%s\n", p == buf ? indent : "      ", p);
+	fprintf(f, "%s%s\n", in, p);
 }
 
 static void

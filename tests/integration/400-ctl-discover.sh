@@ -41,8 +41,11 @@ grep -q '^Daemon commands:' <<<"$out" || fail "help lists no commands: $out"
 grep -q "help COMMAND" <<<"$out" || fail "help does not point at help COMMAND"
 run --help
 [[ $out == "$(cat "$T_TMP/out")" && $rc == 0 ]] || fail "--help"
+run help
+awk 'length > 79 { bad = 1 } END { exit bad }' "$T_TMP/out" ||
+	fail "help has lines over 79 columns"
 for verb in status current heads history log upgrade downgrade stamp verify \
-    check wait reload cancel resolve lint revision merge help; do
+    check wait reload cancel resolve lint revision diff merge help; do
 	run help "$verb"
 	((rc == 0)) || fail "help $verb exited $rc: $err"
 	grep -q "^Usage: migratectl $verb" <<<"$out" || fail "help $verb: $out"
