@@ -398,10 +398,21 @@ rsql_add_reset(struct rsql_batch *b)
 void
 rsql_notify(struct rsql_batch *b)
 {
+	json_t *o;
 	char *payload;
 
-	payload = xasprintf("{\"type\":\"changed\",\"app\":\"%s\"}",
-	    D->app_name);
+	/*
+	 * As leader_announce(): jansson escapes what the host name in
+	 * app_name holds (without a valid "app", a daemon also refreshes on
+	 * its own notice, which is harmless).
+	 */
+	o = json_object();
+	json_object_set_new(o, "type", json_string("changed"));
+	json_object_set_new(o, "app", json_string(D->app_name));
+	payload = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (payload == NULL)
+		fatal("rsql_notify: cannot encode the payload");
 	rsql_add(b, "SELECT pg_catalog.pg_notify('" NOTIFY_CHANNEL "', $1)",
 	    1, payload);
 	free(payload);
