@@ -11,7 +11,7 @@
  * Ids are stable (scripts, lint_allow headers and CI baselines name them).
  * "why" says what goes wrong in one line; "safe" is the rewrite. The
  * README's "Safe migrations" table is this table (`migratectl lint
- * --rules`), checked by tests/integration/500-lint.sh.
+ * --rules`), checked by tests/unit/test-lint.c (test_lint_readme).
  */
 #define E LINT_ERROR
 #define W LINT_WARNING
