@@ -103,6 +103,31 @@ merr_move(struct merr *dst, struct merr *src)
 	memset(src, 0, sizeof *src);
 }
 
+static char *
+merr_dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+merr_copy(struct merr *dst, const struct merr *src)
+{
+	if (dst == src)
+		return;
+	merr_clear(dst);
+	dst->code = src->code;
+	dst->message = merr_dup(src->message);
+	dst->revision = merr_dup(src->revision);
+	dst->file = merr_dup(src->file);
+	dst->line = src->line;
+	dst->position = src->position;
+	dst->sqlstate = merr_dup(src->sqlstate);
+	dst->detail = merr_dup(src->detail);
+	dst->hint = merr_dup(src->hint);
+	dst->context = merr_dup(src->context);
+	dst->state = merr_dup(src->state);
+}
+
 /* Labelled lines after the message, in the order they are written. */
 static const char *const merr_labels[] = {
 	"SQLSTATE: ", "DETAIL: ", "HINT: ", "CONTEXT: ",

@@ -65,6 +65,8 @@ int merr_set(struct merr *err, enum merr_code code, const char *fmt, ...)
 void merr_clear(struct merr *err);
 /* Move src into dst (dst cleared first, src left empty). */
 void merr_move(struct merr *dst, struct merr *src);
+/* Copy every field of src into dst (dst cleared first). */
+void merr_copy(struct merr *dst, const struct merr *src);
 
 /*
  * "FILE:LINE: message", "FILE: message" (no line) or "message" (no file):

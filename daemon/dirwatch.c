@@ -43,14 +43,6 @@ dirwatch_quiet(const struct dirscan *snap)
 	return false;
 }
 
-static void
-dirwatch_copy_err(struct merr *dst, const struct merr *src)
-{
-	merr_clear(dst);
-	dst->code = src->code;
-	dst->message = src->message ? xstrdup(src->message) : NULL;
-}
-
 int
 dirwatch_check(struct merr *err)
 {
@@ -69,7 +61,7 @@ dirwatch_check(struct merr *err)
 	    !bad_snap.links) ||
 	    dirscan_same(dir, &bad_snap))) {
 		bad_clean = true;
-		dirwatch_copy_err(err, &bad_err);
+		merr_copy(err, &bad_err);
 		return -EINVAL;
 	}
 	(void)dirscan_take(dir, &pre);
@@ -80,7 +72,7 @@ dirwatch_check(struct merr *err)
 	if (r < 0) {
 		bad_snap = pre;
 		bad_clean = true;
-		dirwatch_copy_err(&bad_err, err);
+		merr_copy(&bad_err, err);
 		return r;
 	}
 	dirscan_clear(&pre);

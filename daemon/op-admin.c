@@ -397,17 +397,14 @@ static void
 op_reload_failed(struct merr *out, const json_t *reloaded,
     const struct merr *err)
 {
-	merr_set(out, err->code, "auto-migrate after the reload (%lld "
-	    "revisions): %s", (long long)json_integer_value(
-	    json_object_get(reloaded, "revisions")), err->message);
-	out->revision = err->revision ? xstrdup(err->revision) : NULL;
-	out->file = err->file ? xstrdup(err->file) : NULL;
-	out->line = err->line;
-	out->position = err->position;
-	out->sqlstate = err->sqlstate ? xstrdup(err->sqlstate) : NULL;
-	out->detail = err->detail ? xstrdup(err->detail) : NULL;
-	out->hint = err->hint ? xstrdup(err->hint) : NULL;
-	out->context = err->context ? xstrdup(err->context) : NULL;
+	char *msg;
+
+	msg = xasprintf("auto-migrate after the reload (%lld revisions): %s",
+	    (long long)json_integer_value(json_object_get(reloaded,
+	    "revisions")), err->message != NULL ? err->message : "");
+	merr_copy(out, err);
+	free(out->message);
+	out->message = msg;
 }
 
 void

@@ -105,6 +105,43 @@ test_parse_hostile(void **state)
 	assert_null(e.message);
 }
 
+/* merr_copy: every field, owned by the copy. */
+static void
+test_copy(void **state)
+{
+	struct merr a = { 0 }, b = { 0 };
+
+	merr_set(&a, MERR_DIRTY, "m");
+	a.revision = xstrdup("r");
+	a.file = xstrdup("f.sql");
+	a.line = 3;
+	a.position = 4;
+	a.sqlstate = xstrdup("42P01");
+	a.detail = xstrdup("d");
+	a.hint = xstrdup("h");
+	a.context = xstrdup("c");
+	a.state = xstrdup("dirty");
+	merr_set(&b, MERR_INTERNAL, "old");
+	merr_copy(&b, &a);
+	merr_clear(&a);			/* b owns its own strings */
+	assert_int_equal(b.code, MERR_DIRTY);
+	assert_string_equal(b.message, "m");
+	assert_string_equal(b.revision, "r");
+	assert_string_equal(b.file, "f.sql");
+	assert_int_equal(b.line, 3);
+	assert_int_equal(b.position, 4);
+	assert_string_equal(b.sqlstate, "42P01");
+	assert_string_equal(b.detail, "d");
+	assert_string_equal(b.hint, "h");
+	assert_string_equal(b.context, "c");
+	assert_string_equal(b.state, "dirty");
+	merr_copy(&a, &b);
+	merr_copy(&a, &a);
+	assert_string_equal(a.state, "dirty");
+	merr_clear(&a);
+	merr_clear(&b);
+}
+
 /* SPEC §6's table: every code's exit code, the same in both programs. */
 static void
 test_exit_codes(void **state)
@@ -143,6 +180,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_parse_hostile),
 		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
