@@ -237,6 +237,11 @@ op_verify_fresh(void *arg, bool ok)
 static int
 op_verify_exec(struct req *req, json_t **result, struct merr *err)
 {
+	bool schema = false;
+	int r;
+
+	if ((r = proto_arg_bool(req->args, "schema", &schema, err)) < 0)
+		return r;
 	return op_fresh(req, op_verify_fresh, err);
 }
 
