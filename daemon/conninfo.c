@@ -45,44 +45,47 @@ struct ci_param {
 static struct ci_param *params;		/* the effective settings */
 static size_t nparams;
 
-static const char *
-conninfo_get(const char *key)
+static struct ci_param *
+conninfo_find(const char *key)
 {
 	size_t i;
 
 	for (i = 0; i < nparams; i++)
 		if (strcmp(params[i].key, key) == 0)
-			return params[i].val;
+			return &params[i];
 	return NULL;
+}
+
+static const char *
+conninfo_get(const char *key)
+{
+	const struct ci_param *p = conninfo_find(key);
+
+	return p != NULL ? p->val : NULL;
 }
 
 static void
 conninfo_put(const char *key, const char *val, bool from_url)
 {
-	size_t i;
+	struct ci_param *p;
 
-	for (i = 0; i < nparams; i++)
-		if (strcmp(params[i].key, key) == 0) {
-			free(params[i].val);
-			params[i].val = xstrdup(val);
-			params[i].from_url = from_url;
-			return;
-		}
-	params = xreallocarray(params, nparams + 1, sizeof *params);
-	params[nparams].key = xstrdup(key);
-	params[nparams].from_url = from_url;
-	params[nparams++].val = xstrdup(val);
+	if ((p = conninfo_find(key)) == NULL) {
+		params = xreallocarray(params, nparams + 1, sizeof *params);
+		p = &params[nparams++];
+		p->key = xstrdup(key);
+		p->val = NULL;
+	}
+	free(p->val);
+	p->val = xstrdup(val);
+	p->from_url = from_url;
 }
 
 bool
 conninfo_from_url(const char *key)
 {
-	size_t i;
+	const struct ci_param *p = conninfo_find(key);
 
-	for (i = 0; i < nparams; i++)
-		if (strcmp(params[i].key, key) == 0)
-			return params[i].from_url;
-	return false;
+	return p != NULL && p->from_url;
 }
 
 void

@@ -208,18 +208,28 @@ op_abort_queue(enum merr_code code, const char *why)
 	merr_clear(&err);
 }
 
-void
-op_leadership_lost(void)
+/* Fail the waiters whose flags include need (0: all of them). */
+static void
+op_abort_waiters(enum merr_code code, const char *why, int need)
 {
+	TAILQ_HEAD(, req) list;
 	struct merr err = { 0 };
 	struct req *req, *next;
 
-	op_abort_queue(MERR_NOT_LEADER, "this daemon lost the lock");
-	merr_set(&err, MERR_NOT_LEADER, "this daemon lost the lock");
+	/* an abort may finish other requests: take ours out first */
+	TAILQ_INIT(&list);
 	for (req = TAILQ_FIRST(&D->waiters); req != NULL; req = next) {
 		next = TAILQ_NEXT(req, entry);
-		if (!(req->flags & OP_LEADER))
+		if (need != 0 && !(req->flags & need))
 			continue;
+		TAILQ_REMOVE(&D->waiters, req, entry);
+		req->waiting = false;
+		D->nwaiters--;
+		TAILQ_INSERT_TAIL(&list, req, entry);
+	}
+	merr_set(&err, code, "%s", why);
+	while ((req = TAILQ_FIRST(&list)) != NULL) {
+		TAILQ_REMOVE(&list, req, entry);
 		if (req->op->abort != NULL)
 			req->op->abort(req, &err);
 		else
@@ -229,20 +239,18 @@ op_leadership_lost(void)
 }
 
 void
+op_leadership_lost(void)
+{
+	op_abort_queue(MERR_NOT_LEADER, "this daemon lost the lock");
+	op_abort_waiters(MERR_NOT_LEADER, "this daemon lost the lock",
+	    OP_LEADER);
+}
+
+void
 op_abort_all(enum merr_code code, const char *why)
 {
-	struct merr err = { 0 };
-	struct req *req;
-
 	op_abort_queue(code, why);
-	merr_set(&err, code, "%s", why);
-	while ((req = TAILQ_FIRST(&D->waiters)) != NULL) {
-		if (req->op->abort != NULL)
-			req->op->abort(req, &err);
-		else
-			op_finish(req, NULL, &err);
-	}
-	merr_clear(&err);
+	op_abort_waiters(code, why, 0);
 }
 
 void
