@@ -29,6 +29,13 @@ static int dt_next_id;
 void
 dt_rev(const char *id, const char *down, const char *up, const char *downsql)
 {
+	dt_rev_hdr(id, down, NULL, up, downsql);
+}
+
+void
+dt_rev_hdr(const char *id, const char *down, const char *hdr, const char *up,
+    const char *downsql)
+{
 	char path[256];
 	FILE *f;
 
@@ -45,8 +52,8 @@ dt_rev(const char *id, const char *down, const char *up, const char *downsql)
 		fatal("%s: %s", path, strerror(errno));
 	fprintf(f,
 	    "-- revision: %s\n-- down_revision: %s\n"
-	    "-- message: revision %s\n\n-- +upgrade\n%s\n",
-	    id, down, id, up);
+	    "-- message: revision %s\n%s%s\n-- +upgrade\n%s\n",
+	    id, down, id, hdr != NULL ? hdr : "", hdr != NULL ? "\n" : "", up);
 	if (downsql != NULL)
 		fprintf(f, "\n-- +downgrade\n%s\n", downsql);
 	fclose(f);

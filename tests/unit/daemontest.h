@@ -23,6 +23,9 @@
 /* A new revision file: id, down ("none", "a", "a,b"), upgrade, downgrade. */
 void dt_rev(const char *id, const char *down, const char *up,
     const char *downsql);
+/* The same with one more header line (hdr: "-- transactional: false"). */
+void dt_rev_hdr(const char *id, const char *down, const char *hdr,
+    const char *up, const char *downsql);
 /* Start the core; conf: extra settings lines ("key = value\n..."). */
 void dt_start(const char *conf);
 void dt_stop(void);

@@ -225,6 +225,59 @@ fakedb_rows_text(void)
 	return buf;
 }
 
+void
+fakedb_set_nt(const char *revision, const char *host, long pid,
+    const char *instance)
+{
+	struct fakedb_nt *nt = &fakedb.nt;
+
+	memset(nt, 0, sizeof *nt);
+	nt->set = true;
+	snprintf(nt->revision, sizeof nt->revision, "%s", revision);
+	snprintf(nt->operation, sizeof nt->operation, "upgrade");
+	snprintf(nt->outcome, sizeof nt->outcome, "running");
+	snprintf(nt->host, sizeof nt->host, "%s", host);
+	snprintf(nt->pid, sizeof nt->pid, "%ld", pid);
+	snprintf(nt->instance, sizeof nt->instance, "%s",
+	    instance != NULL ? instance : "");
+}
+
+/* The dirty check's query: the latest unresolved step that is not ok. */
+static PGresult *
+fk_nt_row(void)
+{
+	const struct fakedb_nt *nt = &fakedb.nt;
+	const char *v[8];
+
+	if (!nt->set || strcmp(nt->outcome, "ok") == 0)
+		return fk_tuples(8, 0, NULL);
+	v[0] = nt->revision;
+	v[1] = nt->operation;
+	v[2] = "2026-01-01 00:00:00+00";
+	v[3] = nt->outcome;
+	v[4] = NULL;
+	v[5] = nt->host;
+	v[6] = nt->pid;
+	v[7] = nt->instance[0] != '\0' ? nt->instance : NULL;
+	return fk_tuples(8, 1, v);
+}
+
+/* A history insert (revision, operation, ...) as the dirty check sees it. */
+static void
+fk_nt_insert(const char *sql, int np, char **p)
+{
+	if (np < 2 || p[0] == NULL || p[1] == NULL)
+		return;
+	if (strcmp(p[1], "resolve") == 0 && fakedb.nt.set &&
+	    strcmp(p[0], fakedb.nt.revision) == 0)
+		fakedb.nt.set = false;
+	if (strstr(sql, "'running'") == NULL || np < 7)
+		return; /* rsql_nt_start: $5 host, $6 pid, $7 instance */
+	fakedb_set_nt(p[0], p[4] != NULL ? p[4] : "",
+	    strtol(p[5] != NULL ? p[5] : "0", NULL, 10), p[6]);
+	snprintf(fakedb.nt.operation, sizeof fakedb.nt.operation, "%s", p[1]);
+}
+
 /* The rows as PostgreSQL prints a text[] of simple ids: {a,b}. */
 static char *
 fk_rows_array(void)
@@ -446,7 +499,7 @@ fk_model(struct db *db, const char *sql, int np, char **p)
 		return fk_tuples(1, (int)fakedb.nrows,
 		    (const char *const *)fakedb.rows);
 	if (fk_has(sql, "WHERE NOT transactional"))
-		return fk_tuples(8, 0, NULL);
+		return fk_nt_row();
 	if (fk_has(sql, "SELECT DISTINCT ON (revision"))
 		return fk_tuples(2, 0, NULL);
 	if (fk_has(sql, "WHERE outcome = 'failed'"))
@@ -488,9 +541,17 @@ fk_model(struct db *db, const char *sql, int np, char **p)
 	}
 	if (fk_has(sql, "INSERT INTO") &&
 	    fk_has(sql, "(revision, operation")) {
+		fk_nt_insert(sql, np, p);
 		fakedb.history_rows++;
 		snprintf(pid, sizeof pid, "%ld", fakedb.history_rows);
 		return fk_has(sql, "RETURNING id") ? fk_one(pid) : fk_ok();
+	}
+	if (fk_has(sql, "SET outcome = 'ok'") ||
+	    fk_has(sql, "SET outcome = 'failed'")) {
+		/* the daemon's own step ends (rsql_nt_done, rsql_nt_failed) */
+		snprintf(fakedb.nt.outcome, sizeof fakedb.nt.outcome, "%s",
+		    fk_has(sql, "SET outcome = 'ok'") ? "ok" : "failed");
+		return fk_ok();
 	}
 	if (fk_has(sql, "WITH p AS (SELECT $1::jsonb AS j)"))
 		fatal("fakedb: lint facts are not modelled (set lint = off)");

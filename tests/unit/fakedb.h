@@ -28,6 +28,19 @@
 
 #define FAKEDB_MAX_ROWS 64
 
+/*
+ * The history's latest non-transactional upgrade or downgrade that no
+ * `resolve` followed: what the dirty check reads. The daemon's own steps
+ * write it (the 'running' insert, then outcome ok or failed); a test sets
+ * one with fakedb_set_nt() as a crashed or another daemon left it.
+ */
+struct fakedb_nt {
+	bool set;
+	char revision[64], operation[16], outcome[16];
+	char host[64], pid[16];
+	char instance[64]; /* "": NULL, a row of a version before ids */
+};
+
 struct fakedb_model {
 	char *rows[FAKEDB_MAX_ROWS]; /* version rows, byte order */
 	size_t nrows;
@@ -36,6 +49,7 @@ struct fakedb_model {
 	bool other_holder;   /* another daemon holds the lock */
 	bool refuse_connect; /* new sessions fail */
 	long history_rows;   /* rows inserted into the history */
+	struct fakedb_nt nt; /* the dirty check's row */
 };
 
 extern struct fakedb_model fakedb;
@@ -47,6 +61,9 @@ void fakedb_reset(void);
 void fakedb_set_rows(const char *const *rows, size_t n);
 /* The rows, comma-separated (static buffer). */
 const char *fakedb_rows_text(void);
+/* An upgrade's running row written by host:pid with instance (NULL: none). */
+void fakedb_set_nt(const char *revision, const char *host, long pid,
+    const char *instance);
 
 /*
  * A match is a substring of the statement, or "=SQL" for exactly SQL.
