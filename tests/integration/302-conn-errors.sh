@@ -33,6 +33,21 @@ grep -q "connection setting port (PG\* environment or service file): port \"7000
 	fail "message: $err"
 ok "a malformed port, port list or hostaddr exits 78 naming value and source"
 
+# a URL that libpq cannot parse: 78 at start with libpq's reason, and a
+# password in it is masked
+start78 -d "$base&bogus=1"
+grep -q "database_url = '.*bogus=1' (flag -d): not a connection string or URI: invalid URI query parameter: \"bogus\"" <<<"$err" ||
+	fail "message: $err"
+DATABASE_URL="postgresql://u:hunter2%zz@h/db" start78
+grep -q "database_url = 'postgresql://u:\*\*\*\*\*\*\*\*@h/db' (environment DATABASE_URL): not a connection string or URI" <<<"$err" ||
+	fail "message: $err"
+! grep -q hunter2 <<<"$err" || fail "the password is in the message: $err"
+printf 'database_url = host=%s bogus\n' "$PGHOST" >"$T_TMP/bad.conf"
+start78 -c "$T_TMP/bad.conf"
+grep -q "database_url = 'host=.* bogus' (.*bad.conf.*): not a connection string or URI: .*bogus" <<<"$err" ||
+	fail "message: $err"
+ok "a URL or connection string that does not parse exits 78 naming it and its source"
+
 # ---- a database that does not exist yet: retried, reported -----------------
 name="later_$$_$RANDOM"
 printf 'reconnect_max_interval = 1s\n' >"$T_TMP/c.conf"
