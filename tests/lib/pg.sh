@@ -42,7 +42,10 @@
 #
 # The server listens on a Unix socket only (listen_addresses = ''), in
 # PG_TMPDIR, with `local all all trust`, so any local OS user -- root
-# included -- can connect as any role.  The bootstrap superuser is named
+# included -- can connect as any role; but one role, PG_PASSWORD_ROLE,
+# must give its password (scram-sha-256), for tests of a wrong password.
+# No role of that name exists: a test creates it with the password it
+# wants.  The bootstrap superuser is named
 # after the invoking user (PG_SUPERUSER overrides).  initdb refuses to run
 # as root, so when root the server runs as the system user `migtest`
 # (PG_OS_USER overrides), created on first use.
@@ -70,6 +73,8 @@
 #   PG_QUIET=1    do not print the server log on failure
 #   PG_APP_ROLE   the least-privilege role (default: migrator)
 #   PG_APP_SCHEMA its schema (default: app)
+#   PG_PASSWORD_ROLE  the one role that authenticates with a password
+#                 (default: migrator_pw)
 #   PG_LOCALE_PROVIDER=icu
 #                 initdb --locale-provider=icu --icu-locale=en-US: every
 #                 database collates with ICU en-US, not C (default: libc,
@@ -306,8 +311,12 @@ pg_start() {
 		log_min_messages = info
 		log_connections = off
 	EOF
+	PG_PASSWORD_ROLE=${PG_PASSWORD_ROLE:-migrator_pw}
+	export PG_PASSWORD_ROLE
 	cat >"$PG_DATADIR/pg_hba.conf" <<-EOF
-		# tests/lib/pg.sh: Unix socket only, everybody trusted.
+		# tests/lib/pg.sh: Unix socket only, everybody trusted but
+		# one role that must give its password.
+		local all $PG_PASSWORD_ROLE scram-sha-256
 		local all all trust
 	EOF
 
