@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # http_listen: /healthz, /readyz (and ?requires=REV) and /metrics, asked
-# with a real HTTP client (curl) of a real daemon: the Prometheus text
+# with a real HTTP client (curl) of a real daemon, and /readyz of a standby
+# (it answers for the database: 503 behind, 200 once the leader upgraded):
+# the Prometheus text
 # format (HELP and TYPE for every family, well-formed samples), values that
 # follow the state (behind -> current, a failed step, requests by op), and
 # the bounds: GET/HEAD only, request headers capped, connections capped
@@ -48,6 +50,19 @@ get /readyz
 [[ $code == 503 && $body == "not ready: behind, 2 pending" ]] ||
 	fail "/readyz behind: $code $body"
 ok "/healthz 200; /readyz 503 while behind"
+
+# ---- a standby answers /readyz for the database, not for itself --------------
+port2=$(free_port)
+printf 'http_listen = 127.0.0.1:%s\n' "$port2" >"$T_TMP/s.conf"
+t_start s "$db" "$dir" -c "$T_TMP/s.conf" --no-auto-migrate
+[[ $(t_json s status | jq -r .result.role) == standby ]] ||
+	fail "s is not a standby: $(t_json s status)"
+sget() { local base=http://127.0.0.1:$port2; get "$@"; }
+sget /readyz
+[[ $code == 503 && $body == "not ready: behind, 2 pending" ]] ||
+	fail "/readyz on a standby, behind: $code $body"
+sget /healthz
+[[ $code == 200 ]] || fail "/healthz on a standby: $code"
 
 # ---- the exposition format ----------------------------------------------------
 hdr=$(curl -sS -D - -o "$T_TMP/m" "$base/metrics")
@@ -102,6 +117,11 @@ ctl h status >/dev/null
 ctl h status >/dev/null
 get /readyz
 [[ $code == 200 && $body == "ready: at the heads" ]] || fail "/readyz: $code $body"
+s_ready() { sget /readyz; [[ $code == 200 && $body == "ready: at the heads" ]]; }
+t_wait_for 10 s_ready || fail "/readyz on the standby after the upgrade: $code $body"
+curl -sS --max-time 5 -o "$T_TMP/m" "http://127.0.0.1:$port2/metrics"
+[[ $(metric migrated_leader) == 0 ]] || fail "standby's migrated_leader: $(metric migrated_leader)"
+t_stop s
 get /metrics
 cp "$T_TMP/body" "$T_TMP/m"
 [[ $(metric 'migrated_state{state="current"}') == 1 &&
@@ -115,7 +135,7 @@ cp "$T_TMP/body" "$T_TMP/m"
 	fail "status requests: $(grep requests_total "$T_TMP/m")"
 awk '$1 == "migrated_last_step_duration_seconds" && $2 >= 0 && $2 < 60 { f = 1 }
 	END { exit !f }' "$T_TMP/m" || fail "last step duration: $(cat "$T_TMP/m")"
-ok "/readyz 200 at the heads, ?requires=REV; step and request counters"
+ok "/readyz 200 at the heads (on the standby too), ?requires=REV; step and request counters"
 
 # ---- a failed step and an error reply are counted ----------------------------
 t_rev "$dir" aaaa0003 aaaa0002 'SELECT 1/0;' 'SELECT 1;' >/dev/null
