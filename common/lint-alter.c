@@ -410,31 +410,12 @@ lint_alter_validate(struct lint *l, struct lint_at *a)
 
 /* ---- partitions ---- */
 
-/* A validated CHECK on the partition that reads the parent's key. */
-static bool
-lint_alter_bound_check(struct lm_rel *parent, struct lm_rel *part)
-{
-	size_t i, j, k;
-
-	for (i = 0; part != NULL && i < part->ncons; i++) {
-		if (part->cons[i].kind != 'c' || !part->cons[i].validated)
-			continue;
-		if (parent == NULL || parent->npartkey == 0)
-			return true;
-		for (j = 0; j < parent->npartkey; j++)
-			for (k = 0; k < part->cons[i].ncols; k++)
-				if (strcmp(parent->partkey[j],
-				    part->cons[i].cols[k]) == 0)
-					return true;
-	}
-	return false;
-}
-
 static void
 lint_alter_partition(struct lint *l, struct lint_at *a, bool attach)
 {
 	const PgQuery__PartitionCmd *pc;
 	struct lm_rel *part = NULL;
+	char *why;
 
 	if (a->c->def == NULL ||
 	    a->c->def->node_case != PG_QUERY__NODE__NODE_PARTITION_CMD)
@@ -456,13 +437,15 @@ lint_alter_partition(struct lint *l, struct lint_at *a, bool attach)
 	if (pc->name == NULL || lint_table_state(l, pc->name->schemaname,
 	    pc->name->relname, &part) == LT_NEW)
 		return;
-	if (lint_alter_bound_check(lint_rel(l, a->rv->schemaname,
-	    a->rv->relname), part))
+	why = lint_bound_unproved(l, lint_rel(l, a->rv->schemaname,
+	    a->rv->relname), part, pc->bound);
+	if (why == NULL)
 		return;
 	lint_report_table(l, LR_ATTACH_NO_CHECK, a->loc, pc->name->schemaname,
-	    pc->name->relname, "ATTACH PARTITION %s scans it to check the "
-	    "bound: no validated CHECK on it matches the key of %s",
-	    pc->name->relname, a->t);
+	    pc->name->relname, "ATTACH PARTITION %s scans it: its validated "
+	    "CHECKs could not be proved to imply the bound in %s (%s)",
+	    pc->name->relname, a->t, why);
+	free(why);
 }
 
 /* ---- the statement ---- */

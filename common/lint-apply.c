@@ -160,6 +160,7 @@ lint_apply_con(struct lint *l, struct lm_rel *r,
 		lint_pg_walk(k->raw_expr, lint_apply_colref, &ns);
 		c->cols = ns.v;
 		c->ncols = ns.n;
+		lint_bound_atoms(c, k->raw_expr);
 	}
 	if (kind == 'p' && col != NULL && (cc = lm_col_find(r, col)) != NULL)
 		cc->notnull = true;
@@ -217,9 +218,12 @@ lint_apply_create(struct lint *l, const PgQuery__CreateStmt *s)
 	for (i = 0; s->partspec != NULL && i < s->partspec->n_part_params;
 	    i++) {
 		e = s->partspec->part_params[i];
-		if (e->node_case != PG_QUERY__NODE__NODE_PARTITION_ELEM ||
-		    (k = e->partition_elem->name) == NULL || *k == '\0')
+		if (e->node_case != PG_QUERY__NODE__NODE_PARTITION_ELEM)
 			continue;
+		if ((k = e->partition_elem->name) == NULL || *k == '\0') {
+			r->partkey_expr = true;
+			continue;
+		}
 		r->partkey = xreallocarray(r->partkey, r->npartkey + 1,
 		    sizeof *r->partkey);
 		r->partkey[r->npartkey++] = xstrdup(k);

@@ -41,7 +41,8 @@ const char lint_facts_sql[] =
 "     FROM pg_partitioned_table pt\n"
 "     CROSS JOIN LATERAL unnest(pt.partattrs::int2[])\n"
 "       WITH ORDINALITY AS k(att, i)\n"
-"     JOIN pg_attribute a ON a.attrelid = pt.partrelid AND a.attnum = k.att\n"
+"     LEFT JOIN pg_attribute a ON a.attrelid = pt.partrelid\n"
+"       AND a.attnum = k.att\n"
 "     WHERE pt.partrelid = rels.oid),\n"
 "   'cols', (SELECT json_agg(json_build_object('name', a.attname,\n"
 "       'type', t.typname, 'typmod', a.atttypmod, 'array', a.attndims > 0,\n"
@@ -57,6 +58,8 @@ const char lint_facts_sql[] =
 "     WHERE a.attrelid = rels.oid AND a.attnum > 0 AND NOT a.attisdropped),\n"
 "   'cons', (SELECT json_agg(json_build_object('name', k.conname,\n"
 "       'kind', k.contype, 'validated', k.convalidated,\n"
+"       'def', CASE WHEN k.contype = 'c' THEN pg_get_constraintdef(k.oid)\n"
+"         END,\n"
 "       'cols', (SELECT json_agg(a.attname) FROM pg_attribute a\n"
 "         WHERE a.attrelid = rels.oid AND a.attnum = ANY (k.conkey)),\n"
 "       'nn_col', (SELECT a.attname FROM pg_attribute a\n"
@@ -412,6 +415,9 @@ lint_facts_con(struct lm_rel *r, json_t *c)
 	json_array_foreach(cols, i, v)
 		if (json_is_string(v))
 			k->cols[k->ncols++] = xstrdup(json_string_value(v));
+	if (k->kind == 'c')
+		lint_bound_atoms_def(k, json_string_value(json_object_get(c,
+		    "def")));
 }
 
 bool
@@ -436,7 +442,9 @@ lint_facts_rel(const struct lint_facts *f, const char *schema,
 	json_array_foreach(json_object_get(e, "cons"), i, v)
 		lint_facts_con(r, v);
 	json_array_foreach(json_object_get(e, "partkey"), i, v)
-		if (json_is_string(v) && r->npartkey < 32) {
+		if (json_is_null(v))
+			r->partkey_expr = true;	/* an expression */
+		else if (json_is_string(v) && r->npartkey < 32) {
 			r->partkey = xreallocarray(r->partkey, r->npartkey + 1,
 			    sizeof *r->partkey);
 			r->partkey[r->npartkey++] =

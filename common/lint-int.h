@@ -85,12 +85,31 @@ struct lm_col {
 	bool notnull;
 };
 
+/* A constant of a CHECK or of a partition bound, as written. */
+struct lm_val {
+	char *s;		/* its text (NULL, minvalue, maxvalue) */
+	char kind;		/* 'i' integer, 'f' decimal, 's' string,
+				   '0' NULL, 'm' MINVALUE, 'M' MAXVALUE */
+};
+
+/* A conjunct of a CHECK that bounds a column by constants. */
+struct lm_atom {
+	char *col;
+	char op;		/* 'n' IS NOT NULL, '<', 'l' <=, '>',
+				   'g' >=, '=', 'i' IN (v...) */
+	bool textcast;		/* written col::text */
+	struct lm_val *v;
+	size_t nv;
+};
+
 struct lm_con {
 	char *name;		/* "" when unnamed */
 	char kind;		/* 'c' check, 'f' foreign key, 'u', 'p', 'x' */
 	char *nn_col;		/* CHECK (col IS NOT NULL): col, else NULL */
 	char **cols;		/* columns it references (checks) */
 	size_t ncols;
+	struct lm_atom *atoms;	/* checks: the conjuncts lint understands */
+	size_t natoms;
 	bool validated;
 	unsigned txn;		/* transaction that added or validated it */
 };
@@ -120,6 +139,7 @@ struct lm_rel {
 	size_t ndeps;
 	char **partkey;		/* partition key columns */
 	size_t npartkey;
+	bool partkey_expr;	/* the key has an expression (not in partkey) */
 	struct lm_rel *next;	/* same name, other schema */
 };
 
@@ -313,6 +333,20 @@ bool lint_is_ddl(const PgQuery__Node *n);
  * 'u' (a function we cannot tell offline); *fn: the worst one. */
 char lint_volatility(struct lint *l, const PgQuery__Node *expr,
     const char **fn);
+
+/* ---- partition bounds (lint-bound.c) ---- */
+
+/* Record in c the conjuncts of CHECK expression e that bound a column. */
+void lint_bound_atoms(struct lm_con *c, const PgQuery__Node *e);
+/* The same from the catalog's text of a CHECK ("CHECK ((a > 0))"). */
+void lint_bound_atoms_def(struct lm_con *c, const char *def);
+void lint_bound_atoms_free(struct lm_con *c);
+/*
+ * NULL when part's validated CHECKs and NOT NULL columns imply bound b of
+ * parent (ATTACH skips its scan), else why not, to free.
+ */
+char *lint_bound_unproved(struct lint *l, struct lm_rel *parent,
+    struct lm_rel *part, const PgQuery__PartitionBoundSpec *b);
 
 /* ---- facts (lint-facts.c) ---- */
 

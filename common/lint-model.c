@@ -157,6 +157,7 @@ lm_con_clear(struct lm_con *c)
 	free(c->name);
 	free(c->nn_col);
 	lm_strv_free(c->cols, c->ncols);
+	lint_bound_atoms_free(c);
 }
 
 static void

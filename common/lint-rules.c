@@ -210,12 +210,13 @@ const struct lint_rule lint_rules[] = {
 	    "DETACH PARTITION ... CONCURRENTLY in a transactional: false "
 	    "revision", "require-concurrent-partition-detach" },
 	[LR_ATTACH_NO_CHECK] = { "attach-partition-without-check", W, "all",
-	    "ATTACH PARTITION of a table without a validated CHECK matching "
-	    "the bound",
+	    "ATTACH PARTITION of a table whose validated CHECKs and NOT NULL "
+	    "columns are not proved to imply the bound",
 	    "scans the table (and the default partition) to prove every row "
 	    "fits the bound, holding its ACCESS EXCLUSIVE lock",
-	    "ADD a CHECK equal to the bound NOT VALID, VALIDATE it, ATTACH "
-	    "(the scan is skipped), drop the CHECK", NULL },
+	    "ADD CHECK (key IS NOT NULL AND key >= lo AND key < hi), or "
+	    "key IN (...) for a list, NOT VALID; VALIDATE it; ATTACH (the "
+	    "scan is skipped); drop the CHECK", NULL },
 	[LR_VACUUM_FULL] = { "vacuum-full", E, "all",
 	    "VACUUM FULL",
 	    "rewrites the table under ACCESS EXCLUSIVE: nothing reads or "

@@ -40,3 +40,46 @@ CREATE TABLE loose2 (
     id bigint,
     at timestamptz NOT NULL CHECK (at >= '2026-01-01' AND at < '2027-01-01')
 );
+-- attach-partition-without-check: CHECKs that do or do not imply a bound
+CREATE TABLE logs (id bigint, at timestamptz) PARTITION BY RANGE (at);
+CREATE TABLE loose_nn (
+    id bigint,
+    at timestamptz CONSTRAINT loose_nn_at CHECK (at IS NOT NULL)
+);
+CREATE TABLE events_wide (
+    id bigint,
+    at timestamptz NOT NULL CHECK (at >= '2025-01-01' AND at < '2027-01-01')
+);
+CREATE TABLE events_q1 (
+    id bigint,
+    at timestamptz CHECK (at BETWEEN '2026-01-01' AND '2026-03-31 23:59:59'
+        AND at IS NOT NULL)
+);
+CREATE TABLE events_null (
+    id bigint,
+    at timestamptz CHECK (at >= '2026-01-01' AND at < '2027-01-01')
+);
+CREATE TABLE events_old (
+    id bigint,
+    at timestamptz NOT NULL CHECK ('2020-01-01 00:00:00' > at)
+);
+CREATE TABLE orders (id bigint, region text) PARTITION BY LIST (region);
+CREATE TABLE orders_eu (
+    id bigint,
+    region text NOT NULL CHECK (region IN ('de', 'fr'))
+);
+CREATE TABLE orders_us (id bigint, region text CHECK (region = 'us'));
+CREATE TABLE meters (id bigint NOT NULL, v int) PARTITION BY RANGE (id);
+CREATE TABLE meters_1 (
+    id bigint NOT NULL CHECK (id >= 0 AND id < 1000),
+    v int
+);
+CREATE TABLE meters_by_day (at timestamptz NOT NULL)
+    PARTITION BY RANGE ((at::date));
+CREATE TABLE meters_h (id bigint NOT NULL) PARTITION BY HASH (id);
+CREATE TABLE meters_h0 (id bigint NOT NULL CHECK (id >= 0));
+CREATE TABLE mbd (
+    at timestamptz NOT NULL CHECK (at >= '2026-01-01' AND at < '2026-01-02')
+);
+CREATE TABLE grid (x int NOT NULL, y int NOT NULL) PARTITION BY RANGE (x, y);
+CREATE TABLE grid_0 (x int NOT NULL CHECK (x >= 0 AND x < 10), y int NOT NULL);
