@@ -619,26 +619,44 @@ migset_load_files(struct migset *set, DIR *d, char **names, size_t n,
 	}
 }
 
-/* Leave out every file whose revision id another file has too. */
+/*
+ * Leave out every file whose revision id another file has too. The ids in
+ * order find them in n log n; all are marked before any is freed, so that no
+ * comparison reads a file already freed or moved.
+ */
 static void
 migset_drop_dups(struct migset *set)
 {
-	size_t i, j, k = 0;
-	bool dup;
+	size_t *idx, i, k = 0, ndup = 0;
+	bool *dup;
 
-	for (i = 0; i < set->n; i++) {
-		dup = false;
-		for (j = 0; j < set->n && !dup; j++)
-			dup = j != i && strcmp(set->v[i]->revision,
-			    set->v[j]->revision) == 0;
-		if (!dup) {
+	if (set->n < 2)
+		return;
+	idx = xreallocarray(NULL, set->n, sizeof *idx);
+	dup = xcalloc(set->n, sizeof *dup);
+	for (i = 0; i < set->n; i++)
+		idx[i] = i;
+	migset_sort_set = set;
+	qsort(idx, set->n, sizeof *idx, migset_cmp_rev);
+	migset_sort_set = NULL;
+	for (i = 0; i + 1 < set->n; i++)
+		if (strcmp(set->v[idx[i]]->revision,
+		    set->v[idx[i + 1]]->revision) == 0) {
+			dup[idx[i]] = dup[idx[i + 1]] = true;
+			ndup++;
+		}
+	for (i = 0; ndup > 0 && i < set->n; i++) {
+		if (!dup[i]) {
 			set->v[k++] = set->v[i];
 			continue;
 		}
 		migset_add_failed(set, set->v[i]->name);
 		migfile_free(set->v[i]);
 	}
-	set->n = k;
+	if (ndup > 0)
+		set->n = k;
+	free(dup);
+	free(idx);
 }
 
 bool
