@@ -72,6 +72,18 @@ next_drift(struct next *nx, const json_t *drift)
 		    "lets upgrades run anyway)");
 }
 
+/* Schema drift: objects changed outside migrations (SPEC §8). */
+static void
+next_schema_drift(struct next *nx, const json_t *sd)
+{
+	if (json_array_size(sd) == 0)
+		return;
+	next_line(nx, "undo the schema change made outside migrations, or "
+	    "put it in the desired schema");
+	next_line(nx, "and run: " P " revision --autogenerate -m MSG (" P
+	    " verify --schema lists it)");
+}
+
 /* ahead: each version row without a file. */
 static void
 next_ahead(struct next *nx, const json_t *st)
@@ -161,7 +173,8 @@ next_state(struct next *nx, const json_t *st, const char *state,
 	else if (next_is(state, "behind") && !failed)
 		next_behind(nx, st);
 	else if (next_is(state, "current") &&
-	    json_array_size(json_object_get(st, "drift")) == 0)
+	    json_array_size(json_object_get(st, "drift")) == 0 &&
+	    json_array_size(json_object_get(st, "schema_drift")) == 0)
 		next_line(nx, "nothing to do: the database is at its heads");
 }
 
@@ -188,4 +201,5 @@ output_next(FILE *f, const json_t *st)
 	failed = !next_is(state, "dirty") && next_last_error(&nx, st);
 	next_state(&nx, st, state, failed);
 	next_drift(&nx, json_object_get(st, "drift"));
+	next_schema_drift(&nx, json_object_get(st, "schema_drift"));
 }

@@ -489,6 +489,41 @@ output_drift(FILE *f, const json_t *drift)
 	}
 }
 
+/*
+ * Schema drift (SPEC §8): objects changed outside migrations, as the
+ * daemon's periodic check last saw them. Nothing from a daemon without it.
+ */
+static void
+output_schema_drift(FILE *f, const json_t *st)
+{
+	const json_t *sd = json_object_get(st, "schema_drift"), *e;
+	const char *note = output_jstr(st, "schema_drift_note");
+	const char *obj, *chg;
+	size_t i, n = json_array_size(sd);
+
+	if (sd == NULL)
+		return;
+	if (!json_is_array(sd)) {
+		output_kv(f, "schema", "unknown (%s)", note != NULL ? note :
+		    "not checked yet");
+		return;
+	}
+	if (n == 0) {
+		output_kv(f, "schema", "as recorded by the last plan");
+		return;
+	}
+	output_kv(f, "schema", "drift: %zu object%s changed outside "
+	    "migrations", n, n == 1 ? "" : "s");
+	json_array_foreach(sd, i, e) {
+		obj = output_jstr(e, "object");
+		chg = output_jstr(e, "change");
+		output_kv(f, "", "%s %s", obj != NULL ? obj : "?",
+		    chg != NULL ? chg : "changed");
+	}
+	if (note != NULL)
+		output_kv(f, "", "%s", note);
+}
+
 /* Each line of text under the label column. */
 static void
 output_lines(FILE *f, const char *text)
@@ -548,6 +583,7 @@ output_status(FILE *f, const json_t *result, bool color)
 	output_pending(f, json_object_get(result, "pending"));
 	output_running(f, json_object_get(result, "running"));
 	output_drift(f, json_object_get(result, "drift"));
+	output_schema_drift(f, result);
 	output_dirty(f, json_object_get(result, "dirty"));
 	if (!json_is_object(json_object_get(result, "dirty")))
 		output_last_error(f, json_object_get(result, "last_error"));

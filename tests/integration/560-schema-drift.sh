@@ -18,6 +18,9 @@ t_wait_for 10 ctl a verify --schema
 [[ $(t_sql "$db" "SELECT count(*) > 20 FROM $T_SCHEMA.migrated_schema") == t ]] ||
 	fail "no fingerprints recorded"
 ok "the leader records the schema its plan leaves; verify --schema exits 0"
+t_wait_for 10 sh -c "'$MIGRATECTL' -s '$(t_sock a)' status |
+	grep -qx 'schema  *as recorded by the last plan'"
+ok "human status: the schema is as recorded"
 
 # manual DDL, outside migrations
 t_sql "$db" "ALTER TABLE users ADD COLUMN nickname text;
@@ -44,6 +47,20 @@ t_expect 0 ctl a -q verify
 t_wait_for 10 sh -c "'$MIGRATECTL' -s '$(t_sock a)' --json status |
 	jq -e '(.result.schema_drift | length) == 3'"
 ok "the periodic check reports it in status.schema_drift"
+ctl a status >"$T_TMP/st.out" || fail "status exited $?"
+for want in "schema  *drift: 3 objects changed outside migrations" \
+	" *column $T_SCHEMA.users.nickname added" \
+	" *index $T_SCHEMA.documents_owner_id_idx removed" \
+	" *table $T_SCHEMA.users changed" \
+	"next  *undo the schema change made outside migrations.*"; do
+	grep -qx "$want" "$T_TMP/st.out" ||
+		fail "human status lacks '$want': $(cat "$T_TMP/st.out")"
+done
+ok "human status shows schema_drift by name, and what to do"
+# SPEC §6: status --check's 4 is for the revision state and checksum drift;
+# schema drift is verify --schema's (exit 4), so the state stays current.
+t_expect 0 ctl a status --check >/dev/null
+ok "status --check still exits 0: schema drift is verify --schema's exit 4"
 
 # a plan records the schema it leaves (the manual change included)
 t_expect 0 ctl a -q downgrade -1

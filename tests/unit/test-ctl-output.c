@@ -396,6 +396,53 @@ test_status_failed(void **state)
 	json_decref(st);
 }
 
+/* schema_drift (SPEC §8): unknown, none, or each object by name. */
+static void
+test_status_schema_drift(void **state)
+{
+	static const struct {
+		const char *json, *want;
+	} t[] = {
+		{ "{\"connected\":true,\"state\":\"current\",\"drift\":[],"
+		    "\"schema_drift\":null,\"schema_drift_note\":\"no "
+		    "fingerprints recorded yet\"}",
+		    "schema     unknown (no fingerprints recorded yet)\n"
+		    "next       nothing to do: the database is at its heads\n" },
+		{ "{\"connected\":true,\"state\":\"current\",\"drift\":[],"
+		    "\"schema_drift\":[]}",
+		    "schema     as recorded by the last plan\n"
+		    "next       nothing to do: the database is at its heads\n" },
+		{ "{\"connected\":true,\"state\":\"current\",\"drift\":[],"
+		    "\"schema_drift\":[{\"object\":\"column app.users.nick\","
+		    "\"change\":\"added\"},{\"object\":\"index app.i\","
+		    "\"change\":\"removed\"}],\"schema_drift_note\":"
+		    "\"and 3 more\"}",
+		    "schema     drift: 2 objects changed outside migrations\n"
+		    "           column app.users.nick added\n"
+		    "           index app.i removed\n"
+		    "           and 3 more\n"
+		    "next       undo the schema change made outside migrations, "
+		    "or put it in the desired schema\n"
+		    "           and run: migratectl revision --autogenerate -m "
+		    "MSG (migratectl verify --schema lists it)\n" },
+	};
+	struct capture c;
+	char *out, *at;
+	json_t *st;
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		st = J(t[i].json);
+		output_status(cap_open(&c), st, false);
+		out = cap_close(&c);
+		at = strstr(out, "schema ");
+		assert_non_null(at);
+		assert_string_equal(at, t[i].want);
+		free(out);
+		json_decref(st);
+	}
+}
+
 /* The "next" lines of status for each state (issue 10 item 3). */
 static void
 test_status_next(void **state)
@@ -700,6 +747,7 @@ main(void)
 		cmocka_unit_test(test_status_block),
 		cmocka_unit_test(test_status_troubles),
 		cmocka_unit_test(test_status_next),
+		cmocka_unit_test(test_status_schema_drift),
 		cmocka_unit_test(test_status_failed),
 		cmocka_unit_test(test_current_heads),
 		cmocka_unit_test(test_errors),
