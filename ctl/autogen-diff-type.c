@@ -554,6 +554,9 @@ ag_diff_type(struct ag_plan *p, size_t ai, size_t bi)
 			    down);
 			x = ag_alter(p, ai, bi, up, NULL);
 			x->irreversible = true;
+			ag_msgs_add(&p->notes, "extension %s is updated to "
+			    "version %s: an update has no way back, so the "
+			    "revision is irreversible", b->id, down);
 			free(up);
 			free(down);
 		}

@@ -141,6 +141,7 @@ ag_prove(struct ag_plan *p, PGconn *c, const struct catalog *a0,
 	int r = 0;
 
 	proof->ok = false;
+	proof->down = false;
 	for (i = 0; i < n && r == 0; i++)
 		r = ag_run_phase(p, c, ph[i], false, proof);
 	ag_tick("proof: upgrade applied");
@@ -158,6 +159,7 @@ ag_prove(struct ag_plan *p, PGconn *c, const struct catalog *a0,
 	if (reversible &&
 	    ag_check(c, exclude, a0, "after the downgrade, ", proof) < 0)
 		return 0;
+	proof->down = reversible;
 	proof->ok = !ag_interrupted();
 	return ag_interrupted() ? -EINTR : 0;
 }

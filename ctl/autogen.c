@@ -565,6 +565,8 @@ ag_report(struct ag_run *r)
 		doc = ag_out_json(&r->plan, r->revs, r->nrevs);
 		json_object_set_new(doc, "ok", json_true());
 		json_object_set_new(doc, "proved", json_boolean(r->proved));
+		json_object_set_new(doc, "downgrade_proved", json_boolean(
+		    r->proved && r->proof.down));
 		client_print_json(doc);
 		json_decref(doc);
 		return;
@@ -574,9 +576,11 @@ ag_report(struct ag_run *r)
 	ag_out_summary(stdout, &r->plan, r->revs, r->nrevs, r->a->color);
 	if (r->nrevs == 0)
 		return;
-	printf("%s\n", r->proved ? "proved on a scratch copy: the upgrade "
-	    "reaches the desired schema, the downgrade returns to the heads" :
-	    "not proved (--no-prove)");
+	printf("%s\n", !r->proved ? "not proved (--no-prove)" : r->proof.down ?
+	    "proved on a scratch copy: the upgrade reaches the desired schema, "
+	    "the downgrade returns to the heads" : "proved on a scratch copy: "
+	    "the upgrade reaches the desired schema (irreversible: no "
+	    "downgrade to prove)");
 	if (r->write)
 		return;
 	for (k = 0; k < r->nrevs; k++)

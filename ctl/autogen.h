@@ -271,11 +271,13 @@ void ag_tick(const char *what);
 /* autogen-prove.c */
 struct ag_proof {
 	bool ok;
+	bool down;			/* the downgrade ran, too */
 	struct ag_msgs residual;	/* what still differs, and where */
 };
 /*
  * Apply the plan to scratch database c (holding catalog a0, before the
- * renames) and check it reaches b, then that the downgrade returns to a0.
+ * renames) and check it reaches b, then that the downgrade returns to a0
+ * (skipped when a revision of the plan is irreversible: proof->down false).
  */
 int ag_prove(struct ag_plan *p, PGconn *c, const struct catalog *a0,
     const char *const *exclude, struct ag_proof *proof) MIG_MUSTCHECK;

@@ -7,8 +7,10 @@
 #   - migrated --once applies the new revisions to a copy of A; its
 #     pg_dump --schema-only equals b.sql's (column order aside: not modelled)
 #   - a second `diff` finds nothing to do
-#   - the downgrade sections, newest first, return to A's dump (unless the
-#     plan is irreversible: CASE/irreversible)
+#   - the downgrade sections, newest first, return to A's dump, and the
+#     proof ran them (gen.json downgrade_proved); unless the plan is
+#     irreversible (CASE/irreversible): then no revision of it has a
+#     downgrade section and the proof says it skipped the downgrade
 #   - rows of seed.sql (run after A) survive unless a statement claims loss
 #   - tables no statement claims to rewrite keep their relfilenode
 # Optional files of a case: args (extra flags, one line), seed.sql,
@@ -86,19 +88,27 @@ case_main() {
 
 	# a revision without a downgrade section: irreversible by design
 	# (random pairs may be; a fixture says so with CASE/irreversible)
-	local irreversible=0 f
+	local irreversible=0 nrev=0 f
 	for f in "$w"/versions/[0-9a-f]*_auto*.sql; do
 		[[ -e $f ]] || continue # no revision: the plan was empty
+		nrev=$((nrev + 1))
 		grep -q -- '^-- +downgrade' "$f" || irreversible=1
 	done
 	if ((irreversible)); then
 		[[ -f $src/irreversible || ${SCHEMA_DIFF_IRREVERSIBLE_OK:-0} == 1 ]] ||
 			die "$c: the plan is irreversible, the fixture does not say so"
+		jq -e '.proved == true and .downgrade_proved == false and
+			any(.revisions[]; .downgrade == null)' "$w/gen.json" >/dev/null ||
+			die "$c: irreversible, but the proof or the JSON claims a downgrade: $(cat "$w/gen.json")"
+		grep -q -- '^-- no downgrade: this revision cannot be undone' "$w"/versions/*_auto*.sql ||
+			die "$c: the irreversible revision does not say it has no downgrade"
 		dropdbs "$c"
 		echo "PASS $c (irreversible)"
 		return 0
 	fi
 	[[ ! -f $src/irreversible ]] || die "$c: expected an irreversible revision"
+	((nrev == 0)) || jq -e '.downgrade_proved == true' "$w/gen.json" >/dev/null ||
+		die "$c: the proof did not run the downgrade: $(cat "$w/gen.json")"
 	downgrade "$w" "$x"
 	dump "$c" x >"$w/down.dump"
 	diff -u "$w/a.dump" "$w/down.dump" >&2 || die "$c: down does not return to a.sql"

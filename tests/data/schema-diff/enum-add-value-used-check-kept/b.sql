@@ -1,0 +1,1 @@
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'great'); CREATE TABLE t (id int, m mood CONSTRAINT t_not_sad CHECK (m <> 'sad'));

@@ -1,0 +1,1 @@
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'great'); CREATE TABLE t (id int, m mood); CREATE VIEW v AS SELECT id, m FROM t WHERE m <> 'sad';
