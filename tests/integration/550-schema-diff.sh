@@ -7,6 +7,7 @@
 #   - migrated --once applies the new revisions to a copy of A; its
 #     pg_dump --schema-only equals b.sql's (column order aside: not modelled)
 #   - a second `diff` finds nothing to do
+#   - the generated text holds each line of CASE/expect (below)
 #   - the downgrade sections, newest first, return to A's dump, and the
 #     proof ran them (gen.json downgrade_proved); unless the plan is
 #     irreversible (CASE/irreversible): then no revision of it has a
@@ -15,7 +16,11 @@
 #   - tables no statement claims to rewrite keep their relfilenode
 # Optional files of a case: args (extra flags, one line), seed.sql,
 # refused (the plan must be refused: exit 1, nothing written),
-# irreversible, unmodelled (holds a word the report must name).
+# irreversible, unmodelled (holds a word the report must name), expect:
+# one fixed string a line that must occur in the new revision files (the
+# safe forms: CONCURRENTLY, NOT VALID, -- LOSSY:, ...); "nt: TEXT" must
+# occur in a transactional: false revision, "lock: OBJECT LOCK" in the
+# summary's object and lock columns, "!TEXT" nowhere in all of that.
 # 551-559 run the other tenths (SCHEMA_DIFF_SHARD=K/10, by position in
 # name order), so that each stays well within the per-test timeout. SCHEMA_DIFF_CASES="glob ..." runs a subset;
 # SCHEMA_DIFF_JOBS sets the parallelism (default 4).
@@ -56,6 +61,7 @@ case_main() {
 		return 0
 	fi
 	((rc == 0)) || die "$c: autogenerate exited $rc: $(cat "$w/gen.err")"
+	[[ ! -f $src/expect ]] || check_expect "$c" "$w"
 
 	newdb "$c" x
 	x=$(url "$c" x)
@@ -188,6 +194,29 @@ check_facts() {
 	done <"$w/before"
 }
 
+# CASE/expect: each line must occur in what autogenerate wrote (see top).
+check_expect() {
+	local c=$1 w=$2 f line hay=$2/expect.hay
+	: >"$hay"
+	for f in "$w"/versions/[0-9a-f]*_auto*.sql; do
+		[[ -e $f ]] || continue
+		cat "$f" >>"$hay"
+		grep -q '^-- transactional: false' "$f" && sed 's/^/nt: /' "$f" >>"$hay"
+	done
+	jq -r '.revisions[].upgrade[] | "lock: \(.object) \(.lock // "-")"' \
+		"$w/gen.json" >>"$hay"
+	while IFS= read -r line || [[ -n $line ]]; do
+		[[ -n $line ]] || continue
+		if [[ $line == '!'* ]]; then
+			! grep -qF -- "${line#!}" "$hay" ||
+				die "$c: the generated text has '${line#!}': $(cat "$hay")"
+		else
+			grep -qF -- "$line" "$hay" ||
+				die "$c: the generated text lacks '$line': $(cat "$hay")"
+		fi
+	done <"$FIXDIR/$c/expect"
+}
+
 # The downgrade sections of the generated revisions, newest first (the
 # chain of down_revision from the base), as the daemon runs them: one
 # transaction, or statement by statement for transactional: false.
@@ -217,7 +246,8 @@ export FIXDIR=$TOP_SRCDIR/tests/data/schema-diff
 export WORK=$T_TMP
 export DEV="host=$PGHOST port=$PGPORT user=$PGUSER dbname=postgres"
 export MIGRATED MIGRATECTL
-export -f case_main die dbname url newdb dropdbs dump facts check_facts downgrade
+export -f case_main die dbname url newdb dropdbs dump facts check_facts check_expect \
+	downgrade
 command -v jq >/dev/null || fail "jq is needed"
 
 shard=${SCHEMA_DIFF_SHARD:-0/10}
