@@ -354,6 +354,9 @@ ag_diff_unmodelled(struct ag_plan *p, size_t ai, size_t bi)
 	if (!cat_obj_equal(a, &p->b->objs[bi]))
 		ag_msgs_add(&p->notes, "unmodelled, changed: %s (write it "
 		    "by hand)", a->id);
+	else	/* SPEC §8: reported wherever found, the same or not */
+		ag_msgs_add(&p->notes, "unmodelled, on both sides: %s (not "
+		    "planned; left as it is)", a->id);
 }
 
 static void
