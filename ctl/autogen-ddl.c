@@ -138,7 +138,8 @@ ag_ddl_table(FILE *f, const struct catalog *c, size_t ti)
 			cols = xreallocarray(cols, n + 1, sizeof(*cols));
 			cols[n++] = &c->objs[k];
 		}
-	qsort(cols, n, sizeof(*cols), col_cmp);
+	if (n > 1)
+		qsort(cols, n, sizeof(*cols), col_cmp);
 	fprintf(f, "CREATE %sTABLE %s",
 	    (v = cat_get(t, "persistence")) && *v == 'u' ? "UNLOGGED " : "",
 	    t->id);
