@@ -69,6 +69,7 @@ struct op_entry;
 /* One request, from a client or made by the daemon itself (conn NULL). */
 struct req {
 	TAILQ_ENTRY(req) entry;	/* change queue or waiter list */
+	TAILQ_ENTRY(req) live;	/* D->reqs: every request not yet freed */
 	struct conn *conn;	/* NULL: internal (auto-migrate) or gone */
 	json_t *id;
 	const struct op_entry *op;
@@ -151,6 +152,7 @@ struct daemon {
 	struct req *running;		/* the request the runner works for */
 	struct runner *runner;
 	TAILQ_HEAD(, req) waiters;	/* wait/fresh requests */
+	TAILQ_HEAD(, req) reqs;		/* every request not yet freed */
 	size_t nwaiters;
 
 	TAILQ_HEAD(, conn) conns;

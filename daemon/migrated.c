@@ -593,6 +593,7 @@ main(int argc, char **argv)
 	D->listen_fd = -1;
 	TAILQ_INIT(&D->queue);
 	TAILQ_INIT(&D->waiters);
+	TAILQ_INIT(&D->reqs);
 	TAILQ_INIT(&D->conns);
 	if (settings_load(&D->cfg, argc, argv, &code) != 0) {
 		settings_free(&D->cfg);

@@ -46,6 +46,7 @@ req_free(struct req *req)
 		event_free(req->ev_timer);
 	state_forget(req);
 	schema_forget(req);
+	TAILQ_REMOVE(&D->reqs, req, live);
 	free(req->reply);
 	json_decref(req->id);
 	json_decref(req->args);
@@ -67,6 +68,7 @@ req_new(struct conn *c, json_t *id, const struct op_entry *op, json_t *args)
 	req->user = xstrdup(c != NULL ? c->peer.user : "auto");
 	req->events = true;
 	req->started_ms = now_ms();
+	TAILQ_INSERT_TAIL(&D->reqs, req, live);
 	return req;
 }
 
@@ -92,9 +94,20 @@ op_log_internal(struct req *req, json_t *result, const struct merr *err)
 	daemon_internal_done(result, err);
 }
 
+/*
+ * At exit, after the sessions are gone: a request still waiting for a
+ * session's answer (history, log, a fresh status) will never get it.
+ */
 void
 op_stop(void)
 {
+	struct req *req;
+
+	while ((req = TAILQ_FIRST(&D->reqs)) != NULL) {
+		log_debug("exit: dropping an unanswered %s request",
+		    req->op->name);
+		req_free(req);
+	}
 	if (op_kick_ev != NULL)
 		event_free(op_kick_ev);
 	op_kick_ev = NULL;

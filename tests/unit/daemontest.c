@@ -118,6 +118,7 @@ dt_start(const char *conf)
 	D->listen_fd = -1;
 	TAILQ_INIT(&D->queue);
 	TAILQ_INIT(&D->waiters);
+	TAILQ_INIT(&D->reqs);
 	TAILQ_INIT(&D->conns);
 	if (settings_load(&D->cfg, 9, argv, &code) != 0)
 		fatal("settings_load: exit %d", code);
