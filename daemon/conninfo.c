@@ -195,6 +195,39 @@ conninfo_check(const char *host, const char *hostaddr, const char *port,
 }
 
 /*
+ * Settings libpq only checks when it connects, so that a typo would be
+ * retried for ever: the values libpq 15 accepts, checked at start (78).
+ */
+static const char *const conninfo_enums[][8] = {
+	{ "sslmode", "disable", "allow", "prefer", "require", "verify-ca",
+	    "verify-full", NULL },
+	{ "gssencmode", "disable", "prefer", "require", NULL },
+	{ "channel_binding", "disable", "prefer", "require", NULL },
+	{ "target_session_attrs", "any", "read-write", "read-only",
+	    "primary", "standby", "prefer-standby", NULL },
+};
+
+static char *
+conninfo_check_enums(const char **key)
+{
+	const char *v;
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_LEN(conninfo_enums); i++) {
+		*key = conninfo_enums[i][0];
+		if ((v = conninfo_get(*key)) == NULL || *v == '\0')
+			continue;
+		for (j = 1; conninfo_enums[i][j] != NULL; j++)
+			if (strcmp(v, conninfo_enums[i][j]) == 0)
+				break;
+		if (conninfo_enums[i][j] == NULL)
+			return xasprintf("%s \"%s\" is not one of libpq's "
+			    "values", *key, v);
+	}
+	return NULL;
+}
+
+/*
  * libpq's defaults (environment, service file, compiled-in) for a
  * connection naming service (NULL: PGSERVICE, if set).
  */
@@ -293,7 +326,8 @@ conninfo_load(const char *url, char **why, const char **key)
 	PQconninfoFree(u);
 	PQconninfoFree(defs);
 	if ((*why = conninfo_check(conninfo_get("host"),
-	    conninfo_get("hostaddr"), conninfo_get("port"), key)) != NULL)
+	    conninfo_get("hostaddr"), conninfo_get("port"), key)) != NULL ||
+	    (*why = conninfo_check_enums(key)) != NULL)
 		return -EINVAL;		/* kept for conninfo_from_url() */
 	return 0;
 }

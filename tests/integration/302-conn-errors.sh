@@ -48,6 +48,18 @@ grep -q "database_url = 'host=.* bogus' (.*bad.conf.*): not a connection string 
 	fail "message: $err"
 ok "a URL or connection string that does not parse exits 78 naming it and its source"
 
+# values libpq checks only when it connects: 78 at start, not retried
+start78 -d "$base&sslmode=sideways"
+grep -q "(flag -d): sslmode \"sideways\" is not one of libpq's values" <<<"$err" ||
+	fail "message: $err"
+start78 -d "$base&target_session_attrs=bogus"
+grep -q "target_session_attrs \"bogus\" is not one of libpq's values" <<<"$err" ||
+	fail "message: $err"
+PGSSLMODE=nope start78 -d "$base"
+grep -q "connection setting sslmode (PG\* environment or service file): sslmode \"nope\"" <<<"$err" ||
+	fail "message: $err"
+ok "an sslmode or target_session_attrs libpq does not know exits 78"
+
 # ---- a database that does not exist yet: retried, reported -----------------
 name="later_$$_$RANDOM"
 printf 'reconnect_max_interval = 1s\n' >"$T_TMP/c.conf"
