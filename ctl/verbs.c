@@ -171,9 +171,11 @@ static const struct verb_opt_help lint_help[] = {
 };
 #define AUTOGEN_HELP \
 	{ "--schema PATH", "the desired schema: a .sql file or a directory " \
-	    "of them (default: schema.sql, else schema/, next to DIR)" }, \
+	    "of them (default: schema_path of -c FILE, else schema.sql, " \
+	    "else schema/, next to DIR)" }, \
 	{ "--dev-url URL", "a server where scratch databases may be made " \
-	    "(default: $MIGRATED_DEV_URL, else $DATABASE_URL's server)" }, \
+	    "(default: $MIGRATED_DEV_URL, else the server of " \
+	    "$DATABASE_URL, else of database_url in -c FILE)" }, \
 	{ "--rename KIND:OLD=NEW", "OLD was renamed to NEW, not dropped " \
 	    "(repeatable; KIND: table, column, view, index, ...)" }, \
 	{ "--allow-drop", "allow dropping tables, columns and sequences " \
