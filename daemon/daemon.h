@@ -440,7 +440,8 @@ bool runner_running_nt(const char *revision);
 /* lint-run.c */
 /*
  * Lint plan (lint = warn or refuse), then runner_start() it or finish req
- * with lint_refused; lint = off: runner_start() at once. Takes plan.
+ * with lint_refused; lint = off: only its ACCESS EXCLUSIVE tables are
+ * collected (for the blockers report), no finding. Takes plan.
  */
 void lintrun_start(struct req *req, struct revset *rs, struct rg_plan *plan,
     const struct runner_opts *o);

@@ -3,7 +3,8 @@
 # error-level finding before anything runs (lint_refused, exit 1) unless
 # the revision allows the rule; lint = warn sends the findings as a "lint"
 # event and runs the plan; before a step that takes ACCESS EXCLUSIVE on an
-# existing table, the sessions that would block it are reported.
+# existing table, the sessions that would block it are reported, with
+# lint = off too (no findings then).
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 export NO_COLOR=1
 
@@ -63,30 +64,54 @@ grep -q "lint: $f3:6:1: error index-not-concurrent" "$T_TMP/a.log" || fail "no l
 ok "lint = warn: the plan runs; findings as a lint event and in the log"
 
 # ---- blockers ------------------------------------------------------------------------
-t_rev "$dir" ld0000000004 ld0000000003 'ALTER TABLE t ADD COLUMN c int;' \
-	'ALTER TABLE t DROP COLUMN c;' 'lock_timeout: 300ms' >/dev/null
-ctl a reload >/dev/null
-PGAPPNAME=lint-blocker psql -X -q -d "$db" \
-	-c "BEGIN; SELECT count(*) FROM t; SELECT pg_sleep(60); COMMIT;" >/dev/null 2>&1 &
-blocker=$!
+# blocked_upgrade REV: with a session of application lint-blocker holding
+# an ACCESS SHARE lock on t (for longer than REV's 300ms lock_timeout),
+# upgrade to REV; the step_blockers event names it, so does the status;
+# then the blocker goes and the upgrade ends. The upgrade's JSON lines are
+# left in $T_TMP/up.json.
 blocker_holds() {
 	[[ $(t_sql "$db" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lint-blocker' AND state = 'active'") == 1 ]]
 }
-t_wait_for 10 blocker_holds
-sleep 0.5	# older than the revision's lock_timeout
-ctl a --json upgrade >"$T_TMP/up.json" 2>/dev/null &
-up=$!
 seen() { grep -q '"event":"step_blockers"' "$T_TMP/up.json"; }
-t_wait_for 10 seen || fail "no step_blockers event: $(cat "$T_TMP/up.json")"
-ev=$(grep '"event":"step_blockers"' "$T_TMP/up.json" | head -n 1)
-[[ $(jq -r '.blockers[0].application' <<<"$ev") == lint-blocker &&
-	$(jq -r '.blockers[0].table' <<<"$ev") == t &&
-	$(jq -r '.blockers[0].mode' <<<"$ev") == AccessShareLock &&
-	$(jq -r '.blockers[0].age_ms' <<<"$ev") -ge 300 ]] || fail "blockers: $ev"
-st=$(t_json a status)
-[[ $(jq -r '.result.running.blockers[0].application' <<<"$st") == lint-blocker ]] ||
-	fail "status running.blockers: $st"
-t_sql "$db" "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'lint-blocker'" >/dev/null
-wait "$blocker" 2>/dev/null || true
-wait "$up" || fail "the upgrade failed after the blocker left: $(cat "$T_TMP/up.json")"
+blocked_upgrade() {
+	local blocker up ev st
+	PGAPPNAME=lint-blocker psql -X -q -d "$db" \
+		-c "BEGIN; SELECT count(*) FROM t; SELECT pg_sleep(60); COMMIT;" >/dev/null 2>&1 &
+	blocker=$!
+	t_wait_for 10 blocker_holds
+	sleep 0.5	# older than the revision's lock_timeout
+	ctl a --json upgrade "$1" >"$T_TMP/up.json" 2>/dev/null &
+	up=$!
+	t_wait_for 10 seen || fail "no step_blockers event: $(cat "$T_TMP/up.json")"
+	ev=$(grep '"event":"step_blockers"' "$T_TMP/up.json" | head -n 1)
+	[[ $(jq -r '.revision' <<<"$ev") == "$1" &&
+		$(jq -r '.blockers[0].application' <<<"$ev") == lint-blocker &&
+		$(jq -r '.blockers[0].table' <<<"$ev") == t &&
+		$(jq -r '.blockers[0].mode' <<<"$ev") == AccessShareLock &&
+		$(jq -r '.blockers[0].age_ms' <<<"$ev") -ge 300 ]] || fail "blockers: $ev"
+	st=$(t_json a status)
+	[[ $(jq -r '.result.running.blockers[0].application' <<<"$st") == lint-blocker ]] ||
+		fail "status running.blockers: $st"
+	t_sql "$db" "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'lint-blocker'" >/dev/null
+	wait "$blocker" 2>/dev/null || true
+	wait "$up" || fail "the upgrade failed after the blocker left: $(cat "$T_TMP/up.json")"
+}
+t_rev "$dir" ld0000000004 ld0000000003 'ALTER TABLE t ADD COLUMN c int;' \
+	'ALTER TABLE t DROP COLUMN c;' 'lock_timeout: 300ms' >/dev/null
+ctl a reload >/dev/null
+blocked_upgrade ld0000000004
 ok "before an ACCESS EXCLUSIVE step: the blocking session in a step_blockers event and in status"
+
+# ---- lint = off: no findings, the blockers are still reported (SPEC §9) -------------
+t_stop a
+echo 'lint = off' >"$conf"
+f5=$(t_rev "$dir" ld0000000005 ld0000000004 'ALTER TABLE t ADD COLUMN d int;
+CREATE INDEX t_d_idx ON t (d);' 'DROP INDEX t_d_idx;
+ALTER TABLE t DROP COLUMN d;' 'lock_timeout: 300ms')
+t_start a "$db" "$dir" -c "$conf" --no-auto-migrate
+t_wait_for 10 t_state_is a behind
+blocked_upgrade ld0000000005
+! grep -q '"event":"lint"' "$T_TMP/up.json" ||
+	fail "lint = off sent a lint event: $(cat "$T_TMP/up.json")"
+! grep -q "lint: $f5" "$T_TMP/a.log" || fail "lint = off logged a finding"
+ok "lint = off: no lint event or log line, the blockers report still comes"
