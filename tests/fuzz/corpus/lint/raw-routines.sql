@@ -1,0 +1,7 @@
+CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + 1; END;
+DO $$ BEGIN PERFORM 1; END $$;
+CREATE FUNCTION g() RETURNS trigger AS $body$ BEGIN RETURN NEW; END $body$ LANGUAGE plpgsql;
+ALTER TABLE "a""quoted" RENAME TO b;
+CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON big USING gin ((note::tsvector));
+-- +downgrade
+DROP FUNCTION f(int), g();
