@@ -2,11 +2,13 @@
 # Two daemons on one database: exactly one leads, the standby serves reads
 # and refuses changes with not_leader (exit 75). kill -9 of the leader in the
 # middle of a transactional revision: the transaction rolls back, the standby
-# takes the lock within about two seconds and applies the revision exactly
-# once.
+# takes the lock and applies the revision exactly once.
+# The revision waits at a gate (a row only this test opens), so its statement
+# never ends by itself: the standby can take over only because PostgreSQL
+# ends the orphaned backend mid-statement (client_connection_check_interval),
+# which the test shows by the order of events, not by a clock.
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
-now_ms() { date +%s%3N; }
 role() { t_field "$1" .result.role; }
 
 db=$(t_newdb)
@@ -48,10 +50,11 @@ t_expect 75 ctl b -q stamp base 2>/dev/null
 	fail "version row changed"
 ok "upgrade/downgrade/stamp on the standby exit 75 (not_leader)"
 
-# A slow revision: CREATE TABLE, a sleep, then more statements.
+# A slow revision: CREATE TABLE, a wait at the gate, then more statements.
+t_sql "$db" "CREATE TABLE gate (open bool NOT NULL); INSERT INTO gate VALUES (false)"
 t_rev "$dir" bbbb0002 aaaa0001 "CREATE TABLE slow_t (id int);
 INSERT INTO slow_t VALUES (1);
-SELECT pg_sleep(3);
+DO \$\$ BEGIN WHILE NOT (SELECT open FROM gate) LOOP PERFORM pg_sleep(0.05); END LOOP; END \$\$;
 CREATE TABLE slow_after (id int);
 INSERT INTO slow_t VALUES (2);" 'DROP TABLE slow_after; DROP TABLE slow_t;' \
 	>/dev/null
@@ -63,9 +66,9 @@ t_expect 0 ctl b -q reload
 
 ctl a upgrade head >"$T_TMP/up.out" 2>"$T_TMP/up.err" &
 up_pid=$!
-# Wait until the leader's session sleeps inside the revision.
+# Wait until the leader's session waits at the gate inside the revision.
 sleeping() {
-	[[ $(t_sql "$db" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%' AND state = 'active'") == 1 ]]
+	[[ $(t_sql "$db" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'DO \$\$ BEGIN WHILE NOT (SELECT open FROM gate)%' AND state = 'active' AND application_name LIKE '%:$(t_pid a)'") == 1 ]]
 }
 t_wait_for 10 sleeping
 [[ $(t_sql "$db" "SELECT to_regclass('slow_t') IS NULL") == t ]] ||
@@ -74,20 +77,15 @@ t_wait_for 10 sleeping
 	fail "standby reports a running step of its own"
 
 a_pid=$(t_pid a)
-t0=$(now_ms)
 t_kill a
-took_ms=
-for ((i = 0; i < 100; i++)); do
-	if [[ $(role b) == leader ]]; then
-		took_ms=$(($(now_ms) - t0))
-		break
-	fi
-	sleep 0.05
-done
-[[ -n $took_ms ]] || fail "b did not become leader within 5 s of kill -9"
-echo "# takeover after kill -9: ${took_ms} ms"
-((took_ms < 4000)) || fail "takeover took ${took_ms} ms (spec: about 2 s)"
-ok "standby became leader ${took_ms} ms after kill -9 of the leader"
+# No bound on how fast (bench/ measures failover); 60 s only catches a
+# standby that never takes over. The gate is still closed: the killed
+# leader's statement could not have ended on its own.
+t_wait_for 60 eval '[[ $(role b) == leader ]]'
+[[ $(t_sql "$db" "SELECT open FROM gate") == f ]] || fail "the gate opened"
+[[ $(t_sql "$db" "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '%:$a_pid'") == 0 ]] ||
+	fail "b leads while a session of the killed daemon lives"
+ok "standby became leader after kill -9; the orphaned statement was ended mid-way"
 
 # The client of the killed daemon lost its connection: exit 75.
 rc=0
@@ -95,8 +93,9 @@ wait "$up_pid" || rc=$?
 ((rc == 75)) || fail "upgrade client of the killed daemon exited $rc: $(cat "$T_TMP/up.err")"
 ok "the killed daemon's upgrade client exits 75"
 
-# b applies the revision (auto-migrate on becoming leader).
-t_wait_for 15 t_state_is b current
+# b applies the revision (auto-migrate on becoming leader) once the gate opens.
+t_sql "$db" "UPDATE gate SET open = true"
+t_wait_for 30 t_state_is b current
 [[ $(t_sql "$db" "SELECT version_num FROM alembic_version") == bbbb0002 ]] ||
 	fail "version rows: $(t_sql "$db" "SELECT version_num FROM alembic_version")"
 [[ $(t_sql "$db" "SELECT count(*) FROM migrated_history WHERE revision = 'bbbb0002' AND operation = 'upgrade' AND outcome = 'ok'") == 1 ]] ||
