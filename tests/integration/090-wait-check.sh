@@ -3,34 +3,41 @@
 # waits in the background (on the leader and on a standby, for heads and for
 # a given target) return 0 once another shell upgrades; wait on a dirty
 # database fails at once with exit 4; check exits 0 / 3 / 4.
+# No bound on how fast anything answers (bench/ measures speed): each wait's
+# exit code and the order of events say what happened.
 # shellcheck disable=SC2154 # background pids are set through printf -v
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
-now_ms() { date +%s%3N; }
 running() { kill -0 "$1" 2>/dev/null; }
 # bgwait VAR NAME ARGS...: start `migratectl wait ARGS` on NAME in the
-# background; its pid goes to VAR, its exit status to $T_TMP/VAR.rc.
+# background; its pid goes to VAR, its exit status to $T_TMP/VAR.rc. Its
+# --timeout 120 only ends a wait that is never released (exit 75, not 0).
 bgwait() {
 	local var=$1 name=$2
 	shift 2
 	{
 		rc=0
-		ctl "$name" wait "$@" >/dev/null 2>&1 || rc=$?
-		echo "$rc $(now_ms)" >"$T_TMP/$var.rc"
+		ctl "$name" wait --timeout 120 "$@" >/dev/null 2>&1 || rc=$?
+		echo "$rc" >"$T_TMP/$var.rc"
 	} &
 	printf -v "$var" %s $!
 }
-# reap VAR: wait for the background wait VAR; sets rc and end (ms).
+# reap VAR: wait for the background wait VAR; sets rc.
 reap() {
 	wait "${!1}" || true
-	read -r rc end <"$T_TMP/$1.rc"
+	read -r rc <"$T_TMP/$1.rc"
 }
 
 db=$(t_newdb)
 dir=$(t_migdir)
 t_rev "$dir" aaaa0001 none 'CREATE TABLE w1 (id int);' 'DROP TABLE w1;' >/dev/null
 t_rev "$dir" bbbb0002 aaaa0001 'CREATE TABLE w2 (id int);' 'DROP TABLE w2;' >/dev/null
-t_start a "$db" "$dir" --no-auto-migrate
+# No periodic re-read within the test (refresh_interval 1 h): a wait that
+# returns was released by the change itself (the leader's own step, or its
+# NOTIFY on a standby), not by a timer.
+conf=$T_TMP/wait.conf
+echo 'refresh_interval = 1h' >"$conf"
+t_start a "$db" "$dir" -c "$conf" --no-auto-migrate
 t_wait_for 10 t_state_is a behind
 
 # ---- check on a behind database ---------------------------------------------
@@ -44,20 +51,22 @@ out=$(t_json a check) || true
 ok "check on a behind database exits 3"
 
 # ---- wait --timeout ---------------------------------------------------------
-t0=$(now_ms)
+# The daemon reports the timeout itself (75, code timeout); a wait that
+# ignored --timeout would run until timeout(1) ends it (124). The lower
+# bound shows it waited rather than failing at once: load only lengthens it.
+t0=$(date +%s%3N)
 rc=0
-out=$(timeout 20 "$MIGRATECTL" -s "$(t_sock a)" --json wait --timeout 1) || rc=$?
-el=$(($(now_ms) - t0))
+out=$(timeout 60 "$MIGRATECTL" -s "$(t_sock a)" --json wait --timeout 1) || rc=$?
+el=$(($(date +%s%3N) - t0))
 ((rc == 75)) || fail "wait --timeout 1 exited $rc: $out"
 [[ $(jq -r .error.code <<<"$out") == timeout ]] || fail "wait --timeout 1: $out"
-((el >= 900 && el < 5000)) || fail "wait --timeout 1 took ${el} ms"
-echo "# wait --timeout 1 returned after ${el} ms"
+((el >= 900)) || fail "wait --timeout 1 gave up after ${el} ms"
 [[ $(t_sql "$db" "SELECT count(*) FROM alembic_version") == 0 ]] ||
 	fail "wait changed the database"
 ok "wait --timeout 1 on a behind database: exit 75 (timeout) after ~1 s"
 
 # ---- background waits released by an upgrade elsewhere ---------------------
-t_start b "$db" "$dir" --no-auto-migrate
+t_start b "$db" "$dir" -c "$conf" --no-auto-migrate
 t_wait_for 10 t_state_is b behind
 [[ $(t_field b .result.role) == standby ]] || fail "b is not standby"
 bgwait w_lead a
@@ -68,23 +77,17 @@ for v in w_lead w_standby w_target; do
 	running "${!v}" || fail "$v returned early: $(cat "$T_TMP/$v.rc")"
 done
 t_expect 0 ctl a -q upgrade aaaa0001
-t1=$(now_ms)
 reap w_target
 ((rc == 0)) || fail "wait aaaa0001 exited $rc"
-echo "# wait aaaa0001 returned $((end - t1)) ms after the upgrade"
-((end - t1 < 3000)) || fail "wait aaaa0001 took $((end - t1)) ms"
 sleep 0.3
 running "$w_lead" || fail "wait (heads) returned at aaaa0001: $(cat "$T_TMP/w_lead.rc")"
 running "$w_standby" || fail "standby wait returned at aaaa0001"
 ok "wait TARGET returns 0 once the target is reached; heads waits go on"
 
 t_expect 0 "$MIGRATECTL" -s "$(t_sock a)" -q upgrade head
-t1=$(now_ms)
 for v in w_lead w_standby; do
 	reap "$v"
 	((rc == 0)) || fail "$v exited $rc"
-	echo "# $v returned $((end - t1)) ms after the upgrade"
-	((end - t1 < 3000)) || fail "$v took $((end - t1)) ms"
 done
 ok "background waits on the leader and the standby return 0 after upgrade head"
 
@@ -103,15 +106,16 @@ t_expect 0 ctl b -q reload
 t_expect 1 ctl a -q upgrade head 2>/dev/null
 t_wait_for 5 t_state_is a dirty
 t_wait_for 5 t_state_is b dirty
+# "At once": not after waiting. A wait that waited would never end here
+# (nothing changes the database any more): timeout(1) would end it, 124;
+# "wait --timeout 200" would be ended by timeout(1) as well, not by its own
+# timeout (75). Only the daemon's own dirty verdict is exit 4.
 for n in a b; do
-	for args in "wait" "wait --timeout 30" "wait cccc0003"; do
-		t0=$(now_ms)
+	for args in "wait" "wait --timeout 200" "wait cccc0003"; do
 		rc=0
 		# shellcheck disable=SC2086
-		out=$(timeout 20 "$MIGRATECTL" -s "$(t_sock $n)" --json $args) || rc=$?
-		el=$(($(now_ms) - t0))
+		out=$(timeout 60 "$MIGRATECTL" -s "$(t_sock $n)" --json $args) || rc=$?
 		((rc == 4)) || fail "$n: $args on a dirty database exited $rc: $out"
-		((el < 2000)) || fail "$n: $args took ${el} ms to fail"
 		[[ $(jq -r .error.code <<<"$out") == dirty ]] || fail "$n: $args: $out"
 	done
 done

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # `migratectl cancel` from another shell stops a running step (here a
-# SELECT pg_sleep(30)) within a few seconds: the upgrade exits 1 with
-# `cancelled`, the revision leaves nothing, the version row is unchanged, and
-# a request queued behind it still runs. Ctrl-C (SIGINT) of the upgrading
-# client cancels too.
+# SELECT pg_sleep(3600)) in the middle of its statement: the upgrade exits 1
+# with `cancelled` (SQLSTATE 57014), the revision leaves nothing, the version
+# row is unchanged, and a request queued behind it still runs. Ctrl-C
+# (SIGINT) of the upgrading client cancels too. The sleep outlasts every
+# client's timeout(1) of 60 s, so an upgrade that ends at all was cancelled
+# mid-statement: no bound on how fast.
 # shellcheck disable=SC2154 # background pids are set through printf -v
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
-now_ms() { date +%s%3N; }
 versions() {
 	t_sql "$db" "SELECT coalesce(string_agg(version_num, ',' ORDER BY version_num), '') FROM alembic_version"
 }
 sleeping() {
-	[[ $(t_sql "$db" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND state = 'active'") == 1 ]]
+	[[ $(t_sql "$db" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3600)%' AND state = 'active'") == 1 ]]
 }
 # bg VAR ARGS...: migratectl -s a ARGS in the background (pid in VAR,
 # output in $T_TMP/VAR.{out,err,rc}).
@@ -40,7 +41,7 @@ dir=$(t_migdir)
 t_rev "$dir" aaaa0001 none 'CREATE TABLE base_t (id int);' 'DROP TABLE base_t;' >/dev/null
 t_rev "$dir" bbbb0002 aaaa0001 "CREATE TABLE slow_t (id int);
 INSERT INTO slow_t VALUES (1);
-SELECT pg_sleep(30);
+SELECT pg_sleep(3600);
 CREATE TABLE slow_after (id int);" 'DROP TABLE slow_after; DROP TABLE slow_t;' >/dev/null
 # Another branch from aaaa0001: a good target that does not need bbbb0002.
 t_rev "$dir" cccc0002 aaaa0001 'CREATE TABLE other_t (id int);' 'DROP TABLE other_t;' >/dev/null
@@ -56,25 +57,25 @@ out=$(t_json a cancel)
 # ---- cancel from another shell ------------------------------------------------
 bg up --json upgrade bbbb0002
 t_wait_for 10 sleeping
-# Reads answer while the step runs, and show it.
-t0=$(now_ms)
+# Reads answer while the step runs, and show it: the reply names the running
+# step, and the step still runs after it (answered during, not after).
 st=$(t_json a status)
-(($(now_ms) - t0 < 2000)) || fail "status took $(($(now_ms) - t0)) ms during a step"
 [[ $(jq -r .result.running.revision <<<"$st") == bbbb0002 ]] || fail "running: $st"
 [[ $(jq -r .result.running.op <<<"$st") == upgrade ]] || fail "running: $st"
+sleeping || fail "the step ended before status answered"
+kill -0 "$up" 2>/dev/null || fail "the upgrade ended before status answered"
 
-t0=$(now_ms)
 res=$(t_json a cancel)
 [[ $(jq -c '[.result.cancelled, .result.revision]' <<<"$res") == '[true,"bbbb0002"]' ]] ||
 	fail "cancel: $res"
 reap up
-el=$(($(now_ms) - t0))
 ((rc == 1)) || fail "cancelled upgrade exited $rc: $out $err"
 [[ $(tail -n 1 <<<"$out" | jq -r .error.code) == cancelled ]] ||
 	fail "cancelled upgrade: $out"
 grep -q cancelled <<<"$err" || fail "stderr: $err"
-echo "# upgrade ended ${el} ms after cancel"
-((el < 5000)) || fail "upgrade ended ${el} ms after cancel"
+# the statement itself was cancelled (query_canceled), not the plan after it
+jq -r 'select(.event == "step_failed") | .sqlstate' <<<"$out" | grep -qx 57014 ||
+	fail "no step_failed with SQLSTATE 57014: $out"
 [[ $(versions) == aaaa0001 ]] || fail "version rows: $(versions)"
 [[ $(t_sql "$db" "SELECT (to_regclass('slow_t') IS NULL AND to_regclass('slow_after') IS NULL)::text") == true ]] ||
 	fail "objects of the cancelled revision exist"
@@ -84,7 +85,7 @@ echo "# upgrade ended ${el} ms after cancel"
 st=$(t_json a status --fresh)
 [[ $(jq -c '[.result.running, .result.state, .result.role]' <<<"$st") == '[null,"behind","leader"]' ]] ||
 	fail "status after cancel: $st"
-ok "cancel: upgrade exits 1 (cancelled) in ${el} ms, nothing left, version unchanged"
+ok "cancel: upgrade exits 1 (cancelled, 57014), nothing left, version unchanged"
 
 # ---- the queue goes on ------------------------------------------------------
 bg up2 -q upgrade bbbb0002
@@ -111,14 +112,11 @@ ok "later upgrades work"
 # ---- Ctrl-C of the upgrading client ------------------------------------------
 bg up3 upgrade bbbb0002
 t_wait_for 10 sleeping
-t0=$(now_ms)
 # Interrupt migratectl itself (not the timeout(1) wrapping it).
 cpid=$(pgrep -f "^$MIGRATECTL -s $(t_sock a) upgrade bbbb0002\$")
 [[ $cpid =~ ^[0-9]+$ ]] || fail "client pid: '$cpid'"
 kill -INT "$cpid"
 reap up3
-el=$(($(now_ms) - t0))
-echo "# Ctrl-C: client exited $rc after ${el} ms"
 grep -q cancel <<<"$err" || fail "Ctrl-C stderr: $err"
 ((rc == 1)) || fail "Ctrl-C'd upgrade exited $rc: $err"
 t_wait_for 5 eval '! sleeping'
@@ -127,4 +125,4 @@ t_wait_for 5 eval '[[ $(t_field a .result.running) == null ]]'
 [[ $(t_sql "$db" "SELECT to_regclass('slow_t') IS NULL") == t ]] ||
 	fail "slow_t exists after Ctrl-C"
 t_stop a
-ok "Ctrl-C cancels the running upgrade (${el} ms)"
+ok "Ctrl-C cancels the running upgrade"

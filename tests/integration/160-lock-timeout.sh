@@ -49,9 +49,11 @@ unblock() {
 # ---- the blocker outlasts every retry -----------------------------------------
 block 60
 n0=$(grep -c 'lock timeout (attempt' "$log" || true)
+# timeout 60: with the config's lock_timeout (30 s) instead of the header's
+# 200 ms, three attempts would outlast it (124, not 1)
 t0=$(date +%s%N)
 rc=0
-out=$(ctl a --json upgrade 2>/dev/null) || rc=$?
+out=$(timeout 60 "$MIGRATECTL" -s "$(t_sock a)" --json upgrade 2>/dev/null) || rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 ((rc == 1)) || fail "upgrade against a held lock exited $rc, expected 1: $out"
 fin=$(tail -n 1 <<<"$out")
@@ -60,12 +62,13 @@ fin=$(tail -n 1 <<<"$out")
 [[ $(jq -r .error.file <<<"$fin") == "$f2" && $(jq -r .error.line <<<"$fin") == "$alter_line" ]] ||
 	fail "the error does not name $f2:$alter_line: $fin"
 jq -r 'select(.event == "step_failed") | .sqlstate' <<<"$out" | grep -qx 55P03 || fail "no step_failed 55P03 event: $out"
-# three attempts of 200 ms and two backoffs (200 ms, 400 ms)
+# three attempts of 200 ms and two backoffs (200 ms, 400 ms): a lower
+# bound (load only lengthens it); the retries are counted in the log below
 ((ms >= 1100)) || fail "gave up after $ms ms: no retries with backoff"
-((ms < 15000)) || fail "took $ms ms"
 new=$(tail -n +1 "$log" | grep 'lock timeout (attempt' | tail -n +$((n0 + 1)))
 [[ $(grep -c . <<<"$new") == 2 ]] || fail "expected 2 retries in the log: $new"
-grep -q 'attempt 1 of 3' <<<"$new" && grep -q 'attempt 2 of 3' <<<"$new" || fail "retry lines: $new"
+grep -q 'attempt 1 of 3), retrying in 200 ms' <<<"$new" &&
+	grep -q 'attempt 2 of 3), retrying in 400 ms' <<<"$new" || fail "retry lines (backoff 200, 400 ms): $new"
 grep -q 'lt0000000002' <<<"$new" || fail "retry lines do not name the revision: $new"
 blocker_holds || fail "the blocker was disturbed"
 unblock
@@ -73,7 +76,7 @@ unblock
 [[ $(t_sql "$db" "SELECT outcome || ':' || (error LIKE '%lock timeout%') FROM migrated_history WHERE revision = 'lt0000000002' ORDER BY id DESC LIMIT 1") == failed:true ]] ||
 	fail "history: $(t_sql "$db" "SELECT outcome, error FROM migrated_history WHERE revision = 'lt0000000002'")"
 [[ $(t_field a .result.state) == behind ]] || fail "state: $(t_field a .result.state)"
-ok "lock held throughout: 2 retries, then 55P03, exit 1, nothing changed (${ms} ms)"
+ok "lock held throughout: 2 retries, then 55P03, exit 1, nothing changed"
 
 # ---- the blocker lets go after the first timeout ----------------------------------
 block 60
