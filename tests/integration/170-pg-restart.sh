@@ -46,8 +46,9 @@ table_exists() {
 db=$(t_newdb)
 dir=$(t_migdir sample)
 conf=$T_TMP/migrated.conf
-# reconnect at least once a second, so "back within ~5 s" does not depend
-# on how far the default backoff (capped at 30 s) has grown
+# reconnect at least once a second: the cap is shown in the log (the waits
+# the read session announces reach 1000 ms and never pass it; the default
+# 30 s cap would go 800, 1600, ...), not by timing the reconnection
 echo 'reconnect_max_interval = 1s' >"$conf"
 t_start a "$db" "$dir" -c "$conf"
 t_wait_for 10 t_state_is a current
@@ -83,12 +84,16 @@ out=$(t_json a reload) || fail "reload during the outage failed: $out"
 kill -0 "$pid" || fail "the daemon died during the outage"
 ok "reload during the outage accepted"
 
+# the backoff grows to the cap during the outage, and stays there
+t_wait_for 60 grep -q 'cannot connect to the database: .*retrying in 1000 ms' "$T_TMP/a.log"
+waits=$(grep -o 'retrying in [0-9]* ms' "$T_TMP/a.log" | grep -o '[0-9]*' | sort -un | tr '\n' ' ')
+[[ $waits == "100 200 400 800 1000 " ]] || fail "read-session retry waits: $waits"
+ok "reconnect backoff capped at reconnect_max_interval: ${waits% } ms"
+
 # ---- the server comes back -----------------------------------------------------
 pg_start_server
-t0=$(date +%s%N)
-t_wait_for 10 connected_is true
-ms=$((($(date +%s%N) - t0) / 1000000))
-((ms <= 5000)) || fail "reconnected only after $ms ms"
+# (60 s only catches a daemon that never reconnects)
+t_wait_for 60 connected_is true
 t_wait_for 5 role_is leader
 t_wait_for 10 table_exists during_outage
 t_wait_for 5 t_state_is a current
@@ -99,7 +104,7 @@ t_wait_for 5 t_state_is a current
 [[ $(t_pid a) == "$pid" ]] && kill -0 "$pid" || fail "the daemon process changed"
 [[ $(t_json a status | jq -r .result.leader.application_name) == *":$pid" ]] ||
 	fail "the lock holder is not this daemon: $(t_json a status | jq -c .result.leader)"
-ok "server back: reconnected in ${ms} ms, leader again, auto-migrated pr0000000001"
+ok "server back: reconnected, leader again, auto-migrated pr0000000001"
 
 # ---- a crash restart while idle ----------------------------------------------------
 pg_restart immediate
