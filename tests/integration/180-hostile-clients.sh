@@ -4,7 +4,7 @@
 # fields, more connections than max_clients, a half line, a client that never
 # reads. The daemon answers bad_request (id null when the line could not be
 # parsed), keeps the connection usable after a bad line, never crashes, and
-# after each case a fresh migratectl status answers at once from the same pid.
+# after each case a fresh migratectl status answers from the same pid.
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 PY=$(command -v /usr/bin/python3 python3 | head -n 1)
 
@@ -195,14 +195,15 @@ h() {
 	"$PY" "$T_TMP/h.py" "$c" "$sock" "$@"
 }
 
-# healthy: a fresh status answers within 2 s, from the same daemon
+# healthy: a fresh status answers, from the same daemon. No bound on how
+# fast (bench/ measures that); the client's --timeout 10 only catches a
+# daemon that no longer answers (exit 75). Where a hostile client is still
+# there (the half line, the flood), the order of events shows the daemon
+# answered beside it.
 healthy() {
-	local t0 ms rc=0
-	t0=$(date +%s%N)
-	"$MIGRATECTL" -s "$sock" --timeout 5 status --fresh >/dev/null 2>&1 || rc=$?
-	ms=$((($(date +%s%N) - t0) / 1000000))
+	local rc=0
+	"$MIGRATECTL" -s "$sock" --timeout 10 status --fresh >/dev/null 2>&1 || rc=$?
 	((rc == 0)) || fail "after $1: status exited $rc"
-	((ms < 2000)) || fail "after $1: status took $ms ms"
 	kill -0 "$pid" 2>/dev/null || fail "after $1: the daemon died"
 	[[ $(t_pid a) == "$pid" ]] || fail "after $1: another pid"
 	[[ $(t_field a .result.state) == current ]] || fail "after $1: state $(t_field a .result.state)"
@@ -266,6 +267,7 @@ coproc HALF { "$PY" "$T_TMP/h.py" half "$sock"; }
 half_pid=$HALF_PID
 read -r -t 10 r <&"${HALF[0]}" || fail "half: no start"
 [[ $r == sent ]] || fail "half: $r"
+# the half line completes only after these answers (order, not a clock)
 healthy "a half line"
 for i in 1 2 3; do ctl a -q status || fail "status $i beside a half line"; done
 echo go >&"${HALF[1]}"
@@ -280,6 +282,8 @@ hwm0=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
 "$PY" "$T_TMP/h.py" noread "$sock" >"$T_TMP/noread" &
 nr=$!
 sleep 0.5
+# (the flood lasts 20 s unless the daemon cuts it off: a daemon blocked on
+# writing to it would not answer within healthy's 10 s)
 healthy "a client that does not read (while it floods)"
 wait "$nr" || fail "noread client failed"
 r=$(cat "$T_TMP/noread")

@@ -6,7 +6,7 @@
 # server that never answers:
 #  - a multi-host list (a dead socket path, then a name from the hosts
 #    file) connects;
-#  - while a name waits on the silent DNS server, status answers at once.
+#  - while a name waits on the silent DNS server, status answers.
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
 if [[ $(id -u) != 0 ]] || ! unshare -m true 2>/dev/null; then
@@ -66,7 +66,9 @@ sleep 0.2
 kill -0 $dns_pid 2>/dev/null || { echo "SKIP: cannot bind $dns_ip:53"; exit 77; }
 
 printf '127.0.0.1 localhost\n127.0.0.1 pg-by-name.test\n' >"$T_TMP/hosts"
-printf 'nameserver %s\noptions timeout:5 attempts:3\n' "$dns_ip" >"$T_TMP/resolv.conf"
+# the longest look-up the resolver allows (30 s x 5 attempts): a loop that
+# blocked on it would leave status unanswered for minutes
+printf 'nameserver %s\noptions timeout:30 attempts:5\n' "$dns_ip" >"$T_TMP/resolv.conf"
 chmod 644 "$T_TMP/hosts" "$T_TMP/resolv.conf"
 # the daemon in its own mount namespace, with those two files
 cat >"$T_TMP/ns-migrated" <<EOF
@@ -93,16 +95,15 @@ st=$(t_json named status)
 t_stop named
 ok "a host name from the hosts file connects (multi-host, socket path first)"
 
-# ---- a name the silent DNS server never answers: status stays prompt --------
+# ---- a name the silent DNS server never answers: status still answers -------
+# No bound on how fast: the client's --timeout 20 is far below the minutes
+# a blocking look-up would hold the loop, and only catches that.
 t_start silent "host=db.blackhole.test port=5432 dbname=$dbname user=$PGUSER" "$dir"
 for i in 1 2 3 4 5 6 7 8; do
-	t0=$(date +%s%N)
-	"$MIGRATECTL" -s "$(t_sock silent)" --timeout 2 --json status >"$T_TMP/st.json" ||
-		fail "status $i did not answer within 2 s while a look-up was pending"
-	ms=$((($(date +%s%N) - t0) / 1000000))
+	"$MIGRATECTL" -s "$(t_sock silent)" --timeout 20 --json status >"$T_TMP/st.json" ||
+		fail "status $i did not answer while a look-up was pending"
 	[[ $(jq -r .result.connected "$T_TMP/st.json") == false ]] ||
 		fail "connected: $(cat "$T_TMP/st.json")"
-	echo "# status $i: ${ms} ms"
 	sleep 0.5
 done
 [[ $(jq -r .result.database.host "$T_TMP/st.json") == db.blackhole.test ]] ||
