@@ -4,6 +4,9 @@
 # step is cancelled and rolled back; a second SIGTERM cancels at once;
 # SIGHUP with a broken directory keeps the old set, with a good one loads
 # (and auto-migrates) the new revisions.
+# What ended a step is shown by the database, the log and the exit status,
+# not by how long it took: the cancelled steps sleep an hour, beyond every
+# limit here, which only catch a daemon that never exits.
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 
 # running_is NAME REV: NAME's running step is REV.
@@ -62,17 +65,17 @@ sleep 0.3
 rc=0
 ctl a -q status >/dev/null 2>&1 || rc=$?
 ((rc == 69)) || fail "status while stopping exited $rc, expected 69"
-exit_within a 10
+exit_within a 60
 ((rc == 0)) || fail "a exited $rc after SIGTERM"
-((ms >= 1000)) || fail "a exited after $ms ms: it did not wait for the step"
 wait "$up" || true
+# it waited for the step: the step committed (only a's session could)
 [[ $(version "$db") == slow0002 ]] ||
 	fail "the running step did not finish: at $(version "$db")"
 [[ $(outcome "$db" slow0002) == ok ]] ||
 	fail "history of slow0002: $(outcome "$db" slow0002)"
 grep -q 'letting the running step finish' "$T_TMP/a.log" ||
 	fail "a's log does not say it lets the step finish"
-ok "SIGTERM during a slow step: the step finished, exit 0 after $ms ms"
+ok "SIGTERM during a slow step: the step finished, exit 0"
 t_wait_for 5 eval '[[ $(t_field b .result.role) == leader ]]'
 [[ $(advisory_locks "$db") == 1 ]] ||
 	fail "$(advisory_locks "$db") advisory locks"
@@ -80,20 +83,20 @@ t_expect 0 ctl b -q status --check
 ok "lock released: the standby took over"
 t_stop b
 
-# --- shutdown_timeout = 1s with pg_sleep(20): cancelled, rolled back ---
+# --- shutdown_timeout = 1s with pg_sleep(3600): cancelled, rolled back ---
 db=$(t_newdb)
 dir=$(t_migdir sample)
 t_rev "$dir" slow0020 212c31d97f11 \
-	"CREATE TABLE slow20 (x int); SELECT pg_sleep(20);" \
+	"CREATE TABLE slow20 (x int); SELECT pg_sleep(3600);" \
 	"DROP TABLE slow20;" >/dev/null
 conf=$T_TMP/short.conf
 printf 'shutdown_timeout = 1s\n' >"$conf"
 t_start c "$db" "$dir" -c "$conf"
 t_wait_for 20 running_is c slow0020
 kill -TERM "$(t_pid c)"
-exit_within c 10
+exit_within c 60
 ((rc == 0)) || fail "c exited $rc"
-((ms <= 3500)) || fail "c took $ms ms to stop with shutdown_timeout = 1s"
+# a lower bound (load only lengthens it): not before shutdown_timeout
 ((ms >= 900)) || fail "c stopped after $ms ms, before shutdown_timeout"
 [[ $(version "$db") == 212c31d97f11 ]] ||
 	fail "version after the cancel: $(version "$db")"
@@ -103,27 +106,33 @@ table_gone "$db" slow20 ||
 	fail "history of slow0020: $(outcome "$db" slow0020)"
 [[ $(advisory_locks "$db") == 0 ]] || fail "the lock is still held"
 [[ $(t_sql "$db" "SELECT count(*) FROM pg_stat_activity
-	WHERE query LIKE '%pg_sleep(20)%' AND pid <> pg_backend_pid()") == 0 ]] ||
-	fail "pg_sleep(20) still runs"
+	WHERE query LIKE '%pg_sleep(3600)%' AND pid <> pg_backend_pid()") == 0 ]] ||
+	fail "pg_sleep(3600) still runs"
 grep -q 'shutdown_timeout passed' "$T_TMP/c.log" ||
 	fail "c's log does not say why"
-ok "shutdown_timeout = 1s: cancelled, rolled back, exit 0 after $ms ms"
+ok "shutdown_timeout = 1s: cancelled, rolled back, exit 0"
 
 # --- a second SIGTERM cancels at once ---
-t_start d "$db" "$dir"
+# shutdown_timeout 1h: only the second signal can end the step before the
+# hour is out
+printf 'shutdown_timeout = 1h\n' >"$T_TMP/long.conf"
+t_start d "$db" "$dir" -c "$T_TMP/long.conf"
 t_wait_for 20 running_is d slow0020
 kill -TERM "$(t_pid d)"
 sleep 0.5
 kill -0 "$(t_pid d)" || fail "d exited on the first SIGTERM"
 kill -TERM "$(t_pid d)"
-exit_within d 5
-((ms <= 3000)) || fail "d took $ms ms after the second SIGTERM"
+exit_within d 60
 ((rc == 0)) || fail "d exited $rc after a second SIGTERM"
+grep -q 'second stop signal: cancelling' "$T_TMP/d.log" ||
+	fail "d's log does not say the second signal cancelled"
+grep -q 'shutdown_timeout passed' "$T_TMP/d.log" &&
+	fail "d waited for shutdown_timeout"
 table_gone "$db" slow20 || fail "slow20 exists after the second SIGTERM"
 [[ $(version "$db") == 212c31d97f11 ]] ||
 	fail "version after the second SIGTERM: $(version "$db")"
 t_wait_for 5 eval '[[ $(advisory_locks "$db") == 0 ]]'
-ok "a second SIGTERM: cancelled, exit 0 after $ms ms"
+ok "a second SIGTERM: cancelled, exit 0"
 
 # --- SIGHUP: a broken directory keeps the old set; a good one loads ---
 db=$(t_newdb)
