@@ -3,7 +3,7 @@
 # tests/integration/170-pg-restart.sh: pg_restart fast and immediate in the
 # middle of a revision (it rolls back and is applied once after the
 # restart), a 4 s outage during which both daemons stay up, answer status
-# at once with connected false and the reason, refuse changes and database
+# with connected false and the reason, refuse changes and database
 # reads with db_unavailable (exit 75) and retry with a growing backoff;
 # then both reconnect, exactly one leads, auto-migrate resumes. Three
 # outages in a row; the daemon pids never change.
@@ -92,8 +92,8 @@ for cycle in 1 2 3; do
 	t_wait_for 5 connected_is a false
 	t_wait_for 5 connected_is b false
 	t_out=$(f_now_ms)
-	# status answers at once, with the reason
-	ms=$(f_prompt_status a 500)
+	# status answers, with the reason
+	ms=$(f_status_answers a)
 	st=$(t_json a status)
 	[[ $(jq -r .result.connected <<<"$st") == false ]] || fail "connected: $st"
 	err=$(jq -r '.result.error // ""' <<<"$st")

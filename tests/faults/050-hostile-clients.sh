@@ -4,8 +4,9 @@
 #  - 1,000 concurrent connections: with max_clients 256 the 744 over the cap
 #    get one `busy` line and are closed, the 256 are served; with
 #    max_clients 1100 all 1,000 are served at once;
-#  - 50 clients dribbling their request one byte a second for 6 s while a
-#    fresh client's status keeps answering promptly;
+#  - 50 clients dribbling their request one byte a second for 6 s, then
+#    holding it unfinished while a fresh client's status answers (before
+#    they finish: the order of events, not a time limit);
 #  - 8 clients that flood requests and never read: each is disconnected at
 #    the output cap, the daemon's memory stays bounded, others are served;
 #  - 100 `wait` requests on one connection: 64 in flight, the rest `busy`,
@@ -13,8 +14,9 @@
 #  - 300 clients that send status --fresh / wait and hang up at once;
 #  - a client that disconnects in the middle of an upgrade (raw socket, and
 #    migratectl killed by SIGKILL): the upgrade completes.
-# After each: a fresh client's status answers promptly, same daemon pid, and
-# the daemon's open descriptors are back where they were.
+# After each: a fresh client's status answers, same daemon pid, and the
+# daemon's open descriptors are back where they were. No bound on how fast
+# (bench/ measures that); the limits only catch a daemon that hangs.
 source "$TOP_SRCDIR/tests/faults/lib.sh"
 
 ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -29,13 +31,14 @@ sock=$(t_sock a)
 nfd() { find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 fd0=$(nfd)
 
-# healthy WHAT: status within 500 ms, same pid, descriptors back
+# healthy WHAT: status answers, same pid, descriptors back (a leaked one
+# never comes back: 30 s only lets a loaded machine close them)
 healthy() {
 	local ms i
-	ms=$(f_prompt_status a 500) || fail "after $1: status slow or failing"
+	ms=$(f_status_answers a) || fail "after $1: status failing"
 	kill -0 "$pid" 2>/dev/null || fail "after $1: the daemon died"
 	[[ $(t_pid a) == "$pid" ]] || fail "after $1: another pid"
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 300; i++)); do
 		(($(nfd) <= fd0)) && break
 		sleep 0.1
 	done
@@ -116,6 +119,9 @@ elif case == "dribble":
         for s in socks:
             s.sendall(req[k:k + 1])
         time.sleep(1)
+    # hold the lines unfinished until the shell says go
+    print("stalled", flush=True)
+    sys.stdin.readline()
     for s in socks:
         s.sendall(req[secs:])
     ok = 0
@@ -217,24 +223,28 @@ r=$("$F_PY" "$T_TMP/h.py" thousand "$(t_sock big)" 1000) || fail "thousand (1100
 echo "# 1000 connections, max_clients 1100: $r"
 [[ $(jq -c '[.served, .busy, .other]' <<<"$r") == '[1000,0,0]' ]] ||
 	fail "expected 1000 served: $r"
-f_prompt_status big 500 >/dev/null
+f_status_answers big >/dev/null
 t_stop big
 ok "1000 concurrent connections, max_clients 1100: all served in $(jq .total_s <<<"$r") s"
 
 # ---- 50 clients dribbling a byte a second ---------------------------------------------------
-h dribble 50 6 >"$T_TMP/dribble" &
-dp=$!
-sleep 0.5
-worst=0
-while kill -0 "$dp" 2>/dev/null; do
-	ms=$(f_prompt_status a 300) || fail "status slow beside the dribblers"
-	((ms > worst)) && worst=$ms
-	sleep 0.2
+coproc DRIB { "$F_PY" "$T_TMP/h.py" dribble "$sock" 50 6; }
+dp=$DRIB_PID
+n=0
+while ! read -r -t 0.2 r <&"${DRIB[0]}"; do
+	kill -0 "$dp" 2>/dev/null || fail "the dribblers ended before holding their lines"
+	f_status_answers a >/dev/null || fail "status beside the dribblers"
+	n=$((n + 1))
 done
-wait "$dp" || fail "dribblers: $(cat "$T_TMP/dribble")"
-[[ $(jq .answered "$T_TMP/dribble") == 50 ]] || fail "dribblers: $(cat "$T_TMP/dribble")"
+[[ $r == stalled ]] || fail "dribblers: $r"
+# all 50 hold half a request now; they finish only after this answers
+f_status_answers a >/dev/null || fail "status beside 50 unfinished requests"
+echo go >&"${DRIB[1]}"
+read -r -t 60 r <&"${DRIB[0]}" || fail "the dribblers did not report"
+wait "$dp" 2>/dev/null || true
+[[ $(jq .answered <<<"$r") == 50 ]] || fail "dribblers: $r"
 healthy "50 dribbling clients"
-ok "50 clients sending a byte a second for 6 s: others' status within $worst ms; all 50 answered at the end"
+ok "50 clients sending a byte a second for 6 s: $((n + 1)) status requests answered before they finished; all 50 answered at the end"
 
 # ---- 8 clients flooding without reading --------------------------------------------------------
 hwm() { awk '/^VmHWM/ { print $2 }' "/proc/$pid/status"; }
@@ -242,10 +252,12 @@ rss0=$(hwm)
 h noread 8 >"$T_TMP/noread" &
 np=$!
 sleep 0.5
-worst=0
+# (they flood for up to 30 s: a daemon blocked on writing to them would
+# not answer within f_status_answers' 10 s)
+n=0
 while kill -0 "$np" 2>/dev/null; do
-	ms=$(f_prompt_status a 1000) || fail "status slow beside the non-readers"
-	((ms > worst)) && worst=$ms
+	f_status_answers a >/dev/null || fail "status beside the non-readers"
+	n=$((n + 1))
 	sleep 0.2
 done
 wait "$np" || fail "non-readers: $(cat "$T_TMP/noread")"
@@ -260,7 +272,7 @@ else
 	((grow < 8 * 16 + 64)) || fail "peak RSS grew by $grow MiB"
 fi
 healthy "8 non-readers"
-ok "8 clients flooding without reading: all cut off at the output cap; peak RSS +$grow MiB; status within $worst ms meanwhile"
+ok "8 clients flooding without reading: all cut off at the output cap; peak RSS +$grow MiB; $n status requests answered meanwhile"
 
 # ---- 100 waits in flight on one connection ---------------------------------------------------------
 t_expect 0 ctl a -q stamp base

@@ -48,7 +48,7 @@ reject() {
 	sleep 0.3
 	[[ $(nhist) == "$h0" && $(rows) == "$r0" ]] || fail "$what: something ran"
 	f_alive a && [[ $(t_pid a) == "$pid" ]] || fail "$what: the daemon died"
-	f_prompt_status a 500 >/dev/null
+	f_status_answers a >/dev/null
 	echo "# rejected: $what: $(jq -r .error.message <<<"$out" | grep -m1 -- "$pat")"
 }
 
@@ -99,7 +99,7 @@ mkdir "$dir/bm000004_dir.sql"
 out=$(t_json a reload) || fail "reload with a FIFO and a directory named .sql: $out"
 [[ $(jq -c '[.result.revisions, .result.added]' <<<"$out") == '[3,[]]' ]] ||
 	fail "a FIFO or directory was loaded: $out"
-f_prompt_status a 500 >/dev/null
+f_status_answers a >/dev/null
 rm "$dir/bm000004_fifo.sql"
 rmdir "$dir/bm000004_dir.sql"
 

@@ -14,7 +14,8 @@
 #   f_history_dups URL              revisions with more than one ok upgrade
 #   f_roles SECS SOCK...            sample every daemon's role for SECS
 #   f_now_ms                        wall clock in ms
-#   f_prompt_status NAME MAXMS      status answers within MAXMS, prints ms
+#   f_status_answers NAME           a fresh client's status answers
+#                                   (prints the ms it took, unchecked)
 #   f_asan                          MIGRATED is an AddressSanitizer build
 #   f_reload_bg NAME                reload NAME without waiting: a leader's
 #                                   reload answers only once the
@@ -98,11 +99,13 @@ f_history_dups() {
 }
 
 
-# f_prompt_status NAME MAXMS: a fresh client's status answers within MAXMS
-# milliseconds (connect, request, reply: timed inside the client, so that
-# the start-up of an instrumented migratectl does not count); prints the
-# time taken. migratectl status must succeed too.
-f_prompt_status() {
+# f_status_answers NAME: a fresh client's status answers; prints the time
+# it took in ms (connect, request, reply, timed inside the client so that
+# the start-up of an instrumented migratectl does not count), for the log
+# only: speed belongs in bench/. The client gives up after 10 s, which
+# only catches a daemon that no longer answers. migratectl status must
+# succeed too.
+f_status_answers() {
 	local ms
 	ms=$("$F_PY" - "$(t_sock "$1")" <<'EOF'
 import json, socket, sys, time
@@ -122,7 +125,6 @@ if not json.loads(buf.split(b"\n")[0]).get("ok"):
 print(int((time.monotonic() - t0) * 1000))
 EOF
 	) || fail "status on $1 failed: $ms"
-	((ms <= $2)) || fail "status on $1 took $ms ms (limit $2)"
 	[[ $(t_json "$1" --timeout 10 status | jq -r .ok) == true ]] ||
 		fail "migratectl status on $1 failed"
 	echo "$ms"
