@@ -265,6 +265,7 @@ lint_bound_atoms(struct lm_con *c, const PgQuery__Node *e)
 void
 lint_bound_atoms_def(struct lm_con *c, const char *def)
 {
+	struct arena a = ARENA_INIT(16 * 1024);
 	PgQuery__ParseResult *t;
 	const PgQuery__Node *n;
 	char *sql, *msg;
@@ -273,7 +274,7 @@ lint_bound_atoms_def(struct lm_con *c, const char *def)
 	if (def == NULL || strlen(def) > LINT_BOUND_MAX_DEF)
 		return;
 	sql = xasprintf("ALTER TABLE t ADD %s", def);
-	t = lint_pg_parse(sql, &msg, &pos);
+	t = lint_pg_parse(&a, sql, &msg, &pos);
 	free(sql);
 	free(msg);
 	if (t != NULL && t->n_stmts == 1 && (n = t->stmts[0]->stmt) != NULL &&
@@ -285,7 +286,7 @@ lint_bound_atoms_def(struct lm_con *c, const char *def)
 	    n->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
 	    n->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK)
 		lint_bound_atoms(c, n->constraint->raw_expr);
-	lint_pg_free(t);
+	arena_clear(&a);	/* the tree */
 }
 
 void

@@ -101,6 +101,7 @@ const char lint_facts_sql[] =
 struct lint_refs {
 	json_t *rels, *idx, *funcs, *types;
 	json_t *seen;		/* "kind\1schema\1name..." -> true */
+	struct arena scratch;	/* trees not kept */
 };
 
 struct lint_refs *
@@ -113,6 +114,7 @@ lint_refs_new(void)
 	r->funcs = json_array();
 	r->types = json_array();
 	r->seen = json_object();
+	r->scratch = (struct arena)ARENA_INIT(16 * 1024);
 	return r;
 }
 
@@ -126,6 +128,7 @@ lint_refs_free(struct lint_refs *r)
 	json_decref(r->funcs);
 	json_decref(r->types);
 	json_decref(r->seen);
+	arena_clear(&r->scratch);
 	free(r);
 }
 
@@ -245,7 +248,8 @@ lint_refs_drop(struct lint_refs *r, const PgQuery__DropStmt *s)
 }
 
 void
-lint_refs_section(struct lint_refs *r, const struct migfile *mf, bool up)
+lint_refs_section(struct lint_refs *r, const struct migfile *mf, bool up,
+    struct lint_trees *trees)
 {
 	const struct migfile_section *sec = up ? &mf->up : &mf->down_sec;
 	PgQuery__ParseResult *t;
@@ -254,8 +258,9 @@ lint_refs_section(struct lint_refs *r, const struct migfile *mf, bool up)
 	int pos;
 
 	for (i = 0; i < sec->stmts.n; i++) {
-		if ((t = lint_pg_parse(sec->stmts.v[i].sql, &msg, &pos)) ==
-		    NULL) {
+		arena_reset(&r->scratch);
+		if ((t = lint_trees_parse(trees, &r->scratch,
+		    sec->stmts.v[i].sql, &msg, &pos)) == NULL) {
 			free(msg);
 			continue;
 		}
@@ -266,8 +271,8 @@ lint_refs_section(struct lint_refs *r, const struct migfile *mf, bool up)
 			    PG_QUERY__NODE__NODE_DROP_STMT)
 				lint_refs_drop(r, t->stmts[k]->stmt->drop_stmt);
 		}
-		lint_pg_free(t);
 	}
+	arena_reset(&r->scratch);
 }
 
 char *

@@ -10,6 +10,7 @@
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
 
+#include "arena.h"
 #include "lint.h"
 
 /* Rule ids: indices into lint_rules[] (lint-rules.c). */
@@ -242,6 +243,7 @@ struct lint {
 	unsigned newlabels_txn;
 	struct lint_cur cur;
 	PgQuery__ParseResult *tree;	/* of cur, while rules run */
+	struct arena scratch;	/* trees not kept in o.trees */
 };
 
 /* Report a finding at byte offset loc of the current statement (-1: its
@@ -268,12 +270,19 @@ char *lint_qname(const char *schema, const char *name);
 /* ---- libpg_query glue (lint-pg.c) ---- */
 
 /*
- * Parse sql (one statement). Returns the tree (free with
- * lint_pg_free()), or NULL with *msg (caller frees) and *pos (byte offset,
- * -1 unknown).
+ * Parse sql (one statement). Returns the tree, allocated in a (freed with
+ * it), or NULL with *msg (caller frees) and *pos (byte offset, -1
+ * unknown).
  */
-PgQuery__ParseResult *lint_pg_parse(const char *sql, char **msg, int *pos);
-void lint_pg_free(PgQuery__ParseResult *t);
+PgQuery__ParseResult *lint_pg_parse(struct arena *a, const char *sql,
+    char **msg, int *pos);
+/*
+ * The tree of sql kept in t (parsed by an earlier pass over the plan), or
+ * parsed now: into t while it is under its budget, else into scratch. t
+ * may be NULL. Errors as lint_pg_parse().
+ */
+PgQuery__ParseResult *lint_trees_parse(struct lint_trees *t,
+    struct arena *scratch, const char *sql, char **msg, int *pos);
 /* Call fn on every node under n (n included); stop when it returns true. */
 typedef bool lint_walk_fn(const PgQuery__Node *n, void *arg);
 bool lint_pg_walk(const PgQuery__Node *n, lint_walk_fn *fn, void *arg);

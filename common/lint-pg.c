@@ -11,9 +11,10 @@
 
 /*
  * Statements are parsed one at a time with pg_query_parse_protobuf() and
- * unpacked into the generated protobuf-c structs (doc/lint.md §2). Node
- * locations are byte offsets into the statement; libpg_query's error
- * cursor counts characters, as PostgreSQL's does.
+ * unpacked into the generated protobuf-c structs (doc/lint.md §2), in an
+ * arena: a tree is freed at once, not node by node. Node locations are
+ * byte offsets into the statement; libpg_query's error cursor counts
+ * characters, as PostgreSQL's does.
  */
 
 /* Byte offset of 1-based character position pos in s, or -1. */
@@ -31,9 +32,24 @@ lint_pg_char_to_byte(const char *s, size_t len, int pos)
 	return -1;
 }
 
-PgQuery__ParseResult *
-lint_pg_parse(const char *sql, char **msg, int *pos)
+static void *
+lint_pg_arena_alloc(void *arg, size_t n)
 {
+	return arena_alloc(arg, n);
+}
+
+static void
+lint_pg_arena_free(void *arg, void *p)
+{
+	(void)arg;
+	(void)p;		/* freed with the arena */
+}
+
+PgQuery__ParseResult *
+lint_pg_parse(struct arena *a, const char *sql, char **msg, int *pos)
+{
+	ProtobufCAllocator al = { lint_pg_arena_alloc, lint_pg_arena_free,
+	    a };
 	PgQueryProtobufParseResult r;
 	PgQuery__ParseResult *t = NULL;
 
@@ -46,7 +62,7 @@ lint_pg_parse(const char *sql, char **msg, int *pos)
 		*pos = lint_pg_char_to_byte(sql, strlen(sql),
 		    r.error->cursorpos);
 	} else {
-		t = pg_query__parse_result__unpack(NULL, r.parse_tree.len,
+		t = pg_query__parse_result__unpack(&al, r.parse_tree.len,
 		    (const uint8_t *)r.parse_tree.data);
 		if (t == NULL)
 			*msg = xstrdup("cannot read libpg_query's parse tree");
@@ -55,11 +71,95 @@ lint_pg_parse(const char *sql, char **msg, int *pos)
 	return t;
 }
 
-void
-lint_pg_free(PgQuery__ParseResult *t)
+/* ---- trees kept between the passes over a plan ---- */
+
+struct lint_trees {
+	struct arena a;		/* the trees */
+	size_t budget;		/* bytes of a beyond which none is kept */
+	const char **key;	/* statement text (by address) */
+	PgQuery__ParseResult **tree;
+	size_t cap, n;		/* open addressing, cap a power of 2 */
+};
+
+#define LINT_TREES_BLOCK (256 * 1024)
+
+struct lint_trees *
+lint_trees_new(size_t budget)
 {
-	if (t != NULL)
-		pg_query__parse_result__free_unpacked(t, NULL);
+	struct lint_trees *t = xcalloc(1, sizeof *t);
+
+	t->a = (struct arena)ARENA_INIT(LINT_TREES_BLOCK);
+	t->budget = budget;
+	return t;
+}
+
+void
+lint_trees_free(struct lint_trees *t)
+{
+	if (t == NULL)
+		return;
+	arena_clear(&t->a);
+	free(t->key);
+	free(t->tree);
+	free(t);
+}
+
+static size_t
+lint_trees_slot(const struct lint_trees *t, const char *sql)
+{
+	size_t i = (size_t)(((uintptr_t)sql >> 3) * 0x9e3779b97f4a7c15ULL);
+
+	for (i &= t->cap - 1; t->key[i] != NULL && t->key[i] != sql;
+	    i = (i + 1) & (t->cap - 1))
+		;
+	return i;
+}
+
+static void
+lint_trees_grow(struct lint_trees *t)
+{
+	const char **key = t->key;
+	PgQuery__ParseResult **tree = t->tree;
+	size_t i, j, cap = t->cap;
+
+	t->cap = cap != 0 ? cap * 2 : 64;
+	t->key = xcalloc(t->cap, sizeof *t->key);
+	t->tree = xcalloc(t->cap, sizeof *t->tree);
+	for (i = 0; i < cap; i++)
+		if (key[i] != NULL) {
+			j = lint_trees_slot(t, key[i]);
+			t->key[j] = key[i];
+			t->tree[j] = tree[i];
+		}
+	free(key);
+	free(tree);
+}
+
+PgQuery__ParseResult *
+lint_trees_parse(struct lint_trees *t, struct arena *scratch,
+    const char *sql, char **msg, int *pos)
+{
+	PgQuery__ParseResult *r;
+	size_t i;
+
+	if (t == NULL)
+		return lint_pg_parse(scratch, sql, msg, pos);
+	if (t->n > 0 && t->key[i = lint_trees_slot(t, sql)] != NULL) {
+		*msg = NULL;
+		*pos = -1;
+		return t->tree[i];
+	}
+	if (arena_bytes(&t->a) >= t->budget)
+		return lint_pg_parse(scratch, sql, msg, pos);
+	if ((r = lint_pg_parse(&t->a, sql, msg, pos)) == NULL)
+		return NULL;	/* parsed again, with its message */
+	if (2 * (t->n + 1) > t->cap)
+		lint_trees_grow(t);
+	i = lint_trees_slot(t, sql);
+	t->key[i] = sql;
+	t->tree[i] = r;
+	t->n++;
+	return r;
 }
 
 /*
@@ -142,6 +242,16 @@ lint_pg_walk_msg(const ProtobufCMessage *m, bool visit, lint_walk_fn *fn,
 
 	if (visit && lint_pg_visit(m, fn, arg))
 		return true;
+	if (d == &pg_query__node__descriptor) {
+		/* One member of its oneof is set: go to it (of ~250). */
+		f = protobuf_c_message_descriptor_get_field(d,
+		    ((const PgQuery__Node *)m)->node_case);
+		if (f == NULL || f->type != PROTOBUF_C_TYPE_MESSAGE)
+			return false;
+		memcpy(&c, base + f->offset, sizeof c);
+		/* The member was visited as the Node itself. */
+		return c != NULL && lint_pg_walk_msg(c, false, fn, arg);
+	}
 	for (i = 0; i < d->n_fields; i++) {
 		f = &d->fields[i];
 		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
@@ -164,9 +274,7 @@ lint_pg_walk_msg(const ProtobufCMessage *m, bool visit, lint_walk_fn *fn,
 				continue;
 		}
 		memcpy(&c, base + f->offset, sizeof c);
-		/* A Node's member was visited as the Node itself. */
-		if (c != NULL && lint_pg_walk_msg(c,
-		    d != &pg_query__node__descriptor, fn, arg))
+		if (c != NULL && lint_pg_walk_msg(c, true, fn, arg))
 			return true;
 	}
 	return false;

@@ -51,6 +51,7 @@ lint_new(const struct lint_opts *o)
 
 	l = xcalloc(1, sizeof *l);
 	l->o = *o;
+	l->scratch = (struct arena)ARENA_INIT(16 * 1024);
 	l->version = o->server_version;
 	if (o->facts != NULL && lint_facts_version(o->facts) > 0)
 		l->version = lint_facts_version(o->facts);
@@ -98,6 +99,7 @@ lint_free(struct lint *l)
 	lint_strv_clear(&l->dropped_ifx, &l->ndropped_ifx);
 	lint_strv_clear(&l->locks, &l->nlocks);
 	lint_strv_clear(&l->newlabels, &l->nnewlabels);
+	arena_clear(&l->scratch);
 	free(l);
 }
 
@@ -493,7 +495,9 @@ lint_stmt(struct lint *l, size_t i)
 	l->cur.index = i;
 	if (!lint_in_txn(l))
 		l->txn++;
-	if ((t = lint_pg_parse(st->sql, &msg, &pos)) == NULL) {
+	arena_reset(&l->scratch);
+	if ((t = lint_trees_parse(l->o.trees, &l->scratch, st->sql, &msg,
+	    &pos)) == NULL) {
 		lint_report(l, LR_UNPARSED, LINT_NOTE, pos, "not parsed by the "
 		    "PostgreSQL %s grammar: %s", PG_MAJORVERSION, msg);
 		free(msg);
@@ -514,7 +518,7 @@ lint_stmt(struct lint *l, size_t i)
 		lint_dispatch(l, t->stmts[k]);
 	l->tree = NULL;
 	lint_pg_long_idents(st->sql, st->len, lint_long_ident, l);
-	lint_pg_free(t);
+	arena_reset(&l->scratch);
 }
 
 static int

@@ -13,6 +13,7 @@
 struct migfile;
 struct lint;
 struct lint_facts;
+struct lint_trees;
 
 enum lint_sev {
 	LINT_NOTE,
@@ -66,7 +67,18 @@ struct lint_opts {
 	 */
 	long long (*estimate)(void *arg, const char *sql);
 	void *estimate_arg;
+	/* Trees parsed for lint_refs_section(), borrowed; NULL: none. */
+	struct lint_trees *trees;
 };
+
+/*
+ * The parse trees of a plan's statements: made by lint_refs_section(),
+ * used again by the lint, so each statement is parsed once (parsing is
+ * most of lint's cost). Kept up to budget bytes; beyond, statements are
+ * parsed again. Must outlive the lint of the plan.
+ */
+struct lint_trees *lint_trees_new(size_t budget);
+void lint_trees_free(struct lint_trees *t);
 
 /* A linter for one plan. Caller frees with lint_free(). */
 struct lint *lint_new(const struct lint_opts *o);
@@ -119,9 +131,10 @@ json_t *lint_rules_json(void);
 struct lint_refs;
 struct lint_refs *lint_refs_new(void);
 void lint_refs_free(struct lint_refs *r);
-/* Add what the section mentions (parses it; no findings). */
+/* Add what the section mentions (parses it into trees, which may be
+ * NULL; no findings). */
 void lint_refs_section(struct lint_refs *r, const struct migfile *mf,
-    bool up);
+    bool up, struct lint_trees *trees);
 /* The facts query's one parameter (JSON text). Caller frees. */
 char *lint_refs_param(const struct lint_refs *r);
 /* The facts query: one parameter ($1 = lint_refs_param()), one value. */

@@ -17,6 +17,9 @@
 
 enum ctl_lint_fmt { FMT_TEXT, FMT_JSON, FMT_SARIF };
 
+/* --db: parse trees kept from the facts' references for the lint. */
+#define CTL_LINT_TREES (64 * 1024 * 1024)
+
 /* "15", "14.2" or "140002" as server_version_num; -1 if malformed. */
 static int
 ctl_lint_pgversion(const char *s)
@@ -161,6 +164,7 @@ ctl_lint_run(const struct ctl_args *a, const struct revgraph *g,
 {
 	struct lint_opts o = { 0 };
 	struct lint_facts *facts = NULL;
+	struct lint_trees *trees = NULL;
 	struct lint *l;
 	void *conn = NULL;
 	bool *pending;
@@ -170,16 +174,20 @@ ctl_lint_run(const struct ctl_args *a, const struct revgraph *g,
 	pending = xcalloc(g->n + 1, sizeof *pending);
 	for (i = 0; i < g->n; i++)
 		pending[i] = true;
-	if (a->db != NULL && ctl_lintdb_facts(a, g, pending, &facts, &conn,
-	    &why) < 0) {
+	if (a->db != NULL)
+		trees = lint_trees_new(CTL_LINT_TREES);
+	if (a->db != NULL && ctl_lintdb_facts(a, g, pending, trees, &facts,
+	    &conn, &why) < 0) {
 		fprintf(stderr, OUTPUT_PROG ": lint --db: %s\n", why);
 		free(why);
 		free(pending);
+		lint_trees_free(trees);
 		return CTL_TEMPFAIL;
 	}
 	o.server_version = version;
 	o.atomic = a->atomic;
 	o.facts = facts;
+	o.trees = trees;
 	if (conn != NULL) {
 		o.estimate = ctl_lintdb_estimate;
 		o.estimate_arg = conn;
@@ -189,6 +197,7 @@ ctl_lint_run(const struct ctl_args *a, const struct revgraph *g,
 		lint_section(l, g->nodes[g->order[i]].mf, true,
 		    pending[g->order[i]]);
 	lint_facts_free(facts);	/* lint keeps what it merged, not facts */
+	lint_trees_free(trees);
 	if (conn != NULL)
 		ctl_lintdb_close(conn);
 	free(pending);

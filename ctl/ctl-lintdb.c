@@ -97,7 +97,8 @@ ctl_lintdb_applied(const struct ctl_args *a, PGconn *c,
 
 int
 ctl_lintdb_facts(const struct ctl_args *a, const struct revgraph *g,
-    bool *pending, struct lint_facts **facts, void **conn, char **why)
+    bool *pending, struct lint_trees *trees, struct lint_facts **facts,
+    void **conn, char **why)
 {
 	struct lint_refs *refs;
 	PGconn *c;
@@ -122,7 +123,7 @@ ctl_lintdb_facts(const struct ctl_args *a, const struct revgraph *g,
 	for (i = 0; rc == 0 && i < g->n; i++) {
 		pending[i] = !applied[i];
 		if (pending[i])
-			lint_refs_section(refs, g->nodes[i].mf, true);
+			lint_refs_section(refs, g->nodes[i].mf, true, trees);
 	}
 	param = rc == 0 ? lint_refs_param(refs) : NULL;
 	if (param != NULL && (r = ctl_lintdb_query(c, lint_facts_sql, 1,

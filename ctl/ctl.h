@@ -156,16 +156,17 @@ json_t *ctl_lint_warnings(const struct revgraph *g, bool print);
 /* ctl-lint.c, ctl-lintdb.c */
 enum ctl_exit ctl_lint(const struct ctl_args *, int, char **);
 struct lint_facts;
+struct lint_trees;
 /*
  * lint --db: read the version rows (-c's version_table and
  * version_table_schema, else alembic_version on the search_path) and the
  * catalog facts for the pending revisions of g; pending[i] is set per
- * revision. 0, or a negative errno
- * with *why (caller frees).
+ * revision; the pending statements' parse trees go to trees, for the
+ * lint. 0, or a negative errno with *why (caller frees).
  */
 int ctl_lintdb_facts(const struct ctl_args *a, const struct revgraph *g,
-    bool *pending, struct lint_facts **facts, void **conn, char **why)
-    MIG_MUSTCHECK;
+    bool *pending, struct lint_trees *trees, struct lint_facts **facts,
+    void **conn, char **why) MIG_MUSTCHECK;
 /* lint_opts.estimate on the connection of ctl_lintdb_facts() (*conn). */
 long long ctl_lintdb_estimate(void *conn, const char *sql);
 void ctl_lintdb_close(void *conn);

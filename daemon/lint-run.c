@@ -25,6 +25,9 @@
  */
 
 #define LINTRUN_SLICE 200	/* statements per event-loop turn */
+/* Parse trees kept from the references pass for the lint (4 KiB for a
+ * CREATE TABLE): beyond this, statements are parsed again. */
+#define LINTRUN_TREES (8 * 1024 * 1024)
 #define LINTRUN_BLOCKERS 20	/* sessions reported per step */
 
 enum lintrun_phase { LR_REFS, LR_FACTS, LR_LINT, LR_DONE };
@@ -40,6 +43,7 @@ struct lintrun {
 	size_t step;		/* cursor: the step being linted */
 	size_t stmt, nstmts;	/* and its statement; nstmts 0: not begun */
 	struct lint_refs *refs;
+	struct lint_trees *trees;	/* made by the refs, read by the lint */
 	struct lint_facts *facts;
 	struct lint *l;
 	struct event *ev;
@@ -66,6 +70,7 @@ lintrun_free(void *p)
 	if (lr->ev != NULL)
 		event_free(lr->ev);
 	lint_free(lr->l);
+	lint_trees_free(lr->trees);
 	lint_facts_free(lr->facts);
 	lint_refs_free(lr->refs);
 	json_decref(lr->locks);
@@ -157,6 +162,8 @@ lintrun_decide(struct lintrun *lr)
 	}
 	lint_free(lr->l);	/* the findings are sent: free them now */
 	lr->l = NULL;
+	lint_trees_free(lr->trees);
+	lr->trees = NULL;
 	if (err.code == MERR_NONE) {
 		lintrun_run(lr);
 		return;
@@ -199,7 +206,8 @@ lintrun_refs(struct lintrun *lr)
 	while (lr->step < lr->plan.n && done < LINTRUN_SLICE) {
 		mf = lintrun_mf(lr, lr->step);
 		sec = lr->plan.v[lr->step].up ? &mf->up : &mf->down_sec;
-		lint_refs_section(lr->refs, mf, lr->plan.v[lr->step].up);
+		lint_refs_section(lr->refs, mf, lr->plan.v[lr->step].up,
+		    lr->trees);
 		done += sec->stmts.n + 1;
 		lr->step++;
 	}
@@ -244,6 +252,7 @@ lintrun_lint(struct lintrun *lr)
 	if (lr->l == NULL) {
 		o.atomic = lr->o.atomic;
 		o.facts = lr->facts;
+		o.trees = lr->trees;
 		lr->l = lint_new(&o);
 	}
 	while (lr->step < lr->plan.n && done < LINTRUN_SLICE) {
@@ -299,6 +308,7 @@ lintrun_start(struct req *req, struct revset *rs, struct rg_plan *plan,
 	if (o->ntarget > 0)
 		memcpy(lr->target, o->target, o->ntarget * sizeof *lr->target);
 	lr->refs = lint_refs_new();
+	lr->trees = lint_trees_new(LINTRUN_TREES);
 	lr->locks = json_object();
 	lr->off = D->cfg.lint == LINT_MODE_OFF;
 	if (lr->off)

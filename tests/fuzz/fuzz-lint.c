@@ -153,8 +153,8 @@ fuzz_lint(const struct migfile *mf, const struct lint_opts *o,
 	lint_free(l);
 
 	refs = lint_refs_new();
-	lint_refs_section(refs, mf, true);
-	lint_refs_section(refs, mf, false);
+	lint_refs_section(refs, mf, true, NULL);
+	lint_refs_section(refs, mf, false, NULL);
 	param = lint_refs_param(refs);
 	fuzz_assert(param != NULL);
 	j = json_loads(param, 0, NULL);

@@ -122,10 +122,15 @@ case_version(const char *text)
 	return p != NULL ? atoi(p + 24) : 0;
 }
 
-/* Lint the prelude and the case; its findings rendered, one a line. */
+/*
+ * Lint the prelude and the case; its findings rendered, one a line.
+ * budget: 0 parses each statement as it is linted; else the trees are made
+ * by the references pass first (as the daemon and lint --db do) and kept up
+ * to budget bytes.
+ */
 static char *
-lint_case(const char *path, const char *text, size_t *nrule,
-    const char *rule)
+lint_case_with(const char *path, const char *text, size_t *nrule,
+    const char *rule, size_t budget)
 {
 	struct mdiag_list diags = { 0 };
 	struct migset set = { 0 };
@@ -133,6 +138,8 @@ lint_case(const char *path, const char *text, size_t *nrule,
 	const struct lint_findings *f;
 	struct migfile *mf;
 	struct revgraph *g;
+	struct lint_trees *trees = NULL;
+	struct lint_refs *refs = NULL;
 	struct lint *l;
 	char *out = xstrdup("");
 	size_t i;
@@ -147,6 +154,14 @@ lint_case(const char *path, const char *text, size_t *nrule,
 	set.n = nprelude + 1;
 	assert_int_equal(revgraph_build(&set, &g, &diags), 0);
 	o.server_version = case_version(text);
+	if (budget > 0) {
+		trees = lint_trees_new(budget);
+		refs = lint_refs_new();
+		for (i = 0; i < g->n; i++)
+			lint_refs_section(refs, g->nodes[g->order[i]].mf, true,
+			    trees);
+		o.trees = trees;
+	}
 	l = lint_new(&o);
 	for (i = 0; i < g->n; i++)
 		lint_section(l, g->nodes[g->order[i]].mf, true, true);
@@ -164,10 +179,34 @@ lint_case(const char *path, const char *text, size_t *nrule,
 			(*nrule)++;
 	}
 	lint_free(l);
+	lint_trees_free(trees);
+	lint_refs_free(refs);
 	revgraph_free(g);
 	migfile_free(mf);
 	free(set.v);
 	mdiag_clear(&diags);
+	return out;
+}
+
+/* The findings, the same whether trees are kept, some, or none. */
+static char *
+lint_case(const char *path, const char *text, size_t *nrule,
+    const char *rule)
+{
+	char *out, *kept, *some;
+	size_t n;
+
+	out = lint_case_with(path, text, nrule, rule, 0);
+	kept = lint_case_with(path, text, &n, rule, 64 * 1024 * 1024);
+	if (strcmp(out, kept) != 0 || n != *nrule)
+		fail_msg("%s: findings differ with kept trees:\n%s---\n%s",
+		    path, out, kept);
+	some = lint_case_with(path, text, &n, rule, 8 * 1024);
+	if (strcmp(out, some) != 0 || n != *nrule)
+		fail_msg("%s: findings differ with some trees kept:\n%s---\n"
+		    "%s", path, out, some);
+	free(kept);
+	free(some);
 	return out;
 }
 
