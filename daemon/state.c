@@ -41,6 +41,17 @@ state_run_cbs(struct refresh_cb *list, bool ok)
 	}
 }
 
+/*
+ * Revisions whose recorded checksum differs from their file's, in node
+ * order: found once per read of the checksums and set of files, not at
+ * every recompute (a search per applied revision made each step of an
+ * upgrade O(revisions log revisions)). ckdiff_rs holds a reference, so a
+ * new set never reuses its address.
+ */
+static struct revset *ckdiff_rs;
+static size_t *ckdiff_v, ckdiff_n;
+static bool ckdiff_stale = true;
+
 static void
 state_free_rows(void)
 {
@@ -59,6 +70,7 @@ state_free_rows(void)
 	free(D->st.ck_sum);
 	D->st.ck_rev = D->st.ck_sum = NULL;
 	D->st.nck = 0;
+	ckdiff_stale = true;
 }
 
 void
@@ -182,6 +194,37 @@ state_pending_json(void)
 	return a;
 }
 
+static int
+state_cmp_idx(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+state_ckdiff(void)
+{
+	const struct revgraph *g = D->rs->g;
+	ssize_t x;
+	size_t i;
+
+	if (!ckdiff_stale && ckdiff_rs == D->rs)
+		return;
+	revset_unref(ckdiff_rs);
+	ckdiff_rs = revset_ref(D->rs);
+	ckdiff_stale = false;
+	free(ckdiff_v);
+	ckdiff_v = xcalloc(D->st.nck + 1, sizeof *ckdiff_v);
+	ckdiff_n = 0;
+	for (i = 0; i < D->st.nck; i++)
+		if (D->st.ck_sum[i] != NULL &&
+		    (x = revgraph_find(g, D->st.ck_rev[i])) >= 0 &&
+		    strcmp(D->st.ck_sum[i], g->nodes[x].mf->checksum) != 0)
+			ckdiff_v[ckdiff_n++] = (size_t)x;
+	qsort(ckdiff_v, ckdiff_n, sizeof *ckdiff_v, state_cmp_idx);
+}
+
 /* Derive state and drift from the rows and the files; pending on demand. */
 void
 state_recompute(void)
@@ -205,14 +248,17 @@ state_recompute(void)
 	    D->st.nrows);
 	if (D->st.dirty)
 		D->st.state = RG_DIRTY;
+	state_ckdiff();
+	if (ckdiff_n == 0)
+		return;
 	cur = state_rows_idx(&ncur);
 	applied = xcalloc(g->n + 1, sizeof *applied);
 	revgraph_closure(g, cur, ncur, applied);
-	for (i = 0; i < g->n; i++) {
-		mf = g->nodes[i].mf;
-		if (!applied[i] || (ck = state_checksum_of(mf->revision)) ==
-		    NULL || strcmp(ck, mf->checksum) == 0)
+	for (i = 0; i < ckdiff_n; i++) {
+		mf = g->nodes[ckdiff_v[i]].mf;
+		if (!applied[ckdiff_v[i]])
 			continue;
+		ck = state_checksum_of(mf->revision);
 		e = json_object();
 		json_object_set_new(e, "revision", json_string(mf->revision));
 		json_object_set_new(e, "file", json_string(mf->path));
@@ -382,6 +428,7 @@ state_parse_checksums(const PGresult *res)
 		    xstrdup(PQgetvalue(res, idx[i], 1));
 	}
 	D->st.nck = n;
+	ckdiff_stale = true;
 	free(idx);
 }
 
@@ -794,6 +841,12 @@ state_stop(void)
 	pend_v = NULL;
 	pend_n = 0;
 	pending_stale = true;
+	free(ckdiff_v);
+	ckdiff_v = NULL;
+	ckdiff_n = 0;
+	revset_unref(ckdiff_rs);
+	ckdiff_rs = NULL;
+	ckdiff_stale = true;
 	json_decref(D->st.drift);
 	D->st.leader = D->st.dirty_info = D->st.drift = NULL;
 	D->st.last_error = NULL;
