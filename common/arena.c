@@ -59,16 +59,19 @@ arena_round(size_t n)
 	return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 }
 
-void *
-arena_alloc(struct arena *a, size_t n)
+/* n bytes at a multiple of align (a power of 2, at most ARENA_ALIGN). */
+static void *
+arena_alloc_align(struct arena *a, size_t n, size_t align)
 {
 	struct arena_block *b = a->head;
-	size_t size;
+	size_t size, at = 0;
 	void *p;
 
-	n = arena_round(n != 0 ? n : 1);
-	if (b == NULL || b->size - b->used < n) {
-		size = a->block > sizeof *b + n ? a->block - sizeof *b : n;
+	if (b != NULL)
+		at = (b->used + align - 1) & ~(align - 1);
+	if (b == NULL || at > b->size || b->size - at < n) {
+		size = a->block > sizeof *b + n ? a->block - sizeof *b :
+		    arena_round(n);
 		if (size > SIZE_MAX / 2)
 			fatal("arena: %zu bytes", n);
 		b = arena_block_new(size);
@@ -81,20 +84,49 @@ arena_alloc(struct arena *a, size_t n)
 			a->head = b;
 		}
 		a->bytes += sizeof *b + size;
+		at = 0;
 	}
-	p = b->data + b->used;
-	b->used += n;
+	p = b->data + at;
+	b->used = at + n;
 	return p;
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	return arena_alloc_align(a, n != 0 ? n : 1, ARENA_ALIGN);
 }
 
 char *
 arena_strndup(struct arena *a, const char *p, size_t n)
 {
-	char *s = arena_alloc(a, n + 1);
+	char *s = arena_alloc_align(a, n + 1, 1);	/* text: unaligned */
 
 	memcpy(s, p, n);
 	s[n] = '\0';
 	return s;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+void *
+arena_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t size)
+{
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	*cap = *cap != 0 ? *cap * 2 : 4;
+	if (*cap > SIZE_MAX / 2 / size)
+		fatal("arena: %zu elements", *cap);
+	nv = arena_alloc(a, *cap * size);
+	if (n > 0)
+		memcpy(nv, v, n * size);
+	return nv;
 }
 
 void

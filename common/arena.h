@@ -25,6 +25,14 @@ struct arena {
 void *arena_alloc(struct arena *a, size_t n);
 /* A NUL-terminated copy of p[0..n). */
 char *arena_strndup(struct arena *a, const char *p, size_t n);
+/* A NUL-terminated copy of s. */
+char *arena_strdup(struct arena *a, const char *s);
+/*
+ * Room for element n of the array v (*cap elements of size bytes): v, or a
+ * copy twice as large (the old one stays in the arena until it is freed).
+ */
+void *arena_grow(struct arena *a, void *v, size_t n, size_t *cap,
+    size_t size);
 /* Free every object; keeps one block for reuse. */
 void arena_reset(struct arena *a);
 /* Free every block. The arena stays usable. */

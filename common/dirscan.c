@@ -87,31 +87,80 @@ dirscan_ns(const struct timespec *ts)
 	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
+void
+dirscan_start(struct dirscan *s)
+{
+	struct timespec now;
+
+	dirscan_clear(s);
+	clock_gettime(CLOCK_REALTIME, &now);
+	s->horizon = dirscan_ns(&now) - DIRSCAN_RACY_NS;
+}
+
+size_t
+dirscan_put(struct dirscan *s, const char *name, const struct stat *st,
+    bool link)
+{
+	struct stat zero;
+
+	if (st == NULL) {
+		memset(&zero, 0, sizeof zero);
+		st = &zero;
+	}
+	dirscan_add(s, name, st);
+	s->links |= link;
+	return s->n - 1;
+}
+
+void
+dirscan_set(struct dirscan *s, size_t i, const struct stat *st)
+{
+	struct dirscan_ent *e = &s->v[i];
+
+	e->ino = st->st_ino;
+	e->size = st->st_size;
+	e->mode = st->st_mode;
+	e->mtime = st->st_mtim;
+	e->ctime = st->st_ctim;
+}
+
+int
+dirscan_end(struct dirscan *s, int err)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (dirscan_ns(&s->v[i].mtime) >= s->horizon ||
+		    dirscan_ns(&s->v[i].ctime) >= s->horizon)
+			s->racy = true;
+	/* Kept as long as the set: no room to grow (up to half of it). */
+	if (s->n > 0 && s->n < s->cap) {
+		s->v = xreallocarray(s->v, s->n, sizeof *s->v);
+		s->cap = s->n;
+	}
+	if (s->names_len > 0 && s->names_len < s->names_cap) {
+		s->names = xreallocarray(s->names, s->names_len, 1);
+		s->names_cap = s->names_len;
+	}
+	return s->err = err;
+}
+
 int
 dirscan_take(const char *dir, struct dirscan *s)
 {
-	struct timespec now;
 	const char *name;
 	struct stat st;
-	int64_t recent;
 	bool link;
 	DIR *d;
 	int r;
 
-	dirscan_clear(s);
-	clock_gettime(CLOCK_REALTIME, &now);
-	recent = dirscan_ns(&now) - DIRSCAN_RACY_NS;
+	dirscan_start(s);
 	if ((d = opendir(dir)) == NULL)
-		return s->err = -errno;
-	while ((r = dirscan_next(d, &name, &st, &link)) > 0) {
-		dirscan_add(s, name, &st);
-		s->links |= link;
-		if (dirscan_ns(&st.st_mtim) >= recent ||
-		    dirscan_ns(&st.st_ctim) >= recent)
-			s->racy = true;
-	}
+		return dirscan_end(s, -errno);
+	while ((r = dirscan_next(d, &name, &st, &link)) > 0)
+		(void)dirscan_put(s, name, &st, link);
 	closedir(d);
-	return s->err = r;
+	return dirscan_end(s, r);
 }
 
 bool

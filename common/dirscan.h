@@ -4,6 +4,7 @@
 #define MIGRATED_DIRSCAN_H
 
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,7 @@ struct dirscan {
 	char *names;
 	size_t names_len, names_cap;
 	int err;		/* the directory could not be read: -errno */
+	int64_t horizon;	/* changed at or after it (ns): racy */
 	bool racy;		/* an entry changed just before the snapshot */
 	bool links;		/* an entry is a symbolic link (or may be) */
 };
@@ -77,6 +79,18 @@ void dirnotify_close(struct dirnotify *n);
 
 /* Snapshot dir into s (cleared first). Returns 0, or s->err. */
 int dirscan_take(const char *dir, struct dirscan *s);
+/*
+ * The same snapshot made by a reader of the directory from its own
+ * readdir() and fstat() (the loader: a stat per file saved): start (clears
+ * s; what changes from now on is racy), put each migration entry in readdir
+ * order (st NULL: not known yet, all zeros), set its stat once known,
+ * end with 0 or the -errno of reading the directory (returned).
+ */
+void dirscan_start(struct dirscan *s);
+size_t dirscan_put(struct dirscan *s, const char *name, const struct stat *st,
+    bool link);
+void dirscan_set(struct dirscan *s, size_t i, const struct stat *st);
+int dirscan_end(struct dirscan *s, int err);
 /* Does dir read as s says? A snapshot with err or racy is never the same. */
 bool dirscan_same(const char *dir, const struct dirscan *s);
 void dirscan_clear(struct dirscan *s);

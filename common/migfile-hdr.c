@@ -11,7 +11,8 @@
 #include "migfile.h"
 #include "migfile-int.h"
 
-typedef void migfile_key_fn(struct migfile_parser *, const char *, int);
+/* The value is the parser's (in its arena): a key may keep it. */
+typedef void migfile_key_fn(struct migfile_parser *, char *, int);
 typedef bool migfile_item_fn(struct migfile_parser *, int, const char *,
     const char *);
 
@@ -112,14 +113,16 @@ migfile_check_dups(struct migfile_parser *p, int line, const char *what,
 	free(sorted);
 }
 
-/* Split a comma list into *v (valid items only); report bad and dups. */
+/*
+ * Split a comma list into *v (valid items only); report bad and dups. The
+ * items are cut out of value in place.
+ */
 static void
-migfile_list(struct migfile_parser *p, const char *value, int line,
+migfile_list(struct migfile_parser *p, char *value, int line,
     const char *what, migfile_item_fn *ok, char ***v, size_t *n)
 {
-	const char *s = value, *e, *comma;
+	char *s = value, *e, *comma;
 	size_t cap = 0;
-	char *item;
 
 	for (;;) {
 		comma = strchr(s, ',');
@@ -128,18 +131,13 @@ migfile_list(struct migfile_parser *p, const char *value, int line,
 			s++;
 		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
-		item = xmemdup(s, (size_t)(e - s));
-		if (*item == '\0')
+		*e = '\0';
+		if (*s == '\0')
 			migfile_diag(p, line, "empty entry in %s", what);
-		else if (ok(p, line, what, item)) {
-			if (*n == cap) {
-				cap = cap != 0 ? cap * 2 : 4;
-				*v = xreallocarray(*v, cap, sizeof **v);
-			}
-			(*v)[(*n)++] = item;
-			item = NULL;
+		else if (ok(p, line, what, s)) {
+			*v = arena_grow(p->a, *v, *n, &cap, sizeof **v);
+			(*v)[(*n)++] = s;
 		}
-		free(item);
 		if (comma == NULL)
 			break;
 		s = comma + 1;
@@ -148,15 +146,15 @@ migfile_list(struct migfile_parser *p, const char *value, int line,
 }
 
 static void
-migfile_key_revision(struct migfile_parser *p, const char *v, int line)
+migfile_key_revision(struct migfile_parser *p, char *v, int line)
 {
 	p->mf->revision_line = line;
 	if (migfile_check_rev(p, line, "revision", v))
-		p->mf->revision = xstrdup(v);
+		p->mf->revision = v;
 }
 
 static void
-migfile_key_down(struct migfile_parser *p, const char *v, int line)
+migfile_key_down(struct migfile_parser *p, char *v, int line)
 {
 	p->mf->down_line = line;
 	if (strcasecmp(v, "none") == 0)
@@ -171,20 +169,19 @@ migfile_key_down(struct migfile_parser *p, const char *v, int line)
 }
 
 static void
-migfile_key_message(struct migfile_parser *p, const char *v, int line)
+migfile_key_message(struct migfile_parser *p, char *v, int line)
 {
-	free(p->mf->message);
-	p->mf->message = xstrdup(v);
+	p->mf->message = v;
 }
 
 static void
-migfile_key_date(struct migfile_parser *p, const char *v, int line)
+migfile_key_date(struct migfile_parser *p, char *v, int line)
 {
-	p->mf->create_date = xstrdup(v);
+	p->mf->create_date = v;
 }
 
 static void
-migfile_key_depends(struct migfile_parser *p, const char *v, int line)
+migfile_key_depends(struct migfile_parser *p, char *v, int line)
 {
 	p->mf->depends_line = line;
 	if (*v != '\0')
@@ -193,7 +190,7 @@ migfile_key_depends(struct migfile_parser *p, const char *v, int line)
 }
 
 static void
-migfile_key_labels(struct migfile_parser *p, const char *v, int line)
+migfile_key_labels(struct migfile_parser *p, char *v, int line)
 {
 	p->mf->labels_line = line;
 	if (*v != '\0')
@@ -202,7 +199,7 @@ migfile_key_labels(struct migfile_parser *p, const char *v, int line)
 }
 
 static void
-migfile_key_transactional(struct migfile_parser *p, const char *v, int line)
+migfile_key_transactional(struct migfile_parser *p, char *v, int line)
 {
 	char *show;
 
@@ -255,13 +252,13 @@ migfile_valid_duration(const char *s)
 }
 
 static void
-migfile_timeout(struct migfile_parser *p, const char *key, const char *v,
+migfile_timeout(struct migfile_parser *p, const char *key, char *v,
     int line, char **dst)
 {
 	char *show;
 
 	if (migfile_valid_duration(v)) {
-		*dst = xstrdup(v);
+		*dst = v;
 		return;
 	}
 	show = migfile_show(v);
@@ -271,7 +268,7 @@ migfile_timeout(struct migfile_parser *p, const char *key, const char *v,
 }
 
 static void
-migfile_key_lock(struct migfile_parser *p, const char *v, int line)
+migfile_key_lock(struct migfile_parser *p, char *v, int line)
 {
 	p->mf->lock_timeout_line = line;
 	migfile_timeout(p, "lock_timeout", v, line, &p->mf->lock_timeout);
@@ -279,11 +276,11 @@ migfile_key_lock(struct migfile_parser *p, const char *v, int line)
 
 /* "RULE reason": a rule id ([a-z0-9-]) and a reason are both required. */
 static void
-migfile_key_lint_allow(struct migfile_parser *p, const char *v, int line)
+migfile_key_lint_allow(struct migfile_parser *p, char *v, int line)
 {
 	struct migfile *mf = p->mf;
 	size_t n = strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-"), i;
-	const char *reason = v + n;
+	char *reason = v + n;
 	char *show;
 
 	while (*reason == ' ' || *reason == '\t')
@@ -309,15 +306,15 @@ migfile_key_lint_allow(struct migfile_parser *p, const char *v, int line)
 			    "on line %d)", (int)n, v, mf->allow[i].line);
 			return;
 		}
-	mf->allow = xreallocarray(mf->allow, mf->nallow + 1,
+	mf->allow = arena_grow(p->a, mf->allow, mf->nallow, &p->capallow,
 	    sizeof *mf->allow);
-	mf->allow[mf->nallow].rule = xmemdup(v, n);
-	mf->allow[mf->nallow].reason = xstrdup(reason);
+	mf->allow[mf->nallow].rule = arena_strndup(p->a, v, n);
+	mf->allow[mf->nallow].reason = reason;
 	mf->allow[mf->nallow++].line = line;
 }
 
 static void
-migfile_key_stmt(struct migfile_parser *p, const char *v, int line)
+migfile_key_stmt(struct migfile_parser *p, char *v, int line)
 {
 	migfile_timeout(p, "statement_timeout", v, line,
 	    &p->mf->statement_timeout);
@@ -373,9 +370,8 @@ migfile_header_kv(struct migfile_parser *p, const char *key, size_t klen,
 		return;
 	}
 	p->key_line[i] = line;
-	v = xmemdup(value, vlen);
+	v = arena_strndup(p->a, value, vlen);
 	migfile_keys[i].fn(p, v, line);
-	free(v);
 }
 
 void
@@ -437,8 +433,8 @@ migfile_section_line(struct migfile_parser *p, const char *s, size_t n,
 		n--;
 	if (n - i > 512 || mf->nnotes >= 10000)
 		return;
-	mf->notes = xreallocarray(mf->notes, mf->nnotes + 1,
+	mf->notes = arena_grow(p->a, mf->notes, mf->nnotes, &p->capnotes,
 	    sizeof *mf->notes);
-	mf->notes[mf->nnotes].text = xmemdup(s + i, n - i);
+	mf->notes[mf->nnotes].text = arena_strndup(p->a, s + i, n - i);
 	mf->notes[mf->nnotes++].line = line;
 }

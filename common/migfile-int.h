@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "arena.h"
 #include "migfile.h"
 
 #define MIGFILE_SHOW 40		/* bytes of a bad value quoted in a message */
@@ -37,6 +38,7 @@ struct migfile_span {
 };
 
 struct migfile_parser {
+	struct arena *a;	/* where mf and its members go */
 	const char *path;
 	struct mdiag_list *diags;
 	size_t ndiags;		/* our own diagnostics, for the cap */
@@ -49,6 +51,7 @@ struct migfile_parser {
 	struct migfile_span *spans;
 	size_t nspans, capspans;
 	int marker_line[2];	/* first marker of each kind, 0 none yet */
+	size_t capallow, capnotes;	/* of mf->allow, mf->notes */
 };
 
 /* Add a diagnostic for p's file (capped per file). */

@@ -8,6 +8,8 @@
 #include "merr.h"
 #include "split.h"
 
+struct arena;
+
 #define MIGFILE_REV_MAX 32
 #define MIGFILE_MAX_SIZE (64u * 1024 * 1024)	/* larger files are refused */
 #define MIGFILE_MAX_DIAGS 100	/* own diagnostics per file, then a summary */
@@ -64,6 +66,13 @@ struct migfile {
 	 * with a leading UTF-8 BOM of the file stripped and CRLF read as LF.
 	 */
 	char checksum[65];
+	/*
+	 * Where its memory comes from: an arena of its own (migfile_parse(),
+	 * migfile_load()), its set's (in_set: migset_load()), or neither
+	 * (built by hand, each member malloc'd).
+	 */
+	struct arena *arena;
+	bool in_set;
 };
 
 /*
@@ -81,6 +90,7 @@ void migfile_free(struct migfile *mf);
 
 /* A loaded directory: every *.sql file (dotfiles ignored), sorted by name. */
 struct migset {
+	struct arena *arena;	/* its files, their texts and statements */
 	char *dir;
 	struct migfile **v;
 	size_t n;
@@ -105,6 +115,14 @@ int migset_load(const char *dir, struct migset **out,
  */
 int migset_load_all(const char *dir, struct migset **out,
     struct mdiag_list *diags) MIG_MUSTCHECK;
+/*
+ * migset_load(), and a snapshot of dir (dirscan.h) made from the same
+ * readdir() and each file's fstat() as it was read: what was loaded is
+ * what the snapshot says (dirscan_take() first would stat every file again).
+ */
+struct dirscan;
+int migset_load_snap(const char *dir, struct migset **out,
+    struct dirscan *snap, struct mdiag_list *diags) MIG_MUSTCHECK;
 /* Could id be the revision of a file migset_load_all() left out? */
 bool migset_failed_has(const struct migset *set, const char *id);
 void migset_free(struct migset *set);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
 #include "split.h"
 
 /*
@@ -59,6 +60,7 @@ static const struct {
 	size_t len;
 	enum split_kw kw;
 } split_kws[] = {
+	/* sorted by name: split_kw_lookup() starts at the first letter's */
 #define SPLIT_KW(s, k) { s, sizeof s - 1, k }
 	SPLIT_KW("abort", KW_ABORT),
 	SPLIT_KW("all", KW_ALL),
@@ -73,6 +75,9 @@ static const struct {
 	SPLIT_KW("from", KW_FROM),
 	SPLIT_KW("function", KW_FUNCTION),
 	SPLIT_KW("or", KW_OR),
+	SPLIT_KW("pg_advisory_unlock", KW_UNLOCK),
+	SPLIT_KW("pg_advisory_unlock_all", KW_UNLOCK_ALL),
+	SPLIT_KW("pg_advisory_unlock_shared", KW_UNLOCK_SHARED),
 	SPLIT_KW("prepare", KW_PREPARE),
 	SPLIT_KW("procedure", KW_PROCEDURE),
 	SPLIT_KW("release", KW_RELEASE),
@@ -84,9 +89,6 @@ static const struct {
 	SPLIT_KW("stdout", KW_STDOUT),
 	SPLIT_KW("to", KW_TO),
 	SPLIT_KW("transaction", KW_TRANSACTION),
-	SPLIT_KW("pg_advisory_unlock", KW_UNLOCK),
-	SPLIT_KW("pg_advisory_unlock_all", KW_UNLOCK_ALL),
-	SPLIT_KW("pg_advisory_unlock_shared", KW_UNLOCK_SHARED),
 #undef SPLIT_KW
 };
 
@@ -110,6 +112,7 @@ enum split_copy {
 };
 
 struct split_state {
+	struct arena *a;	/* statements go here; NULL: malloc */
 	const char *file;
 	const char *s;
 	size_t len;
@@ -137,20 +140,36 @@ struct split_state {
 	int col;
 };
 
+/* Index of the first keyword of each letter, ARRAY_LEN() for none. */
+static unsigned char split_kw_first[26];
+static bool split_kw_ready;
+
 static enum split_kw
 split_kw_lookup(const char *w, size_t n)
 {
-	char c0;
+	unsigned char c0;
 	size_t i;
 
-	if (n == 0)
+	if (!split_kw_ready) {
+		for (i = ARRAY_LEN(split_kws); i > 0; i--)
+			split_kw_first[split_kws[i - 1].name[0] - 'a'] =
+			    (unsigned char)(i - 1);
+		for (i = 0; i < 26; i++)
+			if ((size_t)split_kws[split_kw_first[i]].name[0] !=
+			    'a' + i)
+				split_kw_first[i] = ARRAY_LEN(split_kws);
+		split_kw_ready = true;
+	}
+	if (n < 2)
 		return KW_NONE;
-	c0 = (char)(w[0] | 0x20);	/* ASCII lower case */
-	for (i = 0; i < ARRAY_LEN(split_kws); i++) {
-		if (split_kws[i].len == n && split_kws[i].name[0] == c0 &&
+	c0 = (unsigned char)(w[0] | 0x20);	/* ASCII lower case */
+	if (c0 < 'a' || c0 > 'z')
+		return KW_NONE;
+	for (i = split_kw_first[c0 - 'a']; i < ARRAY_LEN(split_kws) &&
+	    split_kws[i].name[0] == c0; i++)
+		if (split_kws[i].len == n &&
 		    strncasecmp(split_kws[i].name, w, n) == 0)
 			return split_kws[i].kw;
-	}
 	return KW_NONE;
 }
 
@@ -577,7 +596,8 @@ split_end_stmt(struct split_state *st, size_t end)
 	}
 	stmt = &l->v[l->n++];
 	stmt->len = end - st->start;
-	stmt->sql = xmemdup(st->s + st->start, stmt->len);
+	stmt->sql = st->a != NULL ? arena_strndup(st->a, st->s + st->start,
+	    stmt->len) : xmemdup(st->s + st->start, stmt->len);
 	stmt->line = st->start_line;
 	/* Column: carried forward from the last statement (stays O(n)). */
 	for (; st->col_at < st->start; st->col_at++) {
@@ -620,16 +640,26 @@ int
 split_sql(const char *file, const char *text, size_t len, int first_line,
     struct split_list *out, struct mdiag_list *diags)
 {
+	return split_sql_in(NULL, file, text, len, first_line, out, diags);
+}
+
+int
+split_sql_in(struct arena *a, const char *file, const char *text, size_t len,
+    int first_line, struct split_list *out, struct mdiag_list *diags)
+{
+	struct split_list tmp = { 0 };
 	struct split_state st;
 
 	memset(out, 0, sizeof *out);
 	memset(&st, 0, sizeof st);
+	st.a = a;
 	st.file = file;
 	st.s = text;
 	st.len = len;
 	st.line = first_line;
 	st.col = 1;
-	st.out = out;
+	/* In an arena, the array is made to measure at the end. */
+	st.out = a != NULL ? &tmp : out;
 	st.diags = diags;
 	while (st.i < st.len)
 		split_step(&st);
@@ -642,6 +672,12 @@ split_sql(const char *file, const char *text, size_t len, int first_line,
 			    "unterminated BEGIN ATOMIC body (no matching END)");
 		split_end_stmt(&st, st.sig_end);
 	}
+	if (a != NULL && tmp.n > 0) {
+		out->v = arena_alloc(a, tmp.n * sizeof *out->v);
+		memcpy(out->v, tmp.v, tmp.n * sizeof *out->v);
+		out->n = out->cap = tmp.n;
+	}
+	free(tmp.v);
 	return st.ndiags > 0 ? -EINVAL : 0;
 }
 

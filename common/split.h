@@ -37,6 +37,14 @@ struct split_list {
  */
 int split_sql(const char *file, const char *text, size_t len, int first_line,
     struct split_list *out, struct mdiag_list *diags) MIG_MUSTCHECK;
+/*
+ * The same, the statements and their array allocated in a (NULL: malloc):
+ * freed with the arena, never with split_list_clear().
+ */
+struct arena;
+int split_sql_in(struct arena *a, const char *file, const char *text,
+    size_t len, int first_line, struct split_list *out,
+    struct mdiag_list *diags) MIG_MUSTCHECK;
 void split_list_clear(struct split_list *l);
 
 /*

@@ -17,9 +17,8 @@ revset_load(const char *dir, struct revset **out, struct mdiag_list *diags)
 	struct revset *rs;
 	int r;
 
-	/* before reading: a change made while loading shows next time */
-	(void)dirscan_take(dir, &snap);
-	if ((r = migset_load(dir, &set, diags)) < 0 ||
+	/* each file's stat as it was read: a later change shows next time */
+	if ((r = migset_load_snap(dir, &set, &snap, diags)) < 0 ||
 	    (r = revgraph_build(set, &g, diags)) < 0) {
 		migset_free(set);
 		dirscan_clear(&snap);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "dirscan.h"
+#include "migfile.h"
 #include "xmalloc.h"
 
 static char dir[] = "/tmp/test-dirscan.XXXXXX";
@@ -34,6 +35,16 @@ put(const char *name, const char *text)
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
 	free(p);
+}
+
+static void
+write_text(const char *p, const char *text)
+{
+	FILE *f = fopen(p, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
 }
 
 static char *
@@ -185,6 +196,103 @@ test_missing(void **state)
 	dirscan_clear(&s);
 }
 
+/* The loader's snapshot (its own readdir and fstat) is dirscan_take()'s. */
+static void
+test_loader_snapshot(void **state)
+{
+	static char d2[] = "/tmp/test-dirscan-load.XXXXXX";
+	const struct timespec pause = { 0, DIRSCAN_RACY_NS + 10000000 };
+	struct dirscan a = { 0 }, b = { 0 };
+	struct mdiag_list diags = { 0 };
+	struct migset *set = NULL;
+	char *p, *q;
+	size_t i;
+	int k;
+
+	assert_non_null(mkdtemp(d2));
+	for (k = 0; k < 20; k++) {
+		p = xasprintf("%s/r%02d_x.sql", d2, k);
+		q = xasprintf("-- revision: r%02d\n-- down_revision: %s\n\n"
+		    "-- +upgrade\nSELECT %d;\n", k, k == 0 ? "none" : "", k);
+		if (k > 0) {
+			free(q);
+			q = xasprintf("-- revision: r%02d\n-- down_revision: "
+			    "r%02d\n\n-- +upgrade\nSELECT %d;\n", k, k - 1,
+			    k);
+		}
+		write_text(p, q);
+		free(p);
+		free(q);
+	}
+	/* a link to a migration, a directory and a text file beside them */
+	p = xasprintf("%s/r19_x.sql", d2);
+	q = xasprintf("%s/zz_link.sql", d2);
+	assert_int_equal(rename(p, q), 0);
+	free(p);
+	p = xasprintf("%s/r19_x.sql", d2);
+	assert_int_equal(symlink(q, p), 0);
+	free(p);
+	free(q);
+	p = xasprintf("%s/d.sql", d2);
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(p);
+	p = xasprintf("%s/notes.txt", d2);
+	write_text(p, "x");
+	free(p);
+	nanosleep(&pause, NULL);
+
+	assert_int_equal(dirscan_take(d2, &a), 0);
+	/* zz_link.sql holds r19 too: the load fails, the snapshot is made */
+	assert_int_equal(migset_load_snap(d2, &set, &b, &diags), -EINVAL);
+	assert_null(set);
+	assert_int_equal(b.err, 0);
+	assert_int_equal(a.n, 22);
+	assert_int_equal(b.n, a.n);
+	assert_true(b.links && a.links);
+	assert_false(b.racy || a.racy);
+	for (i = 0; i < a.n; i++) {
+		assert_string_equal(b.names + b.v[i].name,
+		    a.names + a.v[i].name);
+		assert_true(b.v[i].ino == a.v[i].ino);
+		assert_true(b.v[i].size == a.v[i].size);
+		assert_true(b.v[i].mode == a.v[i].mode);
+		assert_memory_equal(&b.v[i].mtime, &a.v[i].mtime,
+		    sizeof a.v[i].mtime);
+		assert_memory_equal(&b.v[i].ctime, &a.v[i].ctime,
+		    sizeof a.v[i].ctime);
+	}
+	assert_true(dirscan_same(d2, &b));
+	mdiag_clear(&diags);
+	dirscan_clear(&b);
+
+	/* without the duplicate it loads, with the same snapshot */
+	p = xasprintf("%s/zz_link.sql", d2);
+	q = xasprintf("%s/real.txt", d2);
+	assert_int_equal(rename(p, q), 0);
+	free(p);
+	p = xasprintf("%s/r19_x.sql", d2);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink(q, p), 0);
+	free(p);
+	free(q);
+	nanosleep(&pause, NULL);
+	dirscan_clear(&a);
+	assert_int_equal(dirscan_take(d2, &a), 0);
+	assert_int_equal(migset_load_snap(d2, &set, &b, &diags), 0);
+	assert_int_equal(set->n, 20);
+	assert_int_equal(b.n, a.n);
+	for (i = 0; i < a.n; i++)
+		assert_true(b.v[i].ino == a.v[i].ino &&
+		    b.v[i].mode == a.v[i].mode);
+	assert_true(dirscan_same(d2, &b));
+	migset_free(set);
+	dirscan_clear(&a);
+	dirscan_clear(&b);
+	p = xasprintf("rm -rf '%s'", d2);
+	assert_int_equal(system(p), 0);
+	free(p);
+}
+
 static int
 cleanup(void **state)
 {
@@ -203,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_changes),
 		cmocka_unit_test(test_notify),
 		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_loader_snapshot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, cleanup);
