@@ -608,10 +608,13 @@ migset_cmp_name(const void *a, const void *b)
 	    ((const struct migset_ent *)b)->name);
 }
 
-/* The regular *.sql files of the open directory d, sorted by name. */
+/*
+ * The regular *.sql files of the open directory d, sorted by name; their
+ * names in a (for the load only: mapped blocks, no holes left in the heap).
+ */
 static int
-migset_list(DIR *d, const char *dir, struct migset_ent **ents, size_t *n,
-    struct dirscan *snap, struct mdiag_list *diags)
+migset_list(DIR *d, const char *dir, struct arena *a, struct migset_ent **ents,
+    size_t *n, struct dirscan *snap, struct mdiag_list *diags)
 {
 	struct dirent *de;
 	size_t cap = 0, at = 0;
@@ -628,7 +631,7 @@ migset_list(DIR *d, const char *dir, struct migset_ent **ents, size_t *n,
 			cap = cap != 0 ? cap * 2 : 64;
 			*ents = xreallocarray(*ents, cap, sizeof **ents);
 		}
-		(*ents)[*n].name = xstrdup(de->d_name);
+		(*ents)[*n].name = arena_strdup(a, de->d_name);
 		(*ents)[(*n)++].snap = at;
 	}
 	if (errno != 0) {
@@ -782,10 +785,11 @@ static int
 migset_read(const char *dir, struct migset **out, struct dirscan *snap,
     struct mdiag_list *diags)
 {
+	struct arena names = ARENA_INIT(MIGSET_ARENA_BLOCK);
 	struct mdiag_list added;
 	struct migset_ent *ents = NULL;
 	struct migset *set;
-	size_t nents = 0, i, n0 = diags->n;
+	size_t nents = 0, n0 = diags->n;
 	DIR *d;
 	int r;
 
@@ -804,7 +808,7 @@ migset_read(const char *dir, struct migset **out, struct dirscan *snap,
 	set->arena = xmalloc(sizeof *set->arena);
 	*set->arena = (struct arena)ARENA_INIT(MIGSET_ARENA_BLOCK);
 	set->dir = xstrdup(dir);
-	r = migset_list(d, dir, &ents, &nents, snap, diags);
+	r = migset_list(d, dir, &names, &ents, &nents, snap, diags);
 	if (r == 0 && nents > 0) {
 		migset_load_files(set, d, ents, nents, snap, diags);
 		migset_check_dups(set, diags);
@@ -812,8 +816,7 @@ migset_read(const char *dir, struct migset **out, struct dirscan *snap,
 	closedir(d);
 	if (snap != NULL)
 		(void)dirscan_end(snap, r);
-	for (i = 0; i < nents; i++)
-		free(ents[i].name);
+	arena_clear(&names);
 	free(ents);
 	if (r == 0 && diags->n > n0)
 		r = -EINVAL;
