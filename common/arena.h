@@ -8,7 +8,9 @@
 /*
  * Many small objects with one lifetime (a parse tree, a loaded set of
  * revisions) from a few large blocks: no per-object header, no per-object
- * free. Blocks come from malloc (xmalloc: aborts on out-of-memory).
+ * free. Blocks under 128 KiB come from malloc, larger ones are mapped
+ * (mmap), so freeing them returns them to the system at once; both abort on
+ * out-of-memory.
  */
 struct arena_block;
 
