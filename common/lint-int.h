@@ -274,6 +274,8 @@ char *lint_qname(const char *schema, const char *name);
  * it), or NULL with *msg (caller frees) and *pos (byte offset, -1
  * unknown).
  */
+/* Trees taken from libpg_query without packing them (tests). */
+extern unsigned long lint_pg_ncopied;
 PgQuery__ParseResult *lint_pg_parse(struct arena *a, const char *sql,
     char **msg, int *pos);
 /*

@@ -461,6 +461,66 @@ test_lint_table(void **state)
 	assert_true(lint_nrules >= 30);
 }
 
+/*
+ * The tree lint_pg_parse() takes from libpg_query without packing it
+ * (PG_QUERY_WRAP) is the tree libpg_query packs: every case file of
+ * tests/data/lint, packed again, gives the same bytes.
+ */
+static void
+test_lint_pg_copy(void **state)
+{
+	struct arena a = ARENA_INIT(64 * 1024);
+	PgQueryProtobufParseResult r;
+	PgQuery__ParseResult *t;
+	unsigned long before = lint_pg_ncopied;
+	char **dirs, **files, path[4096], *text, *msg;
+	size_t ndirs, nfiles, i, k, len, nparsed = 0;
+	uint8_t *buf;
+	int pos;
+
+	(void)state;
+	dirs = list_dir(LINT_DIR, NULL, &ndirs);
+	for (i = 0; i < ndirs; i++) {
+		snprintf(path, sizeof path, "%s/%s", LINT_DIR, dirs[i]);
+		files = list_dir(path, ".sql", &nfiles);
+		for (k = 0; k < nfiles; k++) {
+			snprintf(path, sizeof path, "%s/%s/%s", LINT_DIR,
+			    dirs[i], files[k]);
+			text = read_file(path, &len);
+			r = pg_query_parse_protobuf(text);
+			t = lint_pg_parse(&a, text, &msg, &pos);
+			if (r.error != NULL) {
+				assert_null(t);
+				free(msg);
+			} else {
+				assert_non_null(t);
+				len = protobuf_c_message_get_packed_size(
+				    &t->base);
+				assert_int_equal(len, r.parse_tree.len);
+				buf = xmalloc(len + 1);
+				protobuf_c_message_pack(&t->base, buf);
+				if (memcmp(buf, r.parse_tree.data, len) != 0)
+					fail_msg("%s: the copied tree differs "
+					    "from libpg_query's", path);
+				free(buf);
+				nparsed++;
+			}
+			pg_query_free_protobuf_parse_result(r);
+			free(text);
+			arena_reset(&a);
+		}
+		free_list(files, nfiles);
+	}
+	free_list(dirs, ndirs);
+	arena_clear(&a);
+	assert_true(nparsed > 100);
+#ifdef PG_QUERY_WRAP
+	assert_int_equal(lint_pg_ncopied - before, nparsed);
+#else
+	(void)before;
+#endif
+}
+
 int
 main(void)
 {
@@ -468,7 +528,7 @@ main(void)
 	size_t n = 0, i;
 	int rc;
 
-	tests = xcalloc(lint_nrules + 7, sizeof *tests);
+	tests = xcalloc(lint_nrules + 8, sizeof *tests);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_readme);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_split_cols);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_table);
@@ -477,6 +537,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(
 	    test_lint_facts_malformed);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_dirs);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_pg_copy);
 	for (i = 0; i < lint_nrules; i++) {
 		tests[n].name = lint_rules[i].id;
 		tests[n].test_func = test_lint_rule;
