@@ -47,8 +47,10 @@ ag_on_signal(int sig)
 	ag_sig = sig;
 	if (ag_cancel != NULL)
 		(void)PQcancel(ag_cancel, buf, sizeof buf);
+	/* not SIGTERM: that lets the running step finish for up to
+	 * shutdown_timeout, and A is dropped anyway */
 	if (ag_child > 0)
-		(void)kill(ag_child, SIGTERM);
+		(void)kill(ag_child, SIGKILL);
 	errno = saved;
 }
 
