@@ -342,29 +342,31 @@ static const char lintrun_blockers_sql[] =
     "AND (a.xact_start IS NULL OR a.xact_start < now() - $3::interval) "
     "ORDER BY a.xact_start NULLS LAST, a.pid LIMIT 20";
 
-struct lintrun_ask {
-	struct req *req;
-	unsigned gen;
-	char *revision;
-};
+/*
+ * The step whose blockers are asked for: the query's argument is only its
+ * generation, so that a query the session drops unanswered (at exit) leaves
+ * nothing allocated behind.
+ */
+static struct req *lintrun_ask_req;
+static char *lintrun_ask_rev;
 
 static void
 lintrun_on_blockers(struct db *db, const struct db_result *r, void *arg)
 {
-	struct lintrun_ask *ask = arg;
+	const char *rev = lintrun_ask_rev;
 	const PGresult *res;
 	json_t *a;
 	int i;
 
-	if (ask->gen != lintrun_gen || !runner_busy() ||
-	    D->running != ask->req)
-		goto out;	/* the step is over */
+	if ((uintptr_t)arg != lintrun_gen || !runner_busy() ||
+	    D->running != lintrun_ask_req)
+		return;	/* the step is over */
 	if (r->failed >= 0 || r->conn_lost || (res = r->res[0]) == NULL) {
-		log_debug("lint: cannot list blockers of %s", ask->revision);
-		goto out;
+		log_debug("lint: cannot list blockers of %s", rev);
+		return;
 	}
 	if (PQntuples(res) == 0)
-		goto out;
+		return;
 	a = json_array();
 	for (i = 0; i < PQntuples(res) && i < LINTRUN_BLOCKERS; i++)
 		json_array_append_new(a, json_pack("{s:I, s:s, s:o, s:s, s:s}",
@@ -373,24 +375,20 @@ lintrun_on_blockers(struct db *db, const struct db_result *r, void *arg)
 		    PQgetisnull(res, i, 2) ? json_null() : json_integer(
 		    strtoll(PQgetvalue(res, i, 2), NULL, 10)), "mode",
 		    PQgetvalue(res, i, 3), "table", PQgetvalue(res, i, 4)));
-	log_op(LOG_LVL_WARN, "upgrade", ask->revision, -1, NULL, "%d "
+	log_op(LOG_LVL_WARN, "upgrade", rev, -1, NULL, "%d "
 	    "session(s) hold locks that block its ACCESS EXCLUSIVE lock, "
 	    "first pid %s (%s)", PQntuples(res), PQgetvalue(res, 0, 0),
 	    PQgetvalue(res, 0, 1));
 	json_decref(lintrun_blockers);
 	lintrun_blockers = json_incref(a);
-	op_event(ask->req, "step_blockers", json_pack("{s:s, s:o}",
-	    "revision", ask->revision, "blockers", a));
+	op_event(lintrun_ask_req, "step_blockers", json_pack("{s:s, s:o}",
+	    "revision", rev, "blockers", a));
 	daemon_status_changed();
-out:
-	free(ask->revision);
-	free(ask);
 }
 
 void
 lintrun_step_started(struct req *req, const struct migfile *mf)
 {
-	struct lintrun_ask *ask;
 	const char *params[3];
 	json_t *tables;
 	char *list, pid[16];
@@ -407,15 +405,12 @@ lintrun_step_started(struct req *req, const struct migfile *mf)
 	params[1] = pid;
 	params[2] = mf->lock_timeout != NULL ? mf->lock_timeout :
 	    mf->transactional ? D->cfg.lock_timeout : "0";
-	ask = xcalloc(1, sizeof *ask);
-	ask->req = req;
-	ask->gen = lintrun_gen;
-	ask->revision = xstrdup(mf->revision);
-	if (list == NULL || state_query(lintrun_blockers_sql, 3, params,
-	    lintrun_on_blockers, ask) < 0) {
-		free(ask->revision);
-		free(ask);
-	}
+	lintrun_ask_req = req;
+	free(lintrun_ask_rev);
+	lintrun_ask_rev = xstrdup(mf->revision);
+	if (list != NULL)
+		MIG_IGNORE(state_query(lintrun_blockers_sql, 3, params,
+		    lintrun_on_blockers, (void *)(uintptr_t)lintrun_gen));
 	free(list);
 }
 
