@@ -542,7 +542,7 @@ lint_section_end(struct lint *l)
 	size_t i;
 
 	lint_misc_backfill_end(l);
-	for (i = 0; i < mf->nallow; i++) {
+	for (i = 0; i < mf->nallow && !l->o.keep_unused_allows; i++) {
 		if (l->allow_used[i])
 			continue;
 		l->cur.line = mf->allow[i].line;

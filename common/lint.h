@@ -69,6 +69,12 @@ struct lint_opts {
 	void *estimate_arg;
 	/* Trees parsed for lint_refs_section(), borrowed; NULL: none. */
 	struct lint_trees *trees;
+	/*
+	 * No lint-allow-unused notes: a plan from one start (the daemon's)
+	 * may not need an allow that another database, further on, does --
+	 * a table created earlier in the plan gets no finding.
+	 */
+	bool keep_unused_allows;
 };
 
 /*

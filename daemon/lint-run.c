@@ -253,6 +253,7 @@ lintrun_lint(struct lintrun *lr)
 		o.atomic = lr->o.atomic;
 		o.facts = lr->facts;
 		o.trees = lr->trees;
+		o.keep_unused_allows = true;
 		lr->l = lint_new(&o);
 	}
 	while (lr->step < lr->plan.n && done < LINTRUN_SLICE) {

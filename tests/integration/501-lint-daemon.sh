@@ -115,3 +115,15 @@ blocked_upgrade ld0000000005
 	fail "lint = off sent a lint event: $(cat "$T_TMP/up.json")"
 ! grep -q "lint: $f5" "$T_TMP/a.log" || fail "lint = off logged a finding"
 ok "lint = off: no lint event or log line, the blockers report still comes"
+
+# ---- a plan from base: an allow the plan does not need is not "unused" -------
+# (the sample's lint_allow lines are needed on a database that already has
+# documents; a plan that creates it in an earlier step gets no finding)
+t_stop a
+db2=$(t_newdb)
+t_start s "$db2" "$(t_migdir sample)"
+t_wait_for 15 t_state_is s current
+grep -q "lint_allow" "$(t_migdir sample)"/*.sql || fail "the sample has no lint_allow line"
+! grep -q "lint-allow-unused" "$T_TMP/s.log" ||
+	fail "the daemon called a needed lint_allow unused: $(grep lint-allow-unused "$T_TMP/s.log")"
+ok "a plan from base: no lint-allow-unused notes for allows other starts need"
