@@ -390,6 +390,71 @@ ag_ddl_index_as(const struct cat_obj *o, const char *name, bool concurrently)
 	return buf;
 }
 
+/* The end of the parenthesised list at p (quotes skipped), or NULL. */
+static const char *
+ag_paren_end(const char *p)
+{
+	bool q = false;
+	int depth = 0;
+
+	if (*p != '(')
+		return NULL;
+	for (; *p != '\0'; p++) {
+		if (*p == '"')
+			q = !q;
+		else if (q)
+			continue;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth == 0)
+			return p + 1;
+	}
+	return NULL;
+}
+
+bool
+ag_ddl_unique_using(const struct cat_obj *o, bool concurrently, char **idx,
+    char **con)
+{
+	const char *def = cat_get(o, "def"), *t = cat_get(o, "type");
+	const char *kw, *cols, *ce, *inc = NULL, *ie = NULL, *rest;
+	bool nnd = false;
+
+	if (def == NULL || t == NULL)
+		return false;
+	if (*t == 'p' && strncmp(def, "PRIMARY KEY ", 12) == 0) {
+		kw = "PRIMARY KEY";
+		cols = def + 12;
+	} else if (*t == 'u' && strncmp(def, "UNIQUE ", 7) == 0) {
+		kw = "UNIQUE";
+		cols = def + 7;
+		if (strncmp(cols, "NULLS NOT DISTINCT ", 19) == 0) {
+			nnd = true;
+			cols += 19;
+		}
+	} else
+		return false;
+	if ((rest = ce = ag_paren_end(cols)) == NULL)
+		return false;
+	if (strncmp(rest, " INCLUDE ", 9) == 0) {
+		inc = rest + 9;
+		if ((rest = ie = ag_paren_end(inc)) == NULL)
+			return false;
+	}
+	/* anything else (a later version's clause): no such form */
+	if (*rest != '\0' && strcmp(rest, " DEFERRABLE") != 0 &&
+	    strcmp(rest, " DEFERRABLE INITIALLY DEFERRED") != 0)
+		return false;
+	*idx = xasprintf("CREATE UNIQUE INDEX %s%s ON %s USING btree "
+	    "%.*s%s%.*s%s", concurrently ? "CONCURRENTLY " : "", ag_name(o),
+	    o->parent, (int)(ce - cols), cols, inc != NULL ? " INCLUDE " : "",
+	    inc != NULL ? (int)(ie - inc) : 0, inc != NULL ? inc : "",
+	    nnd ? " NULLS NOT DISTINCT" : "");
+	*con = xasprintf("ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s%s",
+	    o->parent, ag_name(o), kw, ag_name(o), rest);
+	return true;
+}
+
 char *
 ag_ddl_comment(const struct cat_obj *o, const char *text)
 {

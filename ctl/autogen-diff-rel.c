@@ -569,6 +569,64 @@ ag_diff_index(struct ag_plan *p, size_t ai, size_t bi)
 
 /* ---- create and drop ---------------------------------------------------- */
 
+/*
+ * The comment action ci (if made: ci < p->n) on what action xi creates:
+ * after it, in its revision (an online CREATE runs in a later one).
+ */
+static void
+ag_comment_follows(struct ag_plan *p, size_t xi, size_t ci)
+{
+	if (ci >= p->n)
+		return;
+	p->acts[ci].phase = p->acts[xi].phase;
+	ag_after(p, &p->acts[ci], &p->acts[xi]);
+}
+
+/*
+ * A new UNIQUE or PRIMARY KEY on a table that stays (§5): its index built
+ * CONCURRENTLY, then attached by ADD CONSTRAINT ... USING INDEX (a catalog
+ * change; for a primary key the columns are NOT NULL by then: the column
+ * diff orders SET NOT NULL first). The downgrade drops the constraint,
+ * which drops the index. Demoted to main, both run in their plain form.
+ * false when the definition has no such form.
+ */
+static bool
+ag_create_unique(struct ag_plan *p, size_t bi)
+{
+	const struct cat_obj *o = &p->b->objs[bi];
+	char *idx, *con, *plain, *drop, *what;
+	struct ag_action *x;
+	size_t x1, x2, n;
+
+	if (!ag_ddl_unique_using(o, false, &plain, &con))
+		return false;
+	free(con);
+	(void)ag_ddl_unique_using(o, true, &idx, &con);
+	what = xasprintf("%s %s", o->kind, o->id);
+	drop = ag_ddl_drop(p->b, bi, 0);
+	x = ag_act(p, AG_CREATE, ag_rank(o->kind), what, idx, NULL);
+	x->phase = AG_ONLINE;
+	x->plain_up = plain;
+	ag_cover_b(x, bi);
+	ag_set_table(x, o->parent, LOCK_SUE);
+	x1 = ag_act_index(p, x);
+	x = ag_act(p, AG_CREATE, ag_rank(o->kind), what, con, drop);
+	x->phase = AG_ONLINE;
+	ag_cover_b(x, bi);
+	ag_set_table(x, o->parent, LOCK_AE);
+	ag_after(p, x, &p->acts[x1]);
+	x2 = ag_act_index(p, x);
+	p->b_made[bi] = true;
+	n = p->n;
+	ag_comment(p, NULL, 0, o, bi);
+	ag_comment_follows(p, x2, n);
+	free(idx);
+	free(con);
+	free(drop);
+	free(what);
+	return true;
+}
+
 static void
 ag_create_constraint(struct ag_plan *p, size_t bi)
 {
@@ -580,6 +638,11 @@ ag_create_constraint(struct ag_plan *p, size_t bi)
 	size_t xi;
 	char *s;
 
+	/* a changed one is swapped in one transaction: never missing */
+	if (ag_online(p, o->parent) && t != NULL && (*t == 'u' || *t == 'p') &&
+	    catalog_index(p->a, o->kind, o->id) == (size_t)-1 &&
+	    ag_create_unique(p, bi))
+		return;
 	x = ag_create_obj(p, bi, online ? AG_DDL_ONLINE : 0);
 	xi = ag_act_index(p, x);
 	if (ag_kept_rel(p, o->parent) != (size_t)-1)

@@ -148,6 +148,14 @@ char *ag_ddl_coldef(const struct catalog *c, size_t i);
 /* CREATE INDEX of index o under another (bare) name; caller frees. */
 char *ag_ddl_index_as(const struct cat_obj *o, const char *name,
     bool concurrently);
+/*
+ * UNIQUE or PRIMARY KEY constraint o as an index and its attachment:
+ * *idx = CREATE UNIQUE INDEX [CONCURRENTLY] name ON t USING btree (...),
+ * *con = ALTER TABLE t ADD CONSTRAINT name ... USING INDEX name; caller
+ * frees both. false (nothing set) when its definition has no such form.
+ */
+bool ag_ddl_unique_using(const struct cat_obj *o, bool concurrently,
+    char **idx, char **con);
 /* COMMENT ON o IS text (NULL: IS NULL), or NULL for no such kind. */
 char *ag_ddl_comment(const struct cat_obj *o, const char *text);
 /* ALTER TABLE ... ENABLE/DISABLE TRIGGER as o says. */

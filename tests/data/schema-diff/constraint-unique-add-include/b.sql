@@ -1,0 +1,1 @@
+CREATE TABLE t (id int PRIMARY KEY, a text, b int, "we(i""rd)" text, CONSTRAINT t_a_key UNIQUE (a) INCLUDE (b) DEFERRABLE INITIALLY DEFERRED, CONSTRAINT "odd)key" UNIQUE ("we(i""rd)", a)); COMMENT ON CONSTRAINT t_a_key ON t IS 'one a';
