@@ -497,6 +497,19 @@ ag_diff_constraint(struct ag_plan *p, size_t ai, size_t bi)
 }
 
 /*
+ * The comment action ci (if made: ci < p->n) on what action xi creates:
+ * after it, in its revision (an online CREATE runs in a later one).
+ */
+static void
+ag_comment_follows(struct ag_plan *p, size_t xi, size_t ci)
+{
+	if (ci >= p->n)
+		return;
+	p->acts[ci].phase = p->acts[xi].phase;
+	ag_after(p, &p->acts[ci], &p->acts[xi]);
+}
+
+/*
  * A changed index on a table that stays, without a moment with no index
  * (as pg-schema-diff does it): rename the old one, build the new one
  * concurrently under the name, drop the old one concurrently.
@@ -506,7 +519,7 @@ ag_replace_index(struct ag_plan *p, size_t ai, size_t bi)
 {
 	const struct cat_obj *a = &p->a->objs[ai], *b = &p->b->objs[bi];
 	char *schema = xstrndup(a->id, (size_t)(ag_base(a->id) - a->id));
-	char tmp[40], *tq, *up, *down;
+	char tmp[40], *tq, *up, *down, *c;
 	struct ag_action *x;
 	size_t x1, x2;
 	unsigned h = 5381;
@@ -517,7 +530,12 @@ ag_replace_index(struct ag_plan *p, size_t ai, size_t bi)
 	snprintf(tmp, sizeof tmp, "migrated_old_%08x", h);
 	tq = xasprintf("%s%s", schema, tmp);
 	up = xasprintf("ALTER INDEX %s RENAME TO %s", a->id, tmp);
-	down = xasprintf("ALTER INDEX %s RENAME TO %s", tq, ag_base(a->id));
+	/* the old one is built again without its comment: put it back */
+	c = cat_get(a, "comment") != NULL ? ag_ddl_comment(a,
+	    cat_get(a, "comment")) : NULL;
+	down = xasprintf("ALTER INDEX %s RENAME TO %s%s%s", tq, ag_base(a->id),
+	    c != NULL ? ";\n" : "", c != NULL ? c : "");
+	free(c);
 	x = ag_act(p, AG_DROP, 10, up, up, down);
 	free(x->what);
 	x->what = xasprintf("index %s", a->id);
@@ -535,6 +553,7 @@ ag_replace_index(struct ag_plan *p, size_t ai, size_t bi)
 	ag_set_table(x, b->parent, LOCK_SUE);
 	ag_after(p, x, &p->acts[x1]);
 	x2 = ag_act_index(p, x);
+	ag_comment_follows(p, x2, x2 + 1);	/* ag_create_obj's, if any */
 	up = xasprintf("DROP INDEX CONCURRENTLY %s", tq);
 	down = ag_ddl_index_as(a, tmp, true);
 	x = ag_act(p, AG_ALTER, 10, p->acts[x1].what, up, down);
@@ -568,19 +587,6 @@ ag_diff_index(struct ag_plan *p, size_t ai, size_t bi)
 }
 
 /* ---- create and drop ---------------------------------------------------- */
-
-/*
- * The comment action ci (if made: ci < p->n) on what action xi creates:
- * after it, in its revision (an online CREATE runs in a later one).
- */
-static void
-ag_comment_follows(struct ag_plan *p, size_t xi, size_t ci)
-{
-	if (ci >= p->n)
-		return;
-	p->acts[ci].phase = p->acts[xi].phase;
-	ag_after(p, &p->acts[ci], &p->acts[xi]);
-}
 
 /*
  * A new UNIQUE or PRIMARY KEY on a table that stays (§5): its index built
@@ -666,6 +672,7 @@ ag_create_index(struct ag_plan *p, size_t bi)
 	const struct cat_obj *o = &p->b->objs[bi];
 	bool online = ag_online(p, o->parent);
 	struct ag_action *x;
+	size_t xi;
 
 	x = ag_create_obj(p, bi, online ? AG_DDL_ONLINE : 0);
 	if (!online)
@@ -674,6 +681,8 @@ ag_create_index(struct ag_plan *p, size_t bi)
 	x->plain_up = ag_ddl_create(p->b, bi, 0);
 	x->plain_down = ag_ddl_drop(p->b, bi, 0);
 	ag_set_table(x, o->parent, LOCK_SUE);
+	xi = ag_act_index(p, x);
+	ag_comment_follows(p, xi, xi + 1);	/* ag_create_obj's, if any */
 }
 
 static void

@@ -1,0 +1,1 @@
+CREATE TABLE t (id int PRIMARY KEY, name text); CREATE INDEX t_name ON t (name); COMMENT ON INDEX t_name IS 'lookup';
