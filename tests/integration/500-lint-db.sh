@@ -2,7 +2,10 @@
 # migratectl lint --db against a real PostgreSQL 15: severity follows the
 # catalog (sizes, a table made earlier in the plan, user functions'
 # volatility, TimeZone, views, validated CHECKs), the server's version
-# beats --pg-version, and every ALTER COLUMN TYPE verdict is checked
+# beats --pg-version for every version-dependent rule (add-column default
+# before 11; REINDEX CONCURRENTLY, ADD VALUE in a transaction and SET NOT
+# NULL via a CHECK from 12; DETACH CONCURRENTLY from 14; CONCURRENTLY on
+# 14.0-14.3), and every ALTER COLUMN TYPE verdict is checked
 # against what the server really does (relfilenode before and after).
 source "$TOP_SRCDIR/tests/lib/daemon.sh"
 export NO_COLOR=1
@@ -22,7 +25,12 @@ CREATE TABLE tt (a varchar(50), b varchar(50), c varchar(50), d text,
     e numeric(10, 2), f numeric(10, 2), g int, h cidr, i timestamp,
     j timestamp(3));
 CREATE FUNCTION vol() RETURNS int LANGUAGE sql VOLATILE AS $$SELECT 1$$;
-CREATE FUNCTION stab() RETURNS int LANGUAGE sql STABLE AS $$SELECT 1$$;'
+CREATE FUNCTION stab() RETURNS int LANGUAGE sql STABLE AS $$SELECT 1$$;
+CREATE TYPE mood AS ENUM ('"'"'calm'"'"', '"'"'busy'"'"');
+CREATE TABLE nn (id int, v text CONSTRAINT nn_v_nn CHECK (v IS NOT NULL));
+CREATE TABLE parts (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE parts_1 PARTITION OF parts
+    FOR VALUES FROM ('"'"'2025-01-01'"'"') TO ('"'"'2026-01-01'"'"');'
 t_rev "$dir" l0000000001 none "$base" >/dev/null
 # Applied by hand, with its version row: the database is at l0000000001.
 t_sql "$db" "$base" >/dev/null
@@ -89,6 +97,42 @@ v10=$(findings --pg-version 10)
 has "$v10" "02:15 add-column-volatile-default error" "--pg-version 10: any default"
 v10db=$(findings --pg-version 10 --db "$db")
 lacks "$v10db" "02:15 " "--db says 15"
+# The other version-dependent rules, in a chain of their own on the same
+# base: as 11 and 14.2 offline, and with --db, where the server says 15.
+vdir=$(t_migdir)
+t_rev "$vdir" l0000000001 none "$base" >/dev/null
+t_rev "$vdir" l0000000002 l0000000001 'REINDEX TABLE small;
+ALTER TABLE parts DETACH PARTITION parts_1;
+ALTER TYPE mood ADD VALUE '"'"'meh'"'"';
+ALTER TABLE nn ALTER COLUMN v SET NOT NULL;' >/dev/null
+t_rev "$vdir" l0000000003 l0000000002 'CREATE INDEX CONCURRENTLY IF NOT EXISTS small_id_idx ON small (id);
+REINDEX INDEX CONCURRENTLY small_id_idx;' - 'transactional: false' \
+	'lock_timeout: 5s' >/dev/null
+vfindings() { local dir=$vdir; findings "$@"; }
+# reindex ARGS...: the message of the REINDEX TABLE finding
+reindex() {
+	{ "$MIGRATECTL" --json lint --dir "$vdir" "$@" || true; } |
+		jq -r '.findings[] | select(.revision == "l0000000002" and
+			.line == 6 and .rule == "reindex-not-concurrent") | .message'
+}
+v11=$(vfindings --pg-version 11)
+v11db=$(vfindings --pg-version 11 --db "$db")
+[[ $(reindex --pg-version 11) == *"no CONCURRENTLY before 12"* ]] ||
+	fail "--pg-version 11: REINDEX has no CONCURRENTLY: $(reindex --pg-version 11)"
+msg=$(reindex --pg-version 11 --db "$db")
+[[ -n $msg && $msg != *"before 12"* ]] ||
+	fail "--db says 15: REINDEX CONCURRENTLY exists: '$msg'"
+lacks "$v11" "02:7 " "--pg-version 11: no DETACH CONCURRENTLY before 14"
+has "$v11db" "02:7 detach-partition-not-concurrent warning" "--db says 15"
+has "$v11" "02:8 needs-no-transaction error" "--pg-version 11: ADD VALUE in a transaction"
+lacks "$v11db" "02:8 " "--db says 15"
+has "$v11" "02:9 set-not-null-without-check error" "--pg-version 11: the CHECK does not help"
+lacks "$v11db" "02:9 " "--db says 15: nn_v_nn spares the scan"
+v142=$(vfindings --pg-version 14.2)
+v142db=$(vfindings --pg-version 14.2 --db "$db")
+has "$v142" "03:8 concurrent-index-pg14-bug error" "--pg-version 14.2: CIC"
+has "$v142" "03:9 concurrent-index-pg14-bug error" "--pg-version 14.2: REINDEX CONCURRENTLY"
+lacks "$v142db" "pg14-bug" "--db says 15"
 ok "version-dependent rules follow the server's server_version_num"
 
 # ---- exit codes, formats --------------------------------------------------------
