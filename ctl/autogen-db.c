@@ -606,31 +606,87 @@ ag_apply_sql(PGconn *c, const char *file, char *text, size_t len,
 }
 
 /*
- * One transaction per file: thousands of statements commit once. A file
- * with a statement that cannot run in a transaction block (CREATE INDEX
- * CONCURRENTLY) or that uses an enum label it adds runs again statement
- * by statement, as psql would run it.
+ * The statements of text joined into one simple-protocol query, BEGIN
+ * first and COMMIT last: one round trip for the whole file. Each ends on
+ * a line of its own, so a final -- comment cannot swallow the ';'.
+ * NULL when text does not split (ag_apply_sql() reports it).
+ */
+static char *
+ag_batch(const char *file, const char *text, size_t len)
+{
+	struct split_list stmts = { 0 };
+	struct mdiag_list diags = { 0 };
+	char *buf = NULL;
+	size_t i, blen = 0;
+	FILE *f;
+
+	if (split_sql(file, text, len, 1, &stmts, &diags) < 0)
+		goto out;
+	if ((f = open_memstream(&buf, &blen)) == NULL)
+		fatal("ag_batch: out of memory");
+	fputs("BEGIN;\n", f);
+	for (i = 0; i < stmts.n; i++) {
+		fwrite(stmts.v[i].sql, 1, stmts.v[i].len, f);
+		fputs("\n;\n", f);
+	}
+	fputs("COMMIT;\n", f);
+	if (fclose(f) != 0)
+		fatal("ag_batch: out of memory");
+out:
+	split_list_clear(&stmts);
+	mdiag_clear(&diags);
+	return buf;
+}
+
+/*
+ * One transaction per file, sent in one round trip: thousands of
+ * statements commit once. When that fails, the file runs again statement
+ * by statement for the failing one's FILE:LINE: in a transaction, or
+ * outside one when a statement cannot run in a transaction block (CREATE
+ * INDEX CONCURRENTLY) or uses an enum label it adds, as psql would run it.
  */
 static int
 ag_apply_file(PGconn *c, const char *path, struct merr *err)
 {
-	char *text = NULL;
+	char *text = NULL, *batch;
 	size_t len = 0;
 	struct merr e1 = { 0 };
+	bool alone;
 	int r;
 
 	if ((r = ag_read_file(path, &text, &len, err)) < 0)
 		return r;
 	ag_blank_restrict(text);
-	if ((r = ag_exec(c, "BEGIN", err)) == 0)
-		r = ag_apply_sql(c, path, text, len, &e1);
-	if (r == 0 && (r = ag_exec(c, "COMMIT", &e1)) == 0)
-		goto out;
-	MIG_IGNORE(ag_exec(c, "ROLLBACK", NULL));
-	if (e1.sqlstate == NULL || (strcmp(e1.sqlstate, "25001") != 0 &&
-	    strcmp(e1.sqlstate, "55P04") != 0)) {
-		merr_move(err, &e1);
-		goto out;
+	if ((batch = ag_batch(path, text, len)) != NULL) {
+		ag_signals_conn(c);
+		r = ag_exec(c, batch, &e1);
+		ag_signals_conn(NULL);
+		free(batch);
+		if (r == 0)
+			goto out;
+		if (ag_interrupted()) {
+			merr_set(err, MERR_CANCELLED, "interrupted");
+			goto out;
+		}
+		if (PQtransactionStatus(c) != PQTRANS_IDLE)
+			MIG_IGNORE(ag_exec(c, "ROLLBACK", NULL));
+	}
+	alone = e1.sqlstate != NULL && (strcmp(e1.sqlstate, "25001") == 0 ||
+	    strcmp(e1.sqlstate, "55P04") == 0);
+	merr_clear(&e1);
+	if (!alone) {
+		if ((r = ag_exec(c, "BEGIN", err)) == 0)
+			r = ag_apply_sql(c, path, text, len, &e1);
+		if (r == 0 && (r = ag_exec(c, "COMMIT", &e1)) == 0)
+			goto out;
+		MIG_IGNORE(ag_exec(c, "ROLLBACK", NULL));
+		alone = e1.sqlstate != NULL && (strcmp(e1.sqlstate,
+		    "25001") == 0 || strcmp(e1.sqlstate, "55P04") == 0);
+		if (!alone) {
+			if (err != NULL)
+				merr_move(err, &e1);
+			goto out;
+		}
 	}
 	r = ag_apply_sql(c, path, text, len, err);
 out:

@@ -72,6 +72,27 @@ grep -q 'view public\.v ' "$T_TMP/flag.out" && ! grep -q 'public\.w ' "$T_TMP/fl
 ok "schema_path of -c FILE over the default, --schema over schema_path"
 no_scratch "after the schema path cases"
 
+# the desired schema goes in one round trip per file; a failing statement
+# still names its FILE:LINE (the file runs again statement by statement),
+# a statement ending in a -- comment keeps its ';', and an index built
+# CONCURRENTLY runs outside a transaction block
+printf 'CREATE TABLE t (a int); -- the same as A\nCREATE TABLE u (b int) -- no ;\n;\n\nCREATE INDEX ON nosuch (a);\n' \
+	>"$T_TMP/bad.sql"
+rc=0
+"$MIGRATECTL" diff --dir "$proj/migrations/versions" --schema "$T_TMP/bad.sql" \
+	--dev-url "$DEV" >"$T_TMP/bad.out" 2>&1 || rc=$?
+((rc != 0)) && grep -q "bad.sql:5: .*relation \"nosuch\" does not exist" "$T_TMP/bad.out" ||
+	fail "a failing desired schema: exit $rc, no bad.sql:5: $(cat "$T_TMP/bad.out")"
+printf 'CREATE TABLE t (a int) -- a comment\n;\nCREATE INDEX CONCURRENTLY t_a ON t (a);\n' \
+	>"$T_TMP/cic.sql"
+rc=0
+"$MIGRATECTL" diff --dir "$proj/migrations/versions" --schema "$T_TMP/cic.sql" \
+	--dev-url "$DEV" >"$T_TMP/cic.out" 2>&1 || rc=$?
+((rc == 0)) && grep -q 'index public\.t_a ' "$T_TMP/cic.out" ||
+	fail "a desired schema with CONCURRENTLY: exit $rc: $(cat "$T_TMP/cic.out")"
+ok "desired schema: FILE:LINE of a failing statement, -- comments, CONCURRENTLY"
+no_scratch "after the failing desired schema"
+
 # ---- the dev server ------------------------------------------------------
 
 # each source names a role that does not exist: the error says which won
