@@ -44,13 +44,23 @@
 	    "($1::text[])[x + 1] = o.relname))) " \
 	    ") " \
 
+/*
+ * The comment on an object: what obj_description() and col_description()
+ * return, without their SQL function call per row (5 to 7 us each, 35 ms
+ * of a read of 500 tables).
+ */
+#define CATALOG_COMMENT(objoid, cls, subid) \
+	    " (SELECT dc.description FROM pg_description dc WHERE " \
+	    "dc.objoid = " objoid " AND dc.classoid = '" cls "'::regclass " \
+	    "AND dc.objsubid = " subid ") "
+
 const struct catalog_query catalog_queries[] = {
 	{ "schema",
 	    CATALOG_CTE
 	    "SELECT 'schema' AS kind, quote_ident(n.nspname) AS ident, "
 	    "NULL::text AS parent, 'pg_namespace'::regclass::oid || ':' || "
 	    "n.oid AS refs, "
-	    "obj_description(n.oid, 'pg_namespace') AS comment, (SELECT "
+	    CATALOG_COMMENT("n.oid", "pg_namespace", "0") "AS comment, (SELECT "
 	    "array_agg(x::text ORDER BY x::text) FROM "
 	    "unnest(coalesce(n.nspacl, acldefault('n', n.nspowner))) x)::text "
 	    "AS acl "
@@ -65,7 +75,7 @@ const struct catalog_query catalog_queries[] = {
 	    "pg_depend d WHERE d.refclassid = 'pg_extension'::regclass AND "
 	    "d.refobjid = e.oid AND d.deptype = 'e')) AS refs, "
 	    "quote_ident(n.nspname) AS schema, e.extversion AS version, "
-	    "obj_description(e.oid, 'pg_extension') AS comment "
+	    CATALOG_COMMENT("e.oid", "pg_extension", "0") "AS comment "
 	    "FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
 	    "ORDER BY 2 " },
 	{ "type",
@@ -106,7 +116,7 @@ const struct catalog_query catalog_queries[] = {
 	    "FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid WHERE "
 	    "a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) "
 	    "END AS attributes, "
-	    "obj_description(t.oid, 'pg_type') AS comment "
+	    CATALOG_COMMENT("t.oid", "pg_type", "0") "AS comment "
 	    "FROM typ t "
 	    "WHERE t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND (SELECT "
 	    "c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c') "
@@ -122,8 +132,8 @@ const struct catalog_query catalog_queries[] = {
 	    "SELECT 'domcheck' AS kind, format('%s.%I', t.qname, k.conname) AS "
 	    "ident, t.qname AS parent, 'pg_constraint'::regclass::oid || ':' "
 	    "|| k.oid AS refs, "
-	    "pg_get_constraintdef(k.oid) AS def, obj_description(k.oid, "
-	    "'pg_constraint') AS comment "
+	    "pg_get_constraintdef(k.oid) AS def, "
+	    CATALOG_COMMENT("k.oid", "pg_constraint", "0") "AS comment "
 	    "FROM typ t JOIN pg_constraint k ON k.contypid = t.oid WHERE "
 	    "t.typtype = 'd' "
 	    "ORDER BY 2 " },
@@ -142,7 +152,7 @@ const struct catalog_query catalog_queries[] = {
 	    "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND "
 	    "d.refclassid = 'pg_class'::regclass AND d.deptype = 'a') AS "
 	    "owned_by, "
-	    "obj_description(c.oid, 'pg_class') AS comment, "
+	    CATALOG_COMMENT("c.oid", "pg_class", "0") "AS comment, "
 	    "(SELECT array_agg(x::text ORDER BY x::text) FROM "
 	    "unnest(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' "
 	    "THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner))) x)::text "
@@ -179,7 +189,7 @@ const struct catalog_query catalog_queries[] = {
 	    "rls, "
 	    "CASE WHEN c.relkind IN ('r', 'p') THEN c.relforcerowsecurity END "
 	    "AS force_rls, "
-	    "obj_description(c.oid, 'pg_class') AS comment, "
+	    CATALOG_COMMENT("c.oid", "pg_class", "0") "AS comment, "
 	    "(SELECT array_agg(x::text ORDER BY x::text) FROM "
 	    "unnest(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' "
 	    "THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner))) x)::text "
@@ -220,7 +230,7 @@ const struct catalog_query catalog_queries[] = {
 	    "CASE WHEN a.attgenerated = 's' THEN (SELECT pg_get_expr(ad.adbin, "
 	    "ad.adrelid) FROM pg_attrdef ad WHERE ad.adrelid = c.oid AND "
 	    "ad.adnum = a.attnum) END AS generated, "
-	    "col_description(c.oid, a.attnum) AS comment, "
+	    CATALOG_COMMENT("c.oid", "pg_class", "a.attnum") "AS comment, "
 	    "(SELECT array_agg(x::text ORDER BY x::text) FROM unnest(a.attacl) "
 	    "x)::text AS acl, "
 	    "a.attnum AS _attnum "
@@ -249,7 +259,7 @@ const struct catalog_query catalog_queries[] = {
 	    "'pg_class'::regclass::oid || ':' || k.conindid END) AS refs, "
 	    "k.contype::text AS type, "
 	    "pg_get_constraintdef(k.oid) AS def, "
-	    "obj_description(k.oid, 'pg_constraint') AS comment "
+	    CATALOG_COMMENT("k.oid", "pg_constraint", "0") "AS comment "
 	    "FROM rel c JOIN pg_constraint k ON k.conrelid = c.oid "
 	    "WHERE c.relkind IN ('r', 'p') AND k.contype IN ('p', 'u', 'c', "
 	    "'x', 'f') AND k.conparentid = 0 AND k.coninhcount = 0 "
@@ -261,7 +271,7 @@ const struct catalog_query catalog_queries[] = {
 	    "'pg_class'::regclass::oid || ':' || i.oid AS refs, "
 	    "pg_get_indexdef(i.oid) AS def, "
 	    "x.indisvalid AS valid, "
-	    "obj_description(i.oid, 'pg_class') AS comment "
+	    CATALOG_COMMENT("i.oid", "pg_class", "0") "AS comment "
 	    "FROM rel c JOIN pg_index x ON x.indrelid = c.oid JOIN pg_class i "
 	    "ON i.oid = x.indexrelid JOIN ns ON ns.oid = i.relnamespace "
 	    "WHERE c.relkind IN ('r', 'p', 'm') "
@@ -280,7 +290,7 @@ const struct catalog_query catalog_queries[] = {
 	    "pg_get_function_result(p.oid) AS result, "
 	    "pg_get_function_arguments(p.oid) AS args, "
 	    "pg_get_functiondef(p.oid) AS def, "
-	    "obj_description(p.oid, 'pg_proc') AS comment, "
+	    CATALOG_COMMENT("p.oid", "pg_proc", "0") "AS comment, "
 	    "(SELECT array_agg(x::text ORDER BY x::text) FROM "
 	    "unnest(coalesce(p.proacl, acldefault('f', p.proowner))) x)::text "
 	    "AS acl "
@@ -296,7 +306,7 @@ const struct catalog_query catalog_queries[] = {
 	    "'pg_trigger'::regclass::oid || ':' || g.oid AS refs, "
 	    "pg_get_triggerdef(g.oid) AS def, "
 	    "g.tgenabled::text AS enabled, "
-	    "obj_description(g.oid, 'pg_trigger') AS comment "
+	    CATALOG_COMMENT("g.oid", "pg_trigger", "0") "AS comment "
 	    "FROM rel c JOIN pg_trigger g ON g.tgrelid = c.oid "
 	    "WHERE NOT g.tgisinternal AND g.tgparentid = 0 "
 	    "ORDER BY 2 " },
@@ -312,7 +322,7 @@ const struct catalog_query catalog_queries[] = {
 	    "unnest(p.polroles) r) AS roles, "
 	    "pg_get_expr(p.polqual, p.polrelid) AS using, "
 	    "pg_get_expr(p.polwithcheck, p.polrelid) AS check, "
-	    "obj_description(p.oid, 'pg_policy') AS comment "
+	    CATALOG_COMMENT("p.oid", "pg_policy", "0") "AS comment "
 	    "FROM rel c JOIN pg_policy p ON p.polrelid = c.oid "
 	    "ORDER BY 2 " },
 	{ "unmodelled",
