@@ -480,41 +480,68 @@ ag_read_collect(PGconn *c, bool own, struct catalog *cat, struct merr *err)
 }
 
 int
+ag_read_start(PGconn *c, const char *const *exclude, struct ag_reading *rd,
+    struct merr *err)
+{
+	char *param = catalog_text_array(exclude);
+	int r;
+
+	rd->c = c;
+	rd->own = PQtransactionStatus(c) == PQTRANS_IDLE;
+	r = ag_read_send(c, param, rd->own, err);
+	rd->sent = r == 0;
+	free(param);
+	return r;
+}
+
+int
+ag_read_finish(struct ag_reading *rd, struct catalog **out,
+    struct merr *err)
+{
+	struct catalog *cat;
+	int r;
+
+	*out = NULL;
+	if (!rd->sent)
+		return -EIO;
+	rd->sent = false;
+	cat = catalog_new();
+	ag_signals_conn(rd->c);
+	r = ag_read_collect(rd->c, rd->own, cat, err);
+	ag_signals_conn(NULL);
+	if (r < 0) {
+		catalog_free(cat);
+		return r;
+	}
+	if (!ag_acls)	/* privileges: compared with --grants only */
+		catalog_hide_attr(cat, "acl");
+	catalog_finish(cat);
+	*out = cat;
+	return 0;
+}
+
+int
 ag_read_catalogs(PGconn *const *cs, size_t n, const char *const *exclude,
     struct catalog **outs, struct merr *err)
 {
-	char *param = catalog_text_array(exclude);
-	bool own[2];
+	struct ag_reading rd[2];
 	size_t i;
 	int r = 0;
 
 	if (n > 2)
 		fatal("ag_read_catalogs: at most two connections");
-	for (i = 0; i < n; i++) {
-		outs[i] = catalog_new();
-		own[i] = PQtransactionStatus(cs[i]) == PQTRANS_IDLE;
-	}
+	memset(rd, 0, sizeof rd);
 	/* both backends work at once; we collect one after the other */
 	for (i = 0; r == 0 && i < n; i++)
-		r = ag_read_send(cs[i], param, own[i], err);
-	for (i = 0; i < n; i++) {
-		ag_signals_conn(cs[i]);
-		if (ag_read_collect(cs[i], own[i], outs[i], r == 0 ? err :
-		    NULL) < 0 && r == 0)
+		r = ag_read_start(cs[i], exclude, &rd[i], err);
+	for (i = 0; i < n; i++)
+		if (ag_read_finish(&rd[i], &outs[i], r == 0 ? err : NULL) < 0)
 			r = -EIO;
-	}
-	ag_signals_conn(NULL);
-	free(param);
-	for (i = 0; i < n; i++) {
-		if (r < 0) {
+	if (r < 0)
+		for (i = 0; i < n; i++) {
 			catalog_free(outs[i]);
 			outs[i] = NULL;
-			continue;
 		}
-		if (!ag_acls)	/* privileges: compared with --grants only */
-			catalog_hide_attr(outs[i], "acl");
-		catalog_finish(outs[i]);
-	}
 	return r;
 }
 

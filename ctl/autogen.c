@@ -355,6 +355,7 @@ ag_build(struct ag_run *r)
 {
 	struct merr err = { 0 };
 	struct ag_child child;
+	struct ag_reading ra = { 0 }, rb = { 0 };
 	char *url;
 	int rc;
 
@@ -379,19 +380,19 @@ ag_build(struct ag_run *r)
 		return ag_fail(r, &err);
 	}
 	ag_tick("B: desired schema");
+	/* B's catalog is read while migrated --once finishes A */
+	if (ag_read_start(r->cb, ag_exclude, &rb, &err) < 0) {
+		MIG_IGNORE(ag_migrated_wait(&child, NULL));
+		return ag_fail(r, &err);
+	}
 	if (ag_migrated_wait(&child, &err) < 0 ||
 	    ag_db_connect(r->db, r->name_a, &r->ca, &err) < 0)
-		return ag_fail(r, &err);
+		return ag_fail(r, &err);	/* the drop ends B's read */
 	ag_tick("A: migrated --once (after B)");
-	{
-		PGconn *cs[2] = { r->ca, r->cb };
-		struct catalog *cats[2];
-
-		if (ag_read_catalogs(cs, 2, ag_exclude, cats, &err) < 0)
-			return ag_fail(r, &err);
-		r->a0 = cats[0];
-		r->b = cats[1];
-	}
+	if (ag_read_start(r->ca, ag_exclude, &ra, &err) < 0 ||
+	    ag_read_finish(&ra, &r->a0, &err) < 0 ||
+	    ag_read_finish(&rb, &r->b, &err) < 0)
+		return ag_fail(r, &err);
 	ag_tick("read catalogs A and B");
 	return CTL_OK;
 }

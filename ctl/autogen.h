@@ -224,6 +224,20 @@ char *ag_db_url(const struct ag_db *db, const char *name);
 int ag_exec(PGconn *c, const char *sql, struct merr *err) MIG_MUSTCHECK;
 /* Whether catalogs read from now on compare privileges (--grants). */
 void ag_catalog_acls(bool on);
+/*
+ * A catalog read in flight: ag_read_start() sends it (one round trip) and
+ * returns at once, ag_read_finish() collects it. Between the two, c is
+ * busy; a read never finished ends with PQfinish(c).
+ */
+struct ag_reading {
+	PGconn *c;
+	bool own;		/* its own transaction (c was idle) */
+	bool sent;
+};
+int ag_read_start(PGconn *c, const char *const *exclude,
+    struct ag_reading *rd, struct merr *err) MIG_MUSTCHECK;
+int ag_read_finish(struct ag_reading *rd, struct catalog **out,
+    struct merr *err) MIG_MUSTCHECK;
 /* The catalogs of n (1 or 2) databases at once, one snapshot each. */
 int ag_read_catalogs(PGconn *const *cs, size_t n,
     const char *const *exclude, struct catalog **outs, struct merr *err)
@@ -233,7 +247,7 @@ int ag_read_catalog(PGconn *c, const char *const *exclude,
     struct catalog **out, struct merr *err) MIG_MUSTCHECK;
 /*
  * Run the *.sql of path (a file, or a directory read in name order) on c,
- * statement by statement; errors as FILE:LINE in err.
+ * one round trip per file; errors as FILE:LINE in err.
  */
 int ag_apply_schema(PGconn *c, const char *path, struct merr *err)
     MIG_MUSTCHECK;
