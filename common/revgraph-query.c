@@ -191,6 +191,61 @@ revgraph_rows_of(const struct revgraph *g, const bool *applied, size_t *out)
 	return n;
 }
 
+/* A row: applied, and no child applied (depends_on does not count). */
+static bool
+rg_is_row(const struct revgraph *g, const bool *applied, size_t i)
+{
+	const struct rg_node *nd = &g->nodes[i];
+	size_t k;
+
+	if (!applied[i])
+		return false;
+	for (k = 0; k < nd->nchildren; k++)
+		if (applied[nd->children[k]])
+			return false;
+	return true;
+}
+
+static bool
+rg_in(const size_t *v, size_t n, size_t x)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+size_t
+revgraph_rows_step(const struct revgraph *g, const bool *applied,
+    const size_t *rows, size_t nrows, size_t rev, size_t *out)
+{
+	const struct rg_node *nd = &g->nodes[rev];
+	size_t i, k, x, n = 0;
+
+	/* rows that are neither rev nor a parent of rev stay as they were
+	   (in topo order: the sort below only places the others) */
+	for (i = 0; i < nrows; i++)
+		if (rows[i] != rev && !rg_in(nd->parents, nd->nparents,
+		    rows[i]))
+			out[n++] = rows[i];
+	if (rg_is_row(g, applied, rev) && !rg_in(out, n, rev))
+		out[n++] = rev;
+	for (i = 0; i < nd->nparents; i++)
+		if (rg_is_row(g, applied, nd->parents[i]) &&
+		    !rg_in(out, n, nd->parents[i]))
+			out[n++] = nd->parents[i];
+	for (i = 1; i < n; i++) {	/* a few rows: insertion sort */
+		x = out[i];
+		for (k = i; k > 0 && g->nodes[out[k - 1]].topo >
+		    g->nodes[x].topo; k--)
+			out[k] = out[k - 1];
+		out[k] = x;
+	}
+	return n;
+}
+
 /* ---- specifiers ---- */
 
 /* A parsed specifier: [LABEL@]TERM[(+|-)N]. */

@@ -92,6 +92,15 @@ void revgraph_closure(const struct revgraph *g, const size_t *rows,
  */
 size_t revgraph_rows_of(const struct revgraph *g, const bool *applied,
     size_t *out);
+/*
+ * revgraph_rows_of() after one mark changed, without a pass over the
+ * graph: applied holds the marks after rev's changed, rows[0..nrows) the
+ * rows before (revgraph_rows_of() of the marks before). Only rev
+ * and its parents can change: writes at most nrows + nparents + 1 indices
+ * to out, in topo order; returns the count.
+ */
+size_t revgraph_rows_step(const struct revgraph *g, const bool *applied,
+    const size_t *rows, size_t nrows, size_t rev, size_t *out);
 
 /*
  * Refuse a target that upgrade (up) or downgrade cannot move towards,

@@ -33,6 +33,8 @@ struct runner {
 	struct rowset rows;	/* version rows as this plan sees them */
 	struct rowset next;	/* rows after the current step */
 	bool *applied;
+	size_t *rowidx, nrowidx;	/* revgraph_rows_of(applied) */
+	size_t *nextidx, nnextidx;	/* the same after the current step */
 	json_t *from;
 	json_t *steps;
 	uint64_t step_start;		/* now_ms(): for durations */
@@ -149,6 +151,8 @@ runner_free(void)
 	rowset_clear(&R->rows);
 	rowset_clear(&R->next);
 	free(R->applied);
+	free(R->rowidx);
+	free(R->nextidx);
 	json_decref(R->from);
 	json_decref(R->steps);
 	free(R->hist_id);
@@ -350,6 +354,9 @@ runner_take_rows(const struct rowset *rows)
 	memset(R->applied, 0, R->rs->g->n * sizeof *R->applied);
 	revgraph_closure(R->rs->g, cur, ncur, R->applied);
 	free(cur);
+	R->rowidx = xreallocarray(R->rowidx, R->rs->g->n + 1,
+	    sizeof *R->rowidx);
+	R->nrowidx = revgraph_rows_of(R->rs->g, R->applied, R->rowidx);
 }
 
 /*
@@ -433,6 +440,7 @@ runner_step_done(void)
 	json_t *o;
 	uint64_t ms = now_ms() - R->step_start;
 	const struct migfile *mf = runner_mf();
+	size_t *idx;
 
 	o = json_object();
 	json_object_set_new(o, "revision", json_string(mf->revision));
@@ -449,6 +457,10 @@ runner_step_done(void)
 	rowset_clear(&R->rows);
 	R->rows = R->next;
 	memset(&R->next, 0, sizeof R->next);
+	idx = R->rowidx;
+	R->rowidx = R->nextidx;
+	R->nrowidx = R->nnextidx;
+	R->nextidx = idx;
 	if (!R->atomic)
 		runner_publish_rows();
 	free(R->hist_id);
@@ -558,19 +570,22 @@ runner_emit_started(void)
 	    mf->message, R->req->user);
 }
 
-/* Compute R->next: the version rows once the current step is done. */
+/*
+ * Compute R->next: the version rows once the current step is done, from
+ * the rows before it (not a pass over the whole graph at every step).
+ */
 static void
 runner_next_rows(void)
 {
 	size_t rev = R->plan.v[R->step].rev;
-	size_t *rows, n;
 
 	R->applied[rev] = R->up;
-	rows = xcalloc(R->rs->g->n + 1, sizeof *rows);
-	n = revgraph_rows_of(R->rs->g, R->applied, rows);
+	R->nextidx = xreallocarray(R->nextidx, R->nrowidx +
+	    R->rs->g->nodes[rev].nparents + 1, sizeof *R->nextidx);
+	R->nnextidx = revgraph_rows_step(R->rs->g, R->applied, R->rowidx,
+	    R->nrowidx, rev, R->nextidx);
 	rowset_clear(&R->next);
-	rowset_from_idx(&R->next, R->rs, rows, n);
-	free(rows);
+	rowset_from_idx(&R->next, R->rs, R->nextidx, R->nnextidx);
 	R->applied[rev] = !R->up;
 }
 

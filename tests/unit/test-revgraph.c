@@ -853,6 +853,70 @@ test_closure_and_null_diags(void **state)
 	set_free(&set);
 }
 
+
+/*
+ * revgraph_rows_step() is revgraph_rows_of() after one mark changed: on
+ * random graphs (merges, depends_on), random applied closures, every
+ * revision's mark flipped.
+ */
+static void
+test_rows_step(void **state)
+{
+	struct migset set = { 0 };
+	struct revgraph *g = NULL;
+	char id[16], down[64], deps[32];
+	bool applied[40];
+	size_t rows[41], want[41], got[41 + 40], row, nrows, nwant, ngot;
+	size_t i, k, round, rev, ndown, first, dep, nbuilt = 0;
+	unsigned seed = 12345;
+
+	(void)state;
+	for (round = 0; round < 20; round++) {
+		for (i = 0; i < 40; i++) {
+			snprintf(id, sizeof id, "r%03zu", i);
+			down[0] = deps[0] = '\0';
+			/* 1-3 distinct parents from first on, wrapping */
+			ndown = i > 0 ? (size_t)(1 + rand_r(&seed) % 3) : 0;
+			ndown = ndown < i ? ndown : i;
+			first = i > 0 ? (size_t)rand_r(&seed) % i : 0;
+			for (k = 0; k < ndown; k++)
+				snprintf(down + strlen(down), sizeof down -
+				    strlen(down), "%sr%03zu", down[0] != '\0' ?
+				    "," : "", (first + k) % i);
+			dep = i > 0 ? (size_t)rand_r(&seed) % i : 0;
+			if (i > 1 && rand_r(&seed) % 4 == 0 &&
+			    (dep + i - first) % i >= ndown)
+				snprintf(deps, sizeof deps, "r%03zu", dep);
+			set_add(&set, id, down[0] != '\0' ? down : "none",
+			    deps[0] != '\0' ? deps : NULL, NULL);
+		}
+		if (revgraph_build(&set, &g, NULL) != 0) {
+			set_free(&set);	/* a duplicate parent: draw again */
+			continue;
+		}
+		nbuilt++;
+		memset(applied, 0, sizeof applied);
+		row = rand_r(&seed) % 40;
+		revgraph_closure(g, &row, 1, applied);
+		for (rev = 0; rev < 40; rev++) {
+			nrows = revgraph_rows_of(g, applied, rows);
+			applied[rev] = !applied[rev];
+			nwant = revgraph_rows_of(g, applied, want);
+			ngot = revgraph_rows_step(g, applied, rows, nrows, rev,
+			    got);
+			assert_int_equal(ngot, nwant);
+			for (i = 0; i < nwant; i++)
+				assert_int_equal(got[i], want[i]);
+			if (rand_r(&seed) % 2 == 0)
+				applied[rev] = !applied[rev];
+		}
+		revgraph_free(g);
+		g = NULL;
+		set_free(&set);
+	}
+	assert_true(nbuilt >= 10);
+}
+
 /* Fifteen revisions sharing a prefix: ambiguity names ten of them. */
 static void
 test_ambiguous_list(void **state)
@@ -922,5 +986,6 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(
 	    test_closure_and_null_diags);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_ambiguous_list);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_rows_step);
 	return _cmocka_run_group_tests("revgraph", tests, n, NULL, NULL);
 }
