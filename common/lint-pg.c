@@ -121,6 +121,33 @@ lint_pg_copy_value(struct arena *a, ProtobufCType t, void *p)
 	}
 }
 
+/*
+ * The last field of the run of oneof members that starts at field i of d
+ * (the fields after it with its quantifier), remembered for a few runs:
+ * a Node's run is ~250 fields long.
+ */
+static size_t
+lint_pg_oneof_end(const ProtobufCMessageDescriptor *d, size_t i)
+{
+	static struct {
+		const ProtobufCMessageDescriptor *d;
+		size_t i, end;
+	} memo[16];
+	size_t h = (((uintptr_t)d >> 4) ^ i) & 15, end = i;
+	unsigned q = d->fields[i].quantifier_offset;
+
+	if (memo[h].d == d && memo[h].i == i)
+		return memo[h].end;
+	while (end + 1 < d->n_fields && (d->fields[end + 1].flags &
+	    PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
+	    d->fields[end + 1].quantifier_offset == q)
+		end++;
+	memo[h].d = d;
+	memo[h].i = i;
+	memo[h].end = end;
+	return end;
+}
+
 /* A deep copy of m in a, as protobuf-c's unpack would have made it. */
 static ProtobufCMessage *
 lint_pg_copy(struct arena *a, const ProtobufCMessage *m)
@@ -130,6 +157,7 @@ lint_pg_copy(struct arena *a, const ProtobufCMessage *m)
 	unsigned char *c = arena_alloc(a, d->sizeof_message);
 	size_t i, k, n, sz;
 	uint32_t oneof;
+	unsigned q;
 	void *v, *nv;
 
 	memcpy(c, m, d->sizeof_message);
@@ -138,9 +166,20 @@ lint_pg_copy(struct arena *a, const ProtobufCMessage *m)
 	for (i = 0; i < d->n_fields; i++) {
 		f = &d->fields[i];
 		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0) {
-			memcpy(&oneof, c + f->quantifier_offset, sizeof oneof);
-			if (oneof != f->id)
-				continue;	/* another member is set */
+			/*
+			 * A Node is a oneof of ~250 members: go to the one
+			 * set, skip the run of the others (a member outside
+			 * the run would only be copied again).
+			 */
+			q = f->quantifier_offset;
+			memcpy(&oneof, c + q, sizeof oneof);
+			i = lint_pg_oneof_end(d, i);
+			if (oneof == 0 || (f =
+			    protobuf_c_message_descriptor_get_field(d,
+			    oneof)) == NULL || (f->flags &
+			    PROTOBUF_C_FIELD_FLAG_ONEOF) == 0 ||
+			    f->quantifier_offset != q)
+				continue;
 		}
 		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
 			lint_pg_copy_value(a, f->type, c + f->offset);
