@@ -181,6 +181,20 @@ ag_ddl_view(FILE *f, const struct cat_obj *o)
 		fprintf(f, "\n  WITH DATA");
 }
 
+/*
+ * Before a CREATE INDEX CONCURRENTLY of a transactional: false revision:
+ * a cancelled build (lock_timeout) leaves an invalid index under the
+ * name, which a re-run from the first statement then drops (lint's
+ * non-idempotent-non-transactional). schema_of: an id whose schema the
+ * index is in.
+ */
+static void
+ag_ddl_redo(FILE *f, const char *schema_of, const char *name)
+{
+	fprintf(f, "DROP INDEX CONCURRENTLY IF EXISTS %.*s%s;\n",
+	    (int)(ag_base(schema_of) - schema_of), schema_of, name);
+}
+
 /* pg_get_indexdef text, without ONLY, with CONCURRENTLY when asked. */
 static void
 ag_ddl_index(FILE *f, const struct cat_obj *o, bool concurrently)
@@ -338,8 +352,11 @@ ag_ddl_one(FILE *f, const struct catalog *c, size_t i, unsigned flags)
 		    ag_name(o), cat_get(o, "def"), (flags & AG_DDL_ONLINE) &&
 		    strstr(cat_get(o, "def"), "NOT VALID") == NULL ?
 		    " NOT VALID" : "");
-	else if (ag_kind_is(o, "index"))
+	else if (ag_kind_is(o, "index")) {
+		if (flags & AG_DDL_ONLINE)
+			ag_ddl_redo(f, o->id, ag_base(o->id));
 		ag_ddl_index(f, o, (flags & AG_DDL_ONLINE) != 0);
+	}
 	else if (ag_kind_is(o, "view") || ag_kind_is(o, "matview"))
 		ag_ddl_view(f, o);
 	else if (ag_kind_is(o, "function") || ag_kind_is(o, "procedure")) {
@@ -369,6 +386,8 @@ ag_ddl_index_as(const struct cat_obj *o, const char *name, bool concurrently)
 		fatal("open_memstream failed");
 	ag_ddl_index(g, o, concurrently);
 	fclose(g);
+	if (concurrently)
+		ag_ddl_redo(f, o->id, name);
 	/* "CREATE [UNIQUE ]INDEX [CONCURRENTLY ]<base> ON ...": swap base */
 	p = one != NULL ? strstr(one, "INDEX ") : NULL;
 	if (p != NULL && def != NULL) {
@@ -419,6 +438,8 @@ ag_ddl_unique_using(const struct cat_obj *o, bool concurrently, char **idx,
 	const char *def = cat_get(o, "def"), *t = cat_get(o, "type");
 	const char *kw, *cols, *ce, *inc = NULL, *ie = NULL, *rest;
 	bool nnd = false;
+	size_t len;
+	FILE *f;
 
 	if (def == NULL || t == NULL)
 		return false;
@@ -445,11 +466,16 @@ ag_ddl_unique_using(const struct cat_obj *o, bool concurrently, char **idx,
 	if (*rest != '\0' && strcmp(rest, " DEFERRABLE") != 0 &&
 	    strcmp(rest, " DEFERRABLE INITIALLY DEFERRED") != 0)
 		return false;
-	*idx = xasprintf("CREATE UNIQUE INDEX %s%s ON %s USING btree "
-	    "%.*s%s%.*s%s", concurrently ? "CONCURRENTLY " : "", ag_name(o),
-	    o->parent, (int)(ce - cols), cols, inc != NULL ? " INCLUDE " : "",
+	if ((f = open_memstream(idx, &len)) == NULL)
+		fatal("open_memstream failed");
+	if (concurrently)
+		ag_ddl_redo(f, o->parent, ag_name(o));
+	fprintf(f, "CREATE UNIQUE INDEX %s%s ON %s USING btree %.*s%s%.*s%s",
+	    concurrently ? "CONCURRENTLY " : "", ag_name(o), o->parent,
+	    (int)(ce - cols), cols, inc != NULL ? " INCLUDE " : "",
 	    inc != NULL ? (int)(ie - inc) : 0, inc != NULL ? inc : "",
 	    nnd ? " NULLS NOT DISTINCT" : "");
+	fclose(f);
 	*con = xasprintf("ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s%s",
 	    o->parent, ag_name(o), kw, ag_name(o), rest);
 	return true;
@@ -634,7 +660,7 @@ ag_ddl_drop(const struct catalog *c, size_t i, unsigned flags)
 		return xasprintf("DROP %s %s ON %s", kw, ag_name(o),
 		    o->parent);
 	if (ag_kind_is(o, "index"))
-		return xasprintf("DROP INDEX %s%s", conc ? "CONCURRENTLY " :
-		    "", o->id);
+		return xasprintf("DROP INDEX %s%s", conc ?
+		    "CONCURRENTLY IF EXISTS " : "", o->id);
 	return xasprintf("DROP %s %s", kw != NULL ? kw : "TABLE", o->id);
 }

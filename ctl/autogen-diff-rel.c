@@ -372,7 +372,8 @@ ag_column_notnull(struct ag_plan *p, size_t ai, size_t bi)
 	ag_set_table(&p->acts[x2], b->parent, LOCK_AE);
 	ag_after(p, &p->acts[x2], &p->acts[x1]);
 	free(s2);
-	s2 = xasprintf("ALTER TABLE %s DROP CONSTRAINT %s", b->parent, chk);
+	s2 = xasprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
+	    b->parent, chk);
 	x1 = ag_act_index(p, ag_alter(p, ai, bi, s2, s1));
 	p->acts[x1].phase = AG_ONLINE;
 	ag_set_table(&p->acts[x1], b->parent, LOCK_AE);
@@ -541,7 +542,7 @@ ag_replace_index(struct ag_plan *p, size_t ai, size_t bi)
 	x->what = xasprintf("index %s", a->id);
 	ag_cover_a(x, ai);
 	p->a_gone[ai] = true;
-	x->phase = AG_ONLINE;
+	x->phase = AG_MAIN;	/* a RENAME cannot run twice: not online */
 	ag_set_table(x, b->parent, LOCK_AE);
 	x1 = ag_act_index(p, x);
 	free(up);
@@ -554,7 +555,7 @@ ag_replace_index(struct ag_plan *p, size_t ai, size_t bi)
 	ag_after(p, x, &p->acts[x1]);
 	x2 = ag_act_index(p, x);
 	ag_comment_follows(p, x2, x2 + 1);	/* ag_create_obj's, if any */
-	up = xasprintf("DROP INDEX CONCURRENTLY %s", tq);
+	up = xasprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", tq);
 	down = ag_ddl_index_as(a, tmp, true);
 	x = ag_act(p, AG_ALTER, 10, p->acts[x1].what, up, down);
 	x->phase = AG_ONLINE;
@@ -590,11 +591,14 @@ ag_diff_index(struct ag_plan *p, size_t ai, size_t bi)
 
 /*
  * A new UNIQUE or PRIMARY KEY on a table that stays (§5): its index built
- * CONCURRENTLY, then attached by ADD CONSTRAINT ... USING INDEX (a catalog
- * change; for a primary key the columns are NOT NULL by then: the column
- * diff orders SET NOT NULL first). The downgrade drops the constraint,
- * which drops the index. Demoted to main, both run in their plain form.
- * false when the definition has no such form.
+ * CONCURRENTLY (online), then attached by ADD CONSTRAINT ... USING INDEX (a
+ * catalog change; for a primary key the columns are NOT NULL by then: the
+ * column diff orders SET NOT NULL first) in a transactional revision after
+ * it, so that the online one can run again from its first statement, even
+ * after it has run whole (an index that backs a constraint cannot be
+ * dropped). The downgrade drops the constraint, which drops the index.
+ * Demoted to main, both run in their plain form. false when the definition
+ * has no such form.
  */
 static bool
 ag_create_unique(struct ag_plan *p, size_t bi)
@@ -609,15 +613,20 @@ ag_create_unique(struct ag_plan *p, size_t bi)
 	free(con);
 	(void)ag_ddl_unique_using(o, true, &idx, &con);
 	what = xasprintf("%s %s", o->kind, o->id);
-	drop = ag_ddl_drop(p->b, bi, 0);
-	x = ag_act(p, AG_CREATE, ag_rank(o->kind), what, idx, NULL);
+	/* the index alone, if the attach did not run (or was undone) */
+	drop = xasprintf("DROP INDEX CONCURRENTLY IF EXISTS %.*s%s",
+	    (int)(ag_base(o->parent) - o->parent), o->parent, ag_name(o));
+	x = ag_act(p, AG_CREATE, ag_rank(o->kind), what, idx, drop);
 	x->phase = AG_ONLINE;
 	x->plain_up = plain;
+	x->plain_down = xstrdup("");	/* the constraint's drop took it */
 	ag_cover_b(x, bi);
 	ag_set_table(x, o->parent, LOCK_SUE);
 	x1 = ag_act_index(p, x);
+	free(drop);
+	drop = ag_ddl_drop(p->b, bi, 0);
 	x = ag_act(p, AG_CREATE, ag_rank(o->kind), what, con, drop);
-	x->phase = AG_ONLINE;
+	x->phase = AG_ATTACH;
 	ag_cover_b(x, bi);
 	ag_set_table(x, o->parent, LOCK_AE);
 	ag_after(p, x, &p->acts[x1]);

@@ -14,6 +14,7 @@ static const char *const ag_phase_label[] = {
 	"transactional, runs first: new enum labels",
 	"transactional",
 	"transactional: false",
+	"transactional, after the online steps",
 };
 
 /* The first line of a statement, at most width characters. */
@@ -25,6 +26,18 @@ ag_first_line(FILE *f, const char *s, int width)
 	while (s[n] != '\0' && s[n] != '\n' && n < width)
 		n++;
 	fprintf(f, "%.*s%s", n, s, s[n] != '\0' ? " ..." : "");
+}
+
+/* What an action does: past the guard of a concurrent build. */
+static const char *
+ag_summary_text(const struct ag_action *x)
+{
+	static const char guard[] = "DROP INDEX CONCURRENTLY IF EXISTS ";
+	const char *t = ag_act_text(x, false), *nl = strchr(t, '\n');
+
+	if (strncmp(t, guard, strlen(guard)) == 0 && nl != NULL)
+		return nl + 1;
+	return t;
 }
 
 void
@@ -53,7 +66,7 @@ ag_out_summary(FILE *f, const struct ag_plan *p, const struct ag_rev *revs,
 			    x->rewrite ? "yes" : "no", x->loses_data ? red : "",
 			    x->loses_data ? "LOST" : "kept",
 			    x->loses_data ? off : "");
-			ag_first_line(f, ag_act_text(x, false), 68);
+			ag_first_line(f, ag_summary_text(x), 68);
 			fputc('\n', f);
 		}
 	}

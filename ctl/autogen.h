@@ -18,6 +18,7 @@ enum ag_phase {
 	AG_PRE,			/* enum labels the rest of the plan uses */
 	AG_MAIN,		/* transactional */
 	AG_ONLINE,		/* transactional: false */
+	AG_ATTACH,		/* transactional: ADD CONSTRAINT USING INDEX */
 	AG_NPHASES
 };
 
@@ -42,7 +43,7 @@ struct ag_action {
 	size_t seq;		/* creation order, last tie-break */
 	char *what;		/* "table public.t", for the summary */
 	char *table;		/* existing table it locks or rewrites */
-	char *up;		/* one statement, no ';' */
+	char *up;		/* statements, ";\n" between, no final ';' */
 	char *down;		/* its inverse, or NULL: nothing to undo */
 	char *plain_up;		/* the transactional form when demoted */
 	char *plain_down;
@@ -138,6 +139,12 @@ int ag_rank(const char *kind);
 
 /* autogen-ddl.c: text of one object; flags: */
 #define AG_DDL_ONLINE 1u	/* CONCURRENTLY, NOT VALID */
+
+/*
+ * The lock_timeout header of a transactional: false revision (lint's
+ * non-transactional-no-lock-timeout; doc/autogenerate.md §6: why 5s).
+ */
+#define AG_NT_LOCK_TIMEOUT "5s"
 #define AG_DDL_CHILDREN 2u	/* with everything a drop of it takes along */
 /* CREATE statement(s) of object i of c, ";\n" between; caller frees. */
 char *ag_ddl_create(const struct catalog *c, size_t i, unsigned flags);
