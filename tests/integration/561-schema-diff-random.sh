@@ -13,6 +13,8 @@ export DEV="host=$PGHOST port=$PGPORT user=$PGUSER dbname=postgres"
 export MIGRATED MIGRATECTL
 # an enum label added under a view makes a revision irreversible: fine here
 export SCHEMA_DIFF_IRREVERSIBLE_OK=1
+# random drops and rewrites are what lint warns of: the fixtures lint
+export SCHEMA_DIFF_LINT=0
 command -v jq >/dev/null || fail "jq is needed"
 command -v python3 >/dev/null || t_skip "python3 is needed for the generator"
 
