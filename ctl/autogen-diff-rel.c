@@ -337,7 +337,12 @@ ag_column_type(struct ag_plan *p, size_t ai, size_t bi)
 	free(clb);
 }
 
-/* NOT NULL on an existing column: a validated CHECK first (§5). */
+/*
+ * NOT NULL on an existing column: a validated CHECK first (§5). The check
+ * is dropped in the finish revision: the online one must run again whole
+ * (VALIDATE of a dropped constraint fails). That drop covers no object,
+ * so that nothing built online (a primary key's index) waits for it.
+ */
 static void
 ag_column_notnull(struct ag_plan *p, size_t ai, size_t bi)
 {
@@ -372,10 +377,10 @@ ag_column_notnull(struct ag_plan *p, size_t ai, size_t bi)
 	ag_set_table(&p->acts[x2], b->parent, LOCK_AE);
 	ag_after(p, &p->acts[x2], &p->acts[x1]);
 	free(s2);
-	s2 = xasprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
-	    b->parent, chk);
-	x1 = ag_act_index(p, ag_alter(p, ai, bi, s2, s1));
-	p->acts[x1].phase = AG_ONLINE;
+	s2 = xasprintf("ALTER TABLE %s DROP CONSTRAINT %s", b->parent, chk);
+	x1 = ag_act_index(p, ag_act(p, AG_ALTER, ag_rank(b->kind),
+	    p->acts[x2].what, s2, s1));
+	p->acts[x1].phase = AG_FINISH;
 	ag_set_table(&p->acts[x1], b->parent, LOCK_AE);
 	ag_after(p, &p->acts[x1], &p->acts[x2]);
 	free(s1);
@@ -613,7 +618,7 @@ ag_create_unique(struct ag_plan *p, size_t bi)
 	free(con);
 	(void)ag_ddl_unique_using(o, true, &idx, &con);
 	what = xasprintf("%s %s", o->kind, o->id);
-	/* the index alone, if the attach did not run (or was undone) */
+	/* the index alone, if the ADD did not run (or was undone) */
 	drop = xasprintf("DROP INDEX CONCURRENTLY IF EXISTS %.*s%s",
 	    (int)(ag_base(o->parent) - o->parent), o->parent, ag_name(o));
 	x = ag_act(p, AG_CREATE, ag_rank(o->kind), what, idx, drop);
@@ -626,7 +631,7 @@ ag_create_unique(struct ag_plan *p, size_t bi)
 	free(drop);
 	drop = ag_ddl_drop(p->b, bi, 0);
 	x = ag_act(p, AG_CREATE, ag_rank(o->kind), what, con, drop);
-	x->phase = AG_ATTACH;
+	x->phase = AG_FINISH;
 	ag_cover_b(x, bi);
 	ag_set_table(x, o->parent, LOCK_AE);
 	ag_after(p, x, &p->acts[x1]);

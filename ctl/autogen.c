@@ -27,7 +27,7 @@ static const char *const ag_exclude[] = { "public", "alembic_version",
 	"public", "migrated_history", "public", "migrated_schema", NULL };
 
 static const char *const ag_phase_note[] = { " (enum labels)", "",
-	" (online steps)", " (attach indexes)" };
+	" (online steps)", " (finish online steps)" };
 
 struct ag_run {
 	const struct ctl_args *a;

@@ -18,7 +18,7 @@ enum ag_phase {
 	AG_PRE,			/* enum labels the rest of the plan uses */
 	AG_MAIN,		/* transactional */
 	AG_ONLINE,		/* transactional: false */
-	AG_ATTACH,		/* transactional: ADD CONSTRAINT USING INDEX */
+	AG_FINISH,		/* transactional: what cannot run twice */
 	AG_NPHASES
 };
 
