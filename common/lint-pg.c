@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "lint-int.h"
+#include "utf8.h"
 
 /*
  * Statements are parsed one at a time with pg_query_parse_protobuf() and
@@ -231,6 +232,25 @@ __wrap_pg_query__parse_result__pack(const PgQuery__ParseResult *m,
 	return protobuf_c_message_pack(&m->base, out);
 }
 
+/*
+ * libpg_query's message quotes the input near the error and may cut a
+ * multi-byte character in two: each byte of an invalid sequence becomes
+ * '?', so that the message is valid UTF-8 (JSON, SARIF, the log).
+ */
+static void
+lint_pg_valid_utf8(char *m)
+{
+	size_t n = strlen(m), i = 0, k;
+
+	while (i < n) {
+		if ((k = utf8_seq((const unsigned char *)m + i, n - i)) == 0) {
+			m[i++] = '?';
+			continue;
+		}
+		i += k;
+	}
+}
+
 PgQuery__ParseResult *
 lint_pg_parse(struct arena *a, const char *sql, char **msg, int *pos)
 {
@@ -249,6 +269,7 @@ lint_pg_parse(struct arena *a, const char *sql, char **msg, int *pos)
 	if (r.error != NULL) {
 		*msg = xstrdup(r.error->message != NULL ? r.error->message :
 		    "syntax error");
+		lint_pg_valid_utf8(*msg);
 		*pos = lint_pg_char_to_byte(sql, strlen(sql),
 		    r.error->cursorpos);
 	} else if (lint_pg_copied != NULL) {
