@@ -96,6 +96,11 @@ op_rows_done(struct db *db, const struct db_result *r, void *arg)
 	}
 	state_set_rows(c->to.v, c->to.n);
 	state_refresh();
+	/*
+	 * A stamp or a resolve is the operator saying what the schema is now
+	 * (often after mending it by hand): it is recorded as a plan's is.
+	 */
+	schema_record();
 	log_op(LOG_LVL_NOTICE, req->op->name, c->revision, -1, NULL,
 	    "%s by %s: version rows now %zu", req->op->name, req->user,
 	    c->to.n);

@@ -237,13 +237,18 @@ t_start() {
 	done
 	((i < 100)) || fail "daemon $name did not open its socket"
 	# Settle: give it up to 5 s to read the database and for some daemon
-	# to hold the lock, so a test's first change does not race the
-	# election; a daemon that reports why it cannot (its connection
-	# failed: error; it may not lead: lock_error) goes on at once.
+	# to lead, so a test's first change does not race the election: a
+	# daemon that holds the lock but is still checking its tables is not
+	# the leader yet (a change then gets not_leader). A daemon that reports
+	# why it cannot (its connection failed: error; it may not lead:
+	# lock_error) goes on at once.
 	local end=$((SECONDS + 5))
 	while ((SECONDS <= end)); do
 		"$MIGRATECTL" -s "$(t_sock "$name")" --json status 2>/dev/null |
-			jq -e '.result | (.state != "unknown" and .leader != null) or
+			jq -e --arg me ":${T_PID[$name]}" '.result |
+				(.state != "unknown" and (.role == "leader" or
+				(.leader != null and
+				 ((.leader.application_name // "") | endswith($me) | not)))) or
 				.error != null or .lock_error != null' \
 				>/dev/null 2>&1 && return 0
 		sleep 0.1
