@@ -161,8 +161,10 @@ op_log_exec(struct req *req, json_t **result, struct merr *err)
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS started_at, "
 	    "to_char(finished_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS finished_at, "
-	    "duration_ms, outcome, error, host, pid, requested_by "
-	    "FROM %s WHERE $2::bigint IS NULL OR id < $2::bigint "
+	    "duration_ms, outcome, error, host, pid, requested_by, "
+	    /* a table of a version before instance ids may lack it */
+	    "pg_catalog.to_jsonb(h) ->> 'instance' AS instance "
+	    "FROM %s h WHERE $2::bigint IS NULL OR id < $2::bigint "
 	    "ORDER BY id DESC LIMIT $1::int", D->ht);
 	r = state_query(sql, 2, params, op_log_done, req);
 	free(sql);

@@ -39,7 +39,7 @@ fi
 
 # ---- log -v ---------------------------------------------------------------------------
 out=$(ctl a log -v)
-for k in id revision operation outcome message started_at finished_at duration_ms requested_by host pid checksum error; do
+for k in id revision operation outcome message started_at finished_at duration_ms requested_by host pid instance checksum error; do
 	grep -q "^  $k " <<<"$out" || fail "log -v lacks $k: $out"
 done
 grep -q "long failure: $long END" <<<"$out" || fail "log -v cut the error"
