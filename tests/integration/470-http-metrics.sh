@@ -156,6 +156,24 @@ rm "$dir/aaaa0003_rev.sql"
 ctl h reload >/dev/null
 ok "a failed step and error replies are counted by op and code"
 
+# ---- drift: an applied revision's file changed -------------------------------
+f2=$(ls "$dir"/aaaa0002_*.sql)
+cp "$f2" "$T_TMP/f2.orig"
+sed -i 's/CREATE TABLE b (id int);/CREATE TABLE b (id bigint);/' "$f2"
+ctl h reload >/dev/null
+drifted() { get /readyz; [[ $code == 503 && $body == "not ready: drift" ]]; }
+t_wait_for 10 drifted || fail "/readyz with a drifted revision: $code $body"
+get '/readyz?requires=aaaa0001'
+[[ $code == 200 ]] || fail "/readyz?requires=aaaa0001 (not drifted): $code $body"
+get '/readyz?requires=aaaa0002'
+[[ $code == 503 && $body == "not ready: drift" ]] ||
+	fail "/readyz?requires=aaaa0002 (drifted): $code $body"
+cp "$T_TMP/f2.orig" "$f2"
+ctl h reload >/dev/null
+ready() { get /readyz; [[ $code == 200 ]]; }
+t_wait_for 10 ready || fail "/readyz after the file was restored: $code $body"
+ok "/readyz 503 \"drift\" while an applied revision's file differs; ?requires= only for its dependents"
+
 # ---- bounds: methods, header size, unknown paths ----------------------------
 c=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/metrics")
 [[ $c == 405 || $c == 501 ]] || fail "POST answered $c"
