@@ -44,6 +44,15 @@
 	    "($1::text[])[x + 1] = o.relname))) " \
 	    ") " \
 
+/* The user's types (not an extension's), named schema.type: after CTE. */
+#define CATALOG_TYP_CTE \
+	", typ AS ( " \
+	"SELECT t.*, format('%I.%I', ns.nspname, t.typname) AS qname FROM " \
+	"pg_type t JOIN ns ON ns.oid = t.typnamespace " \
+	"WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = " \
+	"'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e') " \
+	") "
+
 /*
  * The comment on an object: what obj_description() and col_description()
  * return, without their SQL function call per row (5 to 7 us each, 35 ms
@@ -80,12 +89,7 @@ const struct catalog_query catalog_queries[] = {
 	    "ORDER BY 2 " },
 	{ "type",
 	    CATALOG_CTE
-	    ", typ AS ( "
-	    "SELECT t.*, format('%I.%I', ns.nspname, t.typname) AS qname FROM "
-	    "pg_type t JOIN ns ON ns.oid = t.typnamespace "
-	    "WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
-	    "'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e') "
-	    ") "
+	    CATALOG_TYP_CTE
 	    "SELECT CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' "
 	    "ELSE 'composite' END AS kind, "
 	    "t.qname AS ident, NULL::text AS parent, "
@@ -123,12 +127,7 @@ const struct catalog_query catalog_queries[] = {
 	    "ORDER BY 2 " },
 	{ "domcheck",
 	    CATALOG_CTE
-	    ", typ AS ( "
-	    "SELECT t.*, format('%I.%I', ns.nspname, t.typname) AS qname FROM "
-	    "pg_type t JOIN ns ON ns.oid = t.typnamespace "
-	    "WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
-	    "'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e') "
-	    ") "
+	    CATALOG_TYP_CTE
 	    "SELECT 'domcheck' AS kind, format('%s.%I', t.qname, k.conname) AS "
 	    "ident, t.qname AS parent, 'pg_constraint'::regclass::oid || ':' "
 	    "|| k.oid AS refs, "
