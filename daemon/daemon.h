@@ -191,6 +191,7 @@ void iso_time(char *buf, size_t size);
 void iso_time_at(char *buf, size_t size, uint64_t ms);
 void daemon_exit_if_done(void);
 void daemon_status_changed(void);
+void daemon_free_state(void);
 /* A daemon-made request (auto-migrate, --once) finished. */
 void daemon_internal_done(json_t *result, const struct merr *err);
 

@@ -533,6 +533,28 @@ daemon_setup_events(void)
 	}
 }
 
+/* What D holds once the sessions and the loop's users are gone. */
+void
+daemon_free_state(void)
+{
+	revset_unref(D->rs);
+	event_base_free(D->base);
+	settings_free(&D->cfg);
+	conninfo_free();
+	free(D->app_name);
+	free(D->username);
+	free(D->schema_q);
+	free(D->vt);
+	free(D->vt_pkc);
+	free(D->ht);
+	free(D->vt_reg);
+	free(D->ht_reg);
+	free(D->dbname);
+	free(D->read_error);
+	free(D->lock_error);
+	status_invalidate();
+}
+
 static void
 daemon_teardown(void)
 {
@@ -565,22 +587,7 @@ daemon_teardown(void)
 		event_free(ev_lockwait);
 	if (ev_extend != NULL)
 		event_free(ev_extend);
-	revset_unref(D->rs);
-	event_base_free(D->base);
-	settings_free(&D->cfg);
-	conninfo_free();
-	free(D->app_name);
-	free(D->username);
-	free(D->schema_q);
-	free(D->vt);
-	free(D->vt_pkc);
-	free(D->ht);
-	free(D->vt_reg);
-	free(D->ht_reg);
-	free(D->dbname);
-	free(D->read_error);
-	free(D->lock_error);
-	status_invalidate();
+	daemon_free_state();
 }
 
 int

@@ -177,22 +177,7 @@ dt_stop(void)
 	op_stop();
 	/* let the closed connection's frees run */
 	event_base_loop(D->base, EVLOOP_NONBLOCK);
-	revset_unref(D->rs);
-	event_base_free(D->base);
-	settings_free(&D->cfg);
-	conninfo_free();
-	free(D->app_name);
-	free(D->username);
-	free(D->schema_q);
-	free(D->vt);
-	free(D->vt_pkc);
-	free(D->ht);
-	free(D->vt_reg);
-	free(D->ht_reg);
-	free(D->dbname);
-	free(D->read_error);
-	free(D->lock_error);
-	status_invalidate();
+	daemon_free_state();
 	free(D);
 	D = NULL;
 	close(dt_fd);
