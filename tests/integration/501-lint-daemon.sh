@@ -51,7 +51,10 @@ ok "lint_allow: the same plan runs"
 
 # ---- warn: the plan runs, the findings are events and log lines --------------------
 t_stop a
-echo 'lint = warn' >"$conf"
+# lock_retries: the blocked step keeps retrying (300ms lock_timeout plus a
+# backoff up to 5s) for as long as a loaded machine takes to check the
+# event and the status; with the default 3 it could give up first.
+printf 'lint = warn\nlock_retries = 30\n' >"$conf"
 f3=$(t_rev "$dir" ld0000000003 ld0000000002 'CREATE INDEX t_id2_idx ON t (id);' \
 	'DROP INDEX t_id2_idx;')
 t_start a "$db" "$dir" -c "$conf" --no-auto-migrate
@@ -104,7 +107,7 @@ ok "before an ACCESS EXCLUSIVE step: the blocking session in a step_blockers eve
 
 # ---- lint = off: no findings, the blockers are still reported (SPEC §9) -------------
 t_stop a
-echo 'lint = off' >"$conf"
+printf 'lint = off\nlock_retries = 30\n' >"$conf"
 f5=$(t_rev "$dir" ld0000000005 ld0000000004 'ALTER TABLE t ADD COLUMN d int;
 CREATE INDEX t_d_idx ON t (d);' 'DROP INDEX t_d_idx;
 ALTER TABLE t DROP COLUMN d;' 'lock_timeout: 300ms')
