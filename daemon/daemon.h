@@ -192,6 +192,8 @@ void iso_time_at(char *buf, size_t size, uint64_t ms);
 void daemon_exit_if_done(void);
 void daemon_status_changed(void);
 void daemon_free_state(void);
+/* malloc_trim() a second from now, once however many ask */
+void daemon_trim_soon(void);
 /* A daemon-made request (auto-migrate, --once) finished. */
 void daemon_internal_done(json_t *result, const struct merr *err);
 

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@ struct daemon *D;
 static struct event *ev_sig[4];
 static struct event *ev_watchdog;
 static struct event *ev_shutdown;
+static struct event *ev_trim;
 static struct event *ev_lockwait;
 static struct event *ev_extend;
 static int sigterm_count;
@@ -533,6 +535,33 @@ daemon_setup_events(void)
 	}
 }
 
+/*
+ * Give the heap's free pages back to the system a second after a burst of
+ * work (the load, a reload, a plan). glibc returns only the top of the heap
+ * by itself; what a plan's lint, catalog reads and results freed below it
+ * (~300 KiB with the sample) stayed private memory until the next plan.
+ */
+static void
+daemon_on_trim(evutil_socket_t fd, short what, void *arg)
+{
+#ifdef HAVE_MALLOC_TRIM
+	malloc_trim(0);
+#endif
+}
+
+void
+daemon_trim_soon(void)
+{
+	struct timeval tv = { 1, 0 };
+
+	if (D->base == NULL)
+		return;		/* the load at start: the loop is not made yet */
+	if (ev_trim == NULL)
+		ev_trim = evtimer_new(D->base, daemon_on_trim, NULL);
+	if (ev_trim != NULL && !evtimer_pending(ev_trim, NULL))
+		evtimer_add(ev_trim, &tv);
+}
+
 /* What D holds once the sessions and the loop's users are gone. */
 void
 daemon_free_state(void)
@@ -583,6 +612,8 @@ daemon_teardown(void)
 		event_free(ev_watchdog);
 	if (ev_shutdown != NULL)
 		event_free(ev_shutdown);
+	if (ev_trim != NULL)
+		event_free(ev_trim);
 	if (ev_lockwait != NULL)
 		event_free(ev_lockwait);
 	if (ev_extend != NULL)
@@ -624,6 +655,7 @@ main(int argc, char **argv)
 	server_load_users();
 	if ((D->base = event_base_new()) == NULL)
 		fatal("event_base_new failed");
+	daemon_trim_soon();	/* after the load */
 	daemon_setup_dns();
 	state_init();
 	daemon_setup_events();

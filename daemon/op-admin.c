@@ -351,6 +351,7 @@ op_reload_now(bool auto_ok, json_t **result, struct merr *err)
 	    json_array_size(changed));
 	D->rs = rs;
 	revset_unref(old);
+	daemon_trim_soon();
 	state_recompute();
 	leader_announce();
 	/* new files, or a pending revision's file fixed after it failed */

@@ -184,6 +184,7 @@ runner_finish(const struct merr *err)
 	state_refresh();
 	schema_record();	/* the schema this plan leaves (schema.c) */
 	op_finish(req, result, err);
+	daemon_trim_soon();
 }
 
 /* Fill R->err from a failed result of statement k of the step (or -1). */
