@@ -118,6 +118,22 @@ const char *const *lint_section_locks(const struct lint *l, size_t *n);
 
 void lint_findings_clear(struct lint_findings *f);
 
+/* ---- lint-target.c: what a statement builds (daemon/runner-cic.c) ---- */
+
+struct lint_cic {
+	char *schema;		/* the table's schema as written, or NULL */
+	char *table;
+	char *index;		/* in the table's schema */
+	bool if_not_exists;
+};
+
+/*
+ * 1 and *out (free with lint_cic_clear()) if sql is one named
+ * CREATE [UNIQUE] INDEX CONCURRENTLY, else 0 (*out zeroed).
+ */
+int lint_cic_target(const char *sql, struct lint_cic *out);
+void lint_cic_clear(struct lint_cic *c);
+
 /* ---- lint-report.c ---- */
 
 /* "FILE:LINE:COL: severity RULE: message; safe form". Caller frees. */
