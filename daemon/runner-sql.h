@@ -86,6 +86,20 @@ void rsql_notify(struct rsql_batch *b);
 int rsql_send(struct rsql_batch *b, struct db *db, bool pipeline,
     db_batch_cb cb) MIG_MUSTCHECK;
 
+/*
+ * runner-cic.c: before statement k (sql) of the non-transactional step
+ * whose running row is hist_id. A named CREATE INDEX CONCURRENTLY: on its
+ * first attempt, record the index of that name (or its absence); on a
+ * retry, drop the index of that name if it is invalid and not the recorded
+ * one (the cancelled attempt's). false: nothing to do, run sql; true:
+ * done(err, arg) follows, err NULL (run sql) or the failed query's result.
+ */
+typedef void (*runner_cic_cb)(const PGresult *err, void *arg);
+bool runner_cic_before(const char *op, const char *revision,
+    const char *hist_id, size_t k, const char *sql, runner_cic_cb done,
+    void *arg);
+void runner_cic_clear(void);
+
 /* guard.c: the guard statement of a step (a function call or a DO) */
 void guard_add(struct rsql_batch *b);
 /* (Re)create the guard function on the lock session, then done(arg). */

@@ -157,6 +157,7 @@ runner_free(void)
 	json_decref(R->steps);
 	free(R->hist_id);
 	merr_clear(&R->err);
+	runner_cic_clear();
 	revset_unref(R->rs);
 	free(R);
 	R = NULL;
@@ -704,12 +705,53 @@ runner_on_nt_stmt(struct db *db, const struct db_result *r, void *arg)
 	runner_fail_step();
 }
 
+/* Send statement R->nt_next; then the running row says it is done. */
+static void
+runner_nt_send(void)
+{
+	struct rsql_batch b;
+	const struct split_list *sl = runner_stmts();
+	char *progress;
+
+	rsql_init(&b);
+	rsql_add(&b, sl->v[R->nt_next].sql, 0);
+	progress = rsql_nt_progress(runner_mf()->path, sl, R->nt_next + 1,
+	    false);
+	rsql_nt_progress_row(&b, R->hist_id, progress);
+	free(progress);
+	runner_send(&b, false, false, runner_on_nt_stmt);
+}
+
+/*
+ * runner_cic_before() answered: run the statement, or treat its query's
+ * failure as the statement's (a lock timeout is an attempt like any other).
+ */
+static void
+runner_on_cic(const PGresult *err, void *arg)
+{
+	const char *state;
+
+	if (R == NULL || R != arg)
+		return;
+	if (err == NULL) {
+		runner_nt_send();
+		return;
+	}
+	state = PQresultErrorField(err, PG_DIAG_SQLSTATE);
+	if (state != NULL && strcmp(state, "55P03") == 0 &&
+	    runner_mf()->lock_timeout != NULL && runner_retry(state)) {
+		runner_retry_arm();
+		return;
+	}
+	runner_error_from(err, (ssize_t)R->nt_next);
+	runner_fail_step();
+}
+
 static void
 runner_nt_next(void)
 {
 	struct rsql_batch b;
 	const struct split_list *sl = runner_stmts();
-	char *progress;
 
 	rsql_init(&b);
 	if (R->cancelled) {
@@ -720,13 +762,11 @@ runner_nt_next(void)
 		return;
 	}
 	if (R->nt_next < sl->n) {
-		/* the statement, then the running row says it is done */
-		rsql_add(&b, sl->v[R->nt_next].sql, 0);
-		progress = rsql_nt_progress(runner_mf()->path, sl,
-		    R->nt_next + 1, false);
-		rsql_nt_progress_row(&b, R->hist_id, progress);
-		free(progress);
-		runner_send(&b, false, false, runner_on_nt_stmt);
+		/* a cancelled CREATE INDEX CONCURRENTLY's invalid index */
+		if (!runner_cic_before(runner_opname(), runner_mf()->revision,
+		    R->hist_id, R->nt_next, sl->v[R->nt_next].sql,
+		    runner_on_cic, R))
+			runner_nt_send();
 		return;
 	}
 	rsql_add(&b, "BEGIN", 0);
