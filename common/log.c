@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +19,11 @@ static enum log_level log_level = LOG_LVL_INFO;
 static enum log_format log_format = LOG_FORMAT_TEXT;
 static log_sink_fn log_sink;
 static void *log_sink_arg;
+static pid_t log_pid;		/* 0: not known in this process */
+static bool log_pid_atfork;
+/* The second of the last line and its "YYYY-MM-DDTHH:MM:SS". */
+static time_t log_ts_sec = -1;
+static char log_ts[32];
 
 static const struct {
 	const char *name;
@@ -95,20 +101,57 @@ log_level_name(enum log_level level)
 	return "info";
 }
 
-void
-log_format_line(const struct log_record *rec, char *buf, size_t size)
+static void
+log_forget_pid(void)
+{
+	log_pid = 0;
+}
+
+/*
+ * getpid() once per process, not a system call per line: a child of
+ * fork() (the --once child, replay children) forgets the parent's pid.
+ */
+static long
+log_getpid(void)
+{
+	if (log_pid == 0) {
+		if (!log_pid_atfork && pthread_atfork(NULL, NULL,
+		    log_forget_pid) == 0)
+			log_pid_atfork = true;
+		if (!log_pid_atfork)
+			return (long)getpid();
+		log_pid = getpid();
+	}
+	return (long)log_pid;
+}
+
+/* The time now as "YYYY-MM-DDTHH:MM:SS" (UTC) and its milliseconds. */
+static const char *
+log_now(long *ms)
 {
 	struct timeval tv;
 	struct tm tm;
-	char ts[32];
-	int n;
 
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(buf, size, "%s.%03ldZ %s[%ld] %s: ", ts,
-	    (long)(tv.tv_usec / 1000), log_progname, (long)getpid(),
-	    log_level_name(rec->level));
+	*ms = (long)(tv.tv_usec / 1000);
+	if (tv.tv_sec != log_ts_sec) {
+		gmtime_r(&tv.tv_sec, &tm);
+		strftime(log_ts, sizeof log_ts, "%Y-%m-%dT%H:%M:%S", &tm);
+		log_ts_sec = tv.tv_sec;
+	}
+	return log_ts;
+}
+
+void
+log_format_line(const struct log_record *rec, char *buf, size_t size)
+{
+	const char *ts;
+	long ms;
+	int n;
+
+	ts = log_now(&ms);
+	n = snprintf(buf, size, "%s.%03ldZ %s[%ld] %s: ", ts, ms,
+	    log_progname, log_getpid(), log_level_name(rec->level));
 	if (n < 0 || (size_t)n >= size)
 		return;
 	if (rec->op != NULL && rec->revision != NULL)
@@ -197,18 +240,16 @@ log_format_json(const struct log_record *rec, char *buf, size_t size)
 {
 	static const char cut[] = " [truncated]\"";
 	struct log_buf b = { buf, size - 1, 0 };	/* room for '\0' */
-	struct timeval tv;
-	struct tm tm;
-	char ts[32], head[160];
+	const char *ts;
+	char head[160];
+	long ms;
 
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	ts = log_now(&ms);
 	snprintf(head, sizeof head, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\"",
-	    ts, (long)(tv.tv_usec / 1000), log_level_name(rec->level));
+	    ts, ms, log_level_name(rec->level));
 	(void)log_put(&b, head, strlen(head));
 	log_put_field(&b, "prog", log_progname);
-	snprintf(head, sizeof head, ",\"pid\":%ld", (long)getpid());
+	snprintf(head, sizeof head, ",\"pid\":%ld", log_getpid());
 	(void)log_put(&b, head, strlen(head));
 	if (rec->op != NULL)
 		log_put_field(&b, "op", rec->op);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -76,6 +78,33 @@ test_fields(void **state)
 	json_decref(o);
 }
 
+/* The pid a line names is the process's own, also in a fork() child. */
+static void
+test_pid_after_fork(void **state)
+{
+	struct log_record rec = { LOG_LVL_INFO, "m", NULL, NULL, -1, NULL };
+	char line[256], want[64];
+	int status;
+	pid_t pid;
+
+	log_init("migrated", LOG_LVL_DEBUG);
+	snprintf(want, sizeof want, " migrated[%ld] info: m", (long)getpid());
+	log_format_line(&rec, line, sizeof line);
+	assert_non_null(strstr(line, want));
+	if ((pid = fork()) == 0) {
+		snprintf(want, sizeof want, " migrated[%ld] info: m",
+		    (long)getpid());
+		log_format_line(&rec, line, sizeof line);
+		_exit(strstr(line, want) != NULL ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	log_format_line(&rec, line, sizeof line);
+	snprintf(want, sizeof want, " migrated[%ld] info: m", (long)getpid());
+	assert_non_null(strstr(line, want));
+}
+
 /* Quotes, backslashes, control characters and bad UTF-8 stay one line. */
 static void
 test_escaping(void **state)
@@ -133,6 +162,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_pid_after_fork),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_truncation),
 	};
