@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
+#include "runner-sql.h"
 
 static struct reconnect lockrc;		/* standby poll / reconnect timer */
 static uint64_t handover_until;		/* don't retake the lock before this */
@@ -536,6 +537,9 @@ leader_on_notify(const char *payload)
 	char key[32];
 	const char *params[1] = { key };
 
+	/* our own step's notice, every step of a plan: no need to parse it */
+	if (strcmp(payload, rsql_notify_payload()) == 0)
+		return;
 	if ((o = json_loads(payload, 0, NULL)) == NULL)
 		return;
 	type = json_object_get(o, "type");

@@ -395,12 +395,17 @@ rsql_add_reset(struct rsql_batch *b)
 	rsql_add(b, "RESET ROLE", 0);
 }
 
-void
-rsql_notify(struct rsql_batch *b)
+const char *
+rsql_notify_payload(void)
 {
+	static char *payload, *app;
 	json_t *o;
-	char *payload;
 
+	/* the same bytes for every step: encoded once per app_name */
+	if (payload != NULL && strcmp(app, D->app_name) == 0)
+		return payload;
+	free(payload);
+	free(app);
 	/*
 	 * As leader_announce(): jansson escapes what the host name in
 	 * app_name holds (without a valid "app", a daemon also refreshes on
@@ -413,9 +418,15 @@ rsql_notify(struct rsql_batch *b)
 	json_decref(o);
 	if (payload == NULL)
 		fatal("rsql_notify: cannot encode the payload");
+	app = xstrdup(D->app_name);
+	return payload;
+}
+
+void
+rsql_notify(struct rsql_batch *b)
+{
 	rsql_add(b, "SELECT pg_catalog.pg_notify('" NOTIFY_CHANNEL "', $1)",
-	    1, payload);
-	free(payload);
+	    1, rsql_notify_payload());
 }
 
 int

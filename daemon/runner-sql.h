@@ -83,6 +83,8 @@ void rsql_history_row(struct rsql_batch *b, const char *revision,
 void rsql_add_reset(struct rsql_batch *b);
 /* pg_notify so other daemons refresh at commit. */
 void rsql_notify(struct rsql_batch *b);
+/* Its payload, {"type":"changed","app":APP_NAME} (kept; do not free). */
+const char *rsql_notify_payload(void);
 int rsql_send(struct rsql_batch *b, struct db *db, bool pipeline,
     db_batch_cb cb) MIG_MUSTCHECK;
 
