@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -333,6 +334,90 @@ proto_encode_event_steal(const json_t *id, const char *event, json_t *fields)
 	json_object_set_new(o, "event", json_string(event));
 	line = proto_dump_line(o);
 	json_decref(o);
+	return line;
+}
+
+/* Append s (n bytes) to e, or make e bad. */
+static void
+proto_ev_put(struct proto_ev *e, const char *s, size_t n)
+{
+	if (e->bad || n > sizeof e->buf - e->len) {
+		e->bad = true;
+		return;
+	}
+	memcpy(e->buf + e->len, s, n);
+	e->len += n;
+}
+
+/* "s" if jansson would write s as it is (printable ASCII, no '"' '\\'). */
+static void
+proto_ev_quoted(struct proto_ev *e, const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if ((unsigned char)s[n] < 0x20 || (unsigned char)s[n] > 0x7e ||
+		    s[n] == '"' || s[n] == '\\') {
+			e->bad = true;
+			return;
+		}
+	proto_ev_put(e, "\"", 1);
+	proto_ev_put(e, s, n);
+	proto_ev_put(e, "\"", 1);
+}
+
+static void
+proto_ev_key(struct proto_ev *e, const char *key)
+{
+	if (e->len > 0)
+		proto_ev_put(e, ",", 1);
+	proto_ev_quoted(e, key);
+	proto_ev_put(e, ":", 1);
+}
+
+void
+proto_ev_str(struct proto_ev *e, const char *key, const char *value)
+{
+	proto_ev_key(e, key);
+	proto_ev_quoted(e, value);
+}
+
+void
+proto_ev_int(struct proto_ev *e, const char *key, long long value)
+{
+	char num[24];
+	int n;
+
+	proto_ev_key(e, key);
+	n = snprintf(num, sizeof num, "%lld", value);
+	proto_ev_put(e, num, (size_t)n);
+}
+
+char *
+proto_ev_line(struct proto_ev *e, const json_t *id, const char *event)
+{
+	char *line;
+	size_t n;
+
+	proto_ev_key(e, "id");
+	if (!e->bad) {
+		/* as in proto_dump_line(): compact, ASCII */
+		n = json_dumpb(id != NULL ? id : json_null(), e->buf + e->len,
+		    sizeof e->buf - e->len, JSON_COMPACT | JSON_ENSURE_ASCII |
+		    JSON_ENCODE_ANY);
+		if (n == 0 || n > sizeof e->buf - e->len)
+			e->bad = true;
+		else
+			e->len += n;
+	}
+	proto_ev_str(e, "event", event);
+	proto_ev_put(e, "}\n", 2);
+	if (e->bad)
+		return NULL;
+	line = xmalloc(e->len + 2);
+	line[0] = '{';
+	memcpy(line + 1, e->buf, e->len);
+	line[e->len + 1] = '\0';
 	return line;
 }
 

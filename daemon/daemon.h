@@ -235,6 +235,10 @@ void op_dispatch(struct conn *c, const char *line, size_t len);
 struct req *op_internal(const char *opname, json_t *args);
 void op_finish(struct req *req, json_t *result, const struct merr *err);
 void op_event(struct req *req, const char *event, json_t *fields);
+/* Whether req's client gets events; building one it does not is waste. */
+bool op_wants_events(const struct req *req);
+/* Send an encoded event line (taken over), as op_event(). */
+void op_event_line(struct req *req, char *line);
 void op_queue_kick(void);
 /* fail the queued changes (not the running one, not the waiters) */
 void op_abort_queue(enum merr_code code, const char *why);

@@ -72,10 +72,26 @@ req_new(struct conn *c, json_t *id, const struct op_entry *op, json_t *args)
 	return req;
 }
 
+bool
+op_wants_events(const struct req *req)
+{
+	return req->conn != NULL && !req->conn->dead && req->events;
+}
+
+void
+op_event_line(struct req *req, char *line)
+{
+	if (!op_wants_events(req)) {
+		free(line);
+		return;
+	}
+	conn_send(req->conn, line);
+}
+
 void
 op_event(struct req *req, const char *event, json_t *fields)
 {
-	if (req->conn == NULL || req->conn->dead || !req->events) {
+	if (!op_wants_events(req)) {
 		json_decref(fields);
 		return;
 	}

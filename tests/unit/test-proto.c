@@ -177,6 +177,59 @@ test_encode_roundtrip(void **state)
 	json_decref(id);
 }
 
+/* proto_ev_line(): the bytes jansson writes for the same event. */
+static void
+ev_same(const char *idtext, const char *rev, const char *msg, long long n)
+{
+	struct proto_ev e = { .len = 0 };
+	json_t *id = idtext != NULL ? json_loads(idtext, JSON_DECODE_ANY,
+	    NULL) : NULL;
+	char *a, *b;
+
+	proto_ev_str(&e, "revision", rev);
+	proto_ev_str(&e, "message", msg);
+	proto_ev_int(&e, "index", n);
+	a = proto_ev_line(&e, id, "step_started");
+	b = proto_encode_event_steal(id, "step_started", json_pack("{s:s, "
+	    "s:s, s:I}", "revision", rev, "message", msg, "index",
+	    (json_int_t)n));
+	assert_non_null(a);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	json_decref(id);
+}
+
+static void
+test_event_direct(void **state)
+{
+	struct proto_ev e = { .len = 0 };
+	char big[PROTO_EV_MAX + 1];
+
+	ev_same("1", "abcd", "create t_1", 1);
+	ev_same(NULL, "abcd", "", -9223372036854775807LL - 1);
+	ev_same("\"x\\\"y\u00e9\"", "a b/c", "~{}[]:,", 1000);
+	ev_same("{\"k\":[1,2.5,null,true],\"a\":\"\\n\"}", "r", "m", 0);
+	/* what jansson must escape: the caller falls back to jansson */
+	proto_ev_str(&e, "message", "caf\xc3\xa9");
+	assert_null(proto_ev_line(&e, NULL, "x"));
+	e.len = 0;
+	e.bad = false;
+	proto_ev_str(&e, "message", "a\"b");
+	assert_null(proto_ev_line(&e, NULL, "x"));
+	e.len = 0;
+	e.bad = false;
+	proto_ev_str(&e, "message", "tab\there");
+	assert_null(proto_ev_line(&e, NULL, "x"));
+	/* too long for the buffer: bad, not cut */
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	e.len = 0;
+	e.bad = false;
+	proto_ev_str(&e, "message", big);
+	assert_null(proto_ev_line(&e, NULL, "x"));
+}
+
 static void
 test_codes(void **state)
 {
@@ -197,6 +250,7 @@ main(void)
 		cmocka_unit_test(test_decode_limits),
 		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_encode_roundtrip),
+		cmocka_unit_test(test_event_direct),
 		cmocka_unit_test(test_codes),
 	};
 
