@@ -20,6 +20,9 @@
 struct conn_priv {
 	struct conn c;
 	bool discarding;	/* skipping the rest of an over-long line */
+	int corked;		/* conn_cork() depth */
+	char *held;		/* lines sent while corked, in order */
+	size_t heldlen;
 };
 
 static void conn_lost(struct conn *c, const char *why);
@@ -36,6 +39,7 @@ conn_unref(struct conn *c)
 {
 	if (c == NULL || --c->refs > 0)
 		return;
+	free(((struct conn_priv *)c)->held);
 	free(c->peer.user);
 	free(c);
 }
@@ -91,14 +95,76 @@ conn_bound_total(void)
 	}
 }
 
+/*
+ * Hold what is sent to c until conn_uncork(): the lines of one event-loop
+ * turn (a step's step_finished and the next step's step_started) go out
+ * in one send(), in the order they were sent, instead of one each.
+ */
+void
+conn_cork(struct conn *c)
+{
+	((struct conn_priv *)c)->corked++;
+}
+
+void
+conn_uncork(struct conn *c)
+{
+	struct conn_priv *p = (struct conn_priv *)c;
+	char *line;
+
+	if (--p->corked > 0 || p->held == NULL)
+		return;
+	line = p->held;
+	p->held = NULL;
+	p->heldlen = 0;
+	conn_send(c, line);
+}
+
+/* Keep line (taken) after what c holds; false: too much held, send now. */
+static bool
+conn_hold(struct conn_priv *p, char *line)
+{
+	size_t len = strlen(line);
+
+	if (p->heldlen + len > CONN_MAX_OUTPUT)
+		return false;
+	p->held = xreallocarray(p->held, p->heldlen + len + 1, 1);
+	memcpy(p->held + p->heldlen, line, len + 1);
+	p->heldlen += len;
+	free(line);
+	return true;
+}
+
+static void conn_send_now(struct conn *c, char *line);
+
 void
 conn_send(struct conn *c, char *line)
+{
+	struct conn_priv *p = (struct conn_priv *)c;
+	char *held;
+
+	if (c == NULL || c->dead) {
+		free(line);
+		return;
+	}
+	if (p->corked > 0 && conn_hold(p, line))
+		return;
+	if ((held = p->held) != NULL) {	/* too much held: in order, now */
+		p->held = NULL;
+		p->heldlen = 0;
+		conn_send_now(c, held);
+	}
+	conn_send_now(c, line);
+}
+
+static void
+conn_send_now(struct conn *c, char *line)
 {
 	struct evbuffer *out;
 	ssize_t n = 0;
 	size_t len;
 
-	if (c == NULL || c->dead) {
+	if (c->dead) {
 		free(line);
 		return;
 	}

@@ -206,6 +206,9 @@ int server_peer(int fd, struct peer *peer) MIG_MUSTCHECK;
 /* conn.c */
 void conn_accept(int fd);
 void conn_send(struct conn *c, char *line);	/* takes line */
+/* Hold c's lines until the matching conn_uncork(), then send them at once. */
+void conn_cork(struct conn *c);
+void conn_uncork(struct conn *c);
 struct conn *conn_ref(struct conn *c);
 void conn_unref(struct conn *c);
 void conn_close_all(void);

@@ -484,7 +484,7 @@ runner_event_finished(const struct migfile *mf, uint64_t ms)
 }
 
 static void
-runner_step_done(void)
+runner_step_end(void)
 {
 	json_t *o;
 	uint64_t ms = now_ms() - R->step_start;
@@ -517,6 +517,26 @@ runner_step_done(void)
 	if (!R->atomic)
 		R->attempt = 0;	/* atomic: retries count whole transactions */
 	runner_step();
+}
+
+/*
+ * A step is done: its step_finished and the next step's step_started (or
+ * the plan's reply) reach the client in one send(), not one each.
+ */
+static void
+runner_step_done(void)
+{
+	struct conn *c = R->req->conn;
+
+	if (c != NULL) {
+		conn_ref(c);
+		conn_cork(c);
+	}
+	runner_step_end();
+	if (c != NULL) {
+		conn_uncork(c);
+		conn_unref(c);
+	}
 }
 
 /* The step's last batch, the one with its COMMIT, answered. */
