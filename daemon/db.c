@@ -740,12 +740,35 @@ int
 db_batch(struct db *db, bool pipeline, size_t n, const struct db_query *q,
     db_batch_cb cb, void *arg)
 {
-	struct db_batch *b;
+	char **sql, ***params;
+	int *nparams;
 	size_t i;
 	int j;
 
 	if (db->state != DB_UP)
 		return -ENOTCONN;
+	if (n == 0 || cb == NULL)
+		fatal("db_batch: empty batch or no callback");
+	sql = xcalloc(n, sizeof *sql);
+	nparams = xcalloc(n, sizeof *nparams);
+	params = xcalloc(n, sizeof *params);
+	for (i = 0; i < n; i++) {
+		sql[i] = xstrdup(q[i].sql);
+		nparams[i] = q[i].nparams;
+		params[i] = xcalloc(q[i].nparams + 1, sizeof(char *));
+		for (j = 0; j < q[i].nparams; j++)
+			params[i][j] = q[i].params[j] != NULL ?
+			    xstrdup(q[i].params[j]) : NULL;
+	}
+	return db_batch_take(db, pipeline, n, sql, nparams, params, cb, arg);
+}
+
+int
+db_batch_take(struct db *db, bool pipeline, size_t n, char **sql,
+    int *nparams, char ***params, db_batch_cb cb, void *arg)
+{
+	struct db_batch *b;
+
 	if (n == 0 || cb == NULL)
 		fatal("db_batch: empty batch or no callback");
 	b = xcalloc(1, sizeof *b);
@@ -754,17 +777,14 @@ db_batch(struct db *db, bool pipeline, size_t n, const struct db_query *q,
 	b->failed = -1;
 	b->cb = cb;
 	b->arg = arg;
-	b->sql = xcalloc(n, sizeof *b->sql);
-	b->nparams = xcalloc(n, sizeof *b->nparams);
-	b->params = xcalloc(n, sizeof *b->params);
+	b->sql = sql;
+	b->nparams = nparams;
+	b->params = params;
 	b->res = xcalloc(n, sizeof *b->res);
-	for (i = 0; i < n; i++) {
-		b->sql[i] = xstrdup(q[i].sql);
-		b->nparams[i] = q[i].nparams;
-		b->params[i] = xcalloc(q[i].nparams + 1, sizeof(char *));
-		for (j = 0; j < q[i].nparams; j++)
-			b->params[i][j] = q[i].params[j] != NULL ?
-			    xstrdup(q[i].params[j]) : NULL;
+	if (db->state != DB_UP) {
+		b->cb = NULL;
+		db_batch_free(b);
+		return -ENOTCONN;
 	}
 	if (db->batch != NULL)
 		TAILQ_INSERT_TAIL(&db->pending, b, entry);

@@ -91,6 +91,13 @@ const char *db_last_error(const struct db *db);
  */
 int db_batch(struct db *db, bool pipeline, size_t n,
     const struct db_query *q, db_batch_cb cb, void *arg) MIG_MUSTCHECK;
+/*
+ * db_batch() without the copies: takes sql[n], nparams[n], params[n] and
+ * the strings they hold (malloc'd; params[i] an array of nparams[i]
+ * strings or NULLs), freed when the batch ends, or at once on an error.
+ */
+int db_batch_take(struct db *db, bool pipeline, size_t n, char **sql,
+    int *nparams, char ***params, db_batch_cb cb, void *arg) MIG_MUSTCHECK;
 /* One statement (pipeline mode, extended protocol). */
 int db_query1(struct db *db, const char *sql, int nparams,
     const char *const *params, db_batch_cb cb, void *arg) MIG_MUSTCHECK;

@@ -432,5 +432,19 @@ rsql_notify(struct rsql_batch *b)
 int
 rsql_send(struct rsql_batch *b, struct db *db, bool pipeline, db_batch_cb cb)
 {
-	return db_batch(db, pipeline, b->n, b->q, cb, NULL);
+	char **sql, ***params;
+	int *nparams;
+	size_t i, n = b->n;
+
+	/* the batch's strings go to db as they are, not copied again */
+	sql = xcalloc(n, sizeof *sql);
+	nparams = xcalloc(n, sizeof *nparams);
+	for (i = 0; i < n; i++) {
+		sql[i] = (char *)b->q[i].sql;
+		nparams[i] = b->q[i].nparams;
+	}
+	params = b->params;
+	free(b->q);
+	memset(b, 0, sizeof *b);
+	return db_batch_take(db, pipeline, n, sql, nparams, params, cb, NULL);
 }

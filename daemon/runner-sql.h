@@ -85,6 +85,7 @@ void rsql_add_reset(struct rsql_batch *b);
 void rsql_notify(struct rsql_batch *b);
 /* Its payload, {"type":"changed","app":APP_NAME} (kept; do not free). */
 const char *rsql_notify_payload(void);
+/* Send b on db (db_batch_take()); b is left empty, even on an error. */
 int rsql_send(struct rsql_batch *b, struct db *db, bool pipeline,
     db_batch_cb cb) MIG_MUSTCHECK;
 

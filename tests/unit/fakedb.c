@@ -543,6 +543,34 @@ db_batch(struct db *db, bool pipeline, size_t n, const struct db_query *q,
 	return 0;
 }
 
+/* As the real one takes the strings: copied by db_batch(), then freed. */
+int
+db_batch_take(struct db *db, bool pipeline, size_t n, char **sql, int *nparams,
+    char ***params, db_batch_cb cb, void *arg)
+{
+	struct db_query *q = xcalloc(n + 1, sizeof *q);
+	size_t i;
+	int j, r;
+
+	for (i = 0; i < n; i++) {
+		q[i].sql = sql[i];
+		q[i].nparams = nparams[i];
+		q[i].params = (const char *const *)params[i];
+	}
+	r = db_batch(db, pipeline, n, q, cb, arg);
+	for (i = 0; i < n; i++) {
+		free(sql[i]);
+		for (j = 0; j < nparams[i]; j++)
+			free(params[i][j]);
+		free(params[i]);
+	}
+	free(sql);
+	free(nparams);
+	free(params);
+	free(q);
+	return r;
+}
+
 int
 db_query1(struct db *db, const char *sql, int nparams,
     const char *const *params, db_batch_cb cb, void *arg)
