@@ -567,6 +567,9 @@ void
 daemon_free_state(void)
 {
 	revset_unref(D->rs);
+	if (ev_trim != NULL)
+		event_free(ev_trim);
+	ev_trim = NULL;		/* here: the unit tests start another loop */
 	event_base_free(D->base);
 	settings_free(&D->cfg);
 	conninfo_free();
@@ -612,8 +615,6 @@ daemon_teardown(void)
 		event_free(ev_watchdog);
 	if (ev_shutdown != NULL)
 		event_free(ev_shutdown);
-	if (ev_trim != NULL)
-		event_free(ev_trim);
 	if (ev_lockwait != NULL)
 		event_free(ev_lockwait);
 	if (ev_extend != NULL)
