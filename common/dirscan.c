@@ -2,9 +2,7 @@
 /* dirscan.c: has a migrations directory changed? A stat snapshot. */
 #include "config.h"
 
-#include <sys/inotify.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -46,14 +44,27 @@ dirscan_ts_eq(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
+bool
+dirscan_ent_same(const struct dirscan_ent *e, const struct stat *st)
+{
+	return e->ino == st->st_ino && e->size == st->st_size &&
+	    e->mode == st->st_mode && dirscan_ts_eq(&e->mtime, &st->st_mtim) &&
+	    dirscan_ts_eq(&e->ctime, &st->st_ctim);
+}
+
 static bool
 dirscan_ent_eq(const struct dirscan *s, const struct dirscan_ent *e,
     const char *name, const struct stat *st)
 {
-	return e->ino == st->st_ino && e->size == st->st_size &&
-	    e->mode == st->st_mode && dirscan_ts_eq(&e->mtime, &st->st_mtim) &&
-	    dirscan_ts_eq(&e->ctime, &st->st_ctim) &&
-	    strcmp(s->names + e->name, name) == 0;
+	return dirscan_ent_same(e, st) && strcmp(s->names + e->name, name) == 0;
+}
+
+/* Changes to it may not show as events of the directory's own watch. */
+static void
+dirscan_vouch(struct dirscan *s, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode) || st->st_nlink != 1)
+		s->opaque = true;
 }
 
 static void
@@ -106,7 +117,8 @@ dirscan_put(struct dirscan *s, const char *name, const struct stat *st,
 	if (st == NULL) {
 		memset(&zero, 0, sizeof zero);
 		st = &zero;
-	}
+	} else
+		dirscan_vouch(s, st);
 	dirscan_add(s, name, st);
 	s->links |= link;
 	return s->n - 1;
@@ -122,6 +134,7 @@ dirscan_set(struct dirscan *s, size_t i, const struct stat *st)
 	e->mode = st->st_mode;
 	e->mtime = st->st_mtim;
 	e->ctime = st->st_ctim;
+	dirscan_vouch(s, st);
 }
 
 int
@@ -129,10 +142,13 @@ dirscan_end(struct dirscan *s, int err)
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n; i++) {
 		if (dirscan_ns(&s->v[i].mtime) >= s->horizon ||
 		    dirscan_ns(&s->v[i].ctime) >= s->horizon)
 			s->racy = true;
+		if (s->v[i].mode == 0)	/* never stat-ed */
+			s->opaque = true;
+	}
 	/* Kept as long as the set: no room to grow (up to half of it). */
 	if (s->n > 0 && s->n < s->cap) {
 		s->v = xreallocarray(s->v, s->n, sizeof *s->v);
@@ -181,115 +197,46 @@ dirscan_same(const char *dir, const struct dirscan *s)
 	return same && r == 0 && i == s->n;
 }
 
-/* Filesystems whose changes all go through this kernel. */
-static bool
-dirnotify_local_fs(const char *dir)
+uint32_t
+dirscan_hash(const char *name)
 {
-	static const long local[] = {
-		0xEF53,		/* ext2/3/4 */
-		0x58465342,	/* xfs */
-		0x9123683E,	/* btrfs */
-		0x01021994,	/* tmpfs */
-		0x794c7630,	/* overlayfs */
-		0xF2F52010,	/* f2fs */
-		0x2fc12fc1,	/* zfs */
-	};
-	struct statfs sf;
-	size_t i;
+	uint32_t h = 2166136261u;	/* FNV-1a */
 
-	if (statfs(dir, &sf) < 0)
-		return false;
-	for (i = 0; i < sizeof local / sizeof local[0]; i++)
-		if ((long)sf.f_type == local[i])
-			return true;
-	return false;
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
 }
 
-/* (Re)watch the directory the path names now. */
-static int
-dirnotify_add(struct dirnotify *n)
+/* Index the entries by name: open addressing, at most 3/4 full. */
+static void
+dirscan_index(struct dirscan *s)
 {
-	const uint32_t mask = IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO |
-	    IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB |
-	    IN_DELETE_SELF | IN_MOVE_SELF;
-	struct stat st;
+	size_t size = 16, i, j;
 
-	if (n->wd >= 0)
-		(void)inotify_rm_watch(n->fd, n->wd);
-	n->wd = -1;
-	if (stat(n->dir, &st) < 0 ||
-	    (n->wd = inotify_add_watch(n->fd, n->dir, mask)) < 0)
-		return -errno;
-	n->dev = st.st_dev;
-	n->ino = st.st_ino;
-	n->local = dirnotify_local_fs(n->dir);
-	return 0;
-}
-
-int
-dirnotify_open(struct dirnotify *n, const char *dir)
-{
-	n->wd = -1;
-	n->dir = xstrdup(dir);
-	if ((n->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
-		return -errno;
-	return dirnotify_add(n);
-}
-
-bool
-dirnotify_drain(struct dirnotify *n)
-{
-	char buf[4096]
-	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	const struct inotify_event *ev;
-	bool any = false, lost = false;
-	ssize_t r, off;
-
-	if (n->fd < 0)
-		return true;
-	while ((r = read(n->fd, buf, sizeof buf)) > 0) {
-		for (off = 0; off < r; off += (ssize_t)sizeof *ev + ev->len) {
-			/* buf is aligned and the kernel pads each name */
-			ev = (const struct inotify_event *)(const void *)(buf +
-			    off);
-			/* the last words of a watch replaced before */
-			if (ev->wd != n->wd && !(ev->mask & IN_Q_OVERFLOW))
-				continue;
-			any = true;
-			if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED |
-			    IN_DELETE_SELF | IN_MOVE_SELF))
-				lost = true;
-		}
+	while (size < s->n + s->n / 3 + 1)
+		size *= 2;
+	s->idx = xcalloc(size, sizeof *s->idx);
+	s->idx_mask = size - 1;
+	for (j = 0; j < s->n; j++) {
+		i = dirscan_hash(s->names + s->v[j].name) & s->idx_mask;
+		while (s->idx[i] != 0)
+			i = (i + 1) & s->idx_mask;
+		s->idx[i] = (uint32_t)(j + 1);
 	}
-	if (lost)
-		(void)dirnotify_add(n);
-	return any;
 }
 
-bool
-dirnotify_quiet(struct dirnotify *n)
+ssize_t
+dirscan_find(struct dirscan *s, const char *name)
 {
-	struct stat st;
+	size_t i, k;
 
-	if (dirnotify_drain(n) || n->wd < 0 || !n->local)
-		return false;
-	/* the path may name another directory now (a symlink swapped) */
-	if (stat(n->dir, &st) < 0 || st.st_dev != n->dev ||
-	    st.st_ino != n->ino) {
-		(void)dirnotify_add(n);
-		return false;
-	}
-	return true;
-}
-
-void
-dirnotify_close(struct dirnotify *n)
-{
-	if (n->fd >= 0)
-		close(n->fd);
-	free(n->dir);
-	n->fd = n->wd = -1;
-	n->dir = NULL;
+	if (s->idx == NULL)
+		dirscan_index(s);
+	for (i = dirscan_hash(name) & s->idx_mask; (k = s->idx[i]) != 0;
+	    i = (i + 1) & s->idx_mask)
+		if (strcmp(s->names + s->v[k - 1].name, name) == 0)
+			return (ssize_t)(k - 1);
+	return -1;
 }
 
 void
@@ -297,5 +244,6 @@ dirscan_clear(struct dirscan *s)
 {
 	free(s->v);
 	free(s->names);
+	free(s->idx);
 	memset(s, 0, sizeof *s);
 }

@@ -36,6 +36,14 @@ struct dirscan {
 	int64_t horizon;	/* changed at or after it (ns): racy */
 	bool racy;		/* an entry changed just before the snapshot */
 	bool links;		/* an entry is a symbolic link (or may be) */
+	/*
+	 * An entry whose changes the directory's inotify watch may not
+	 * report: not a regular file, more than one link (written through
+	 * another directory), or never stat-ed.
+	 */
+	bool opaque;
+	uint32_t *idx;		/* by name (dirscan_find), built on first use */
+	size_t idx_mask;
 };
 
 /*
@@ -48,33 +56,55 @@ struct dirscan {
 #define DIRSCAN_RACY_NS (50 * 1000 * 1000)
 
 /*
- * An inotify watch on a directory, to skip the scan: while it reports no
- * event and the path still names the watched directory, nothing changed.
- * It cannot vouch (dirnotify_quiet() is false) on a filesystem whose
- * changes may come from elsewhere (NFS, FUSE...), after an overflow, or
- * once the directory is gone or replaced (then it watches the new one).
- * Symbolic links in the directory are the caller's concern (s->links).
+ * An inotify watch on a directory, to scan less: it keeps the names of the
+ * migration entries (migfile_wanted()) that events reported since the last
+ * dirnotify_forget(); if a snapshot matched the directory then, only those
+ * can differ now, and a stat of each tells. It cannot tell (a full scan
+ * must) on a filesystem whose changes may come from elsewhere (NFS,
+ * FUSE...), after an overflow, an event on the directory itself, more
+ * names than it keeps, or once the directory is gone or replaced (then it
+ * watches the new one); nor for a snapshot with symbolic links or entries
+ * the watch may not see change (s->links, s->opaque).
  */
+#define DIRNOTIFY_NAMES_MAX 4096	/* distinct names kept, then a scan */
+#define DIRNOTIFY_BYTES_MAX (256 * 1024)	/* ... and their bytes */
+
 struct dirnotify {
 	int fd;			/* -1: none */
 	int wd;			/* -1: not watching */
 	dev_t dev;		/* the watched directory */
 	ino_t ino;
 	bool local;		/* a filesystem that reports every change */
+	bool all;		/* names cannot tell (until forgotten) */
 	char *dir;
+	/* the names reported since dirnotify_forget(), NUL-separated */
+	char *names;
+	size_t names_len, names_cap, nnames;
+	uint32_t *slot;		/* open addressing: offset in names + 1 */
 };
 
 #define DIRNOTIFY_INIT { .fd = -1, .wd = -1 }
 
-/* Watch dir (n from DIRNOTIFY_INIT); 0, or -errno (then never quiet). */
+/* Watch dir (n from DIRNOTIFY_INIT); 0, or -errno (then it cannot tell). */
 int dirnotify_open(struct dirnotify *n, const char *dir) MIG_MUSTCHECK;
 /*
- * Read every queued event: true if there was one (or the watch was lost,
- * then it is set up again). Use it when the fd polls readable.
+ * Read every queued event and keep what it says: true if one concerns a
+ * migration entry or the directory itself (if the watch was lost, it is
+ * set up again). Use it when the fd polls readable.
  */
 bool dirnotify_drain(struct dirnotify *n);
-/* Drain; true if no event came and the watch can vouch for the path. */
-bool dirnotify_quiet(struct dirnotify *n);
+/*
+ * Drain, then: does the directory still read as s says, if it did at the
+ * last dirnotify_forget() (or dirnotify_open())? 1: yes; 0: no, as
+ * dirscan_same() would say; -1: the events cannot tell, scan.
+ */
+int dirnotify_same(struct dirnotify *n, struct dirscan *s);
+/*
+ * Drop the names kept so far: once the snapshots the caller relies on
+ * were compared with the directory after the last drain, or before it
+ * takes a new one.
+ */
+void dirnotify_forget(struct dirnotify *n);
 void dirnotify_close(struct dirnotify *n);
 
 /* Snapshot dir into s (cleared first). Returns 0, or s->err. */
@@ -93,6 +123,11 @@ void dirscan_set(struct dirscan *s, size_t i, const struct stat *st);
 int dirscan_end(struct dirscan *s, int err);
 /* Does dir read as s says? A snapshot with err or racy is never the same. */
 bool dirscan_same(const char *dir, const struct dirscan *s);
+/* The entry's stat is the one st says (its name aside). */
+bool dirscan_ent_same(const struct dirscan_ent *e, const struct stat *st);
+/* The index of name's entry, or -1 (once the snapshot is complete). */
+ssize_t dirscan_find(struct dirscan *s, const char *name);
+uint32_t dirscan_hash(const char *name);
 void dirscan_clear(struct dirscan *s);
 
 #endif

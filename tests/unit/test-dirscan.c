@@ -140,49 +140,6 @@ test_changes(void **state)
 	dirscan_clear(&s);
 }
 
-/* inotify vouches for a quiet directory, and for nothing else */
-static void
-test_notify(void **state)
-{
-	struct dirnotify nt = DIRNOTIFY_INIT;
-	char *p, *q;
-
-	assert_int_equal(dirnotify_open(&nt, dir), 0);
-	if (!nt.local) {
-		dirnotify_close(&nt);
-		skip();
-	}
-	assert_true(dirnotify_quiet(&nt));
-	assert_true(dirnotify_quiet(&nt));
-	put("r100_x.sql", "x");
-	assert_false(dirnotify_quiet(&nt));
-	assert_true(dirnotify_quiet(&nt));
-	put("notes.txt", "x");		/* any event: the scan decides */
-	assert_false(dirnotify_quiet(&nt));
-	assert_true(dirnotify_quiet(&nt));
-	/* the directory moved away and another took its name */
-	p = xasprintf("%s.old", dir);
-	assert_int_equal(rename(dir, p), 0);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	assert_false(dirnotify_quiet(&nt));
-	/* now the new one is watched */
-	assert_true(dirnotify_quiet(&nt));
-	put("r101_x.sql", "x");
-	assert_false(dirnotify_quiet(&nt));
-	q = xasprintf("%s/r101_x.sql", dir);
-	assert_int_equal(unlink(q), 0);
-	free(q);
-	assert_int_equal(rmdir(dir), 0);
-	assert_int_equal(rename(p, dir), 0);
-	assert_false(dirnotify_quiet(&nt));
-	free(p);
-	q = xasprintf("%s/r100_x.sql", dir);
-	assert_int_equal(unlink(q), 0);
-	free(q);
-	dirnotify_close(&nt);
-	assert_false(dirnotify_quiet(&nt));
-}
-
 static void
 test_missing(void **state)
 {
@@ -249,6 +206,7 @@ test_loader_snapshot(void **state)
 	assert_int_equal(a.n, 22);
 	assert_int_equal(b.n, a.n);
 	assert_true(b.links && a.links);
+	assert_true(b.opaque && a.opaque);	/* d.sql */
 	assert_false(b.racy || a.racy);
 	for (i = 0; i < a.n; i++) {
 		assert_string_equal(b.names + b.v[i].name,
@@ -309,7 +267,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_changes),
-		cmocka_unit_test(test_notify),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_loader_snapshot),
 	};
