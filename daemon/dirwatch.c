@@ -14,13 +14,15 @@
 
 /*
  * Before every change request the directory is compared with the snapshot
- * taken when it was loaded (dirscan: a stat of every file). While inotify
- * can vouch that nothing happened since the last comparison (dirnotify),
- * the scan is skipped; symbolic links in the directory (a target may
- * change elsewhere) always mean a scan.
+ * taken when it was loaded (dirscan). A snapshot found to match is
+ * "clean": from then on inotify (dirnotify) keeps the names of the entries
+ * events reported, and the next comparison stats only those; where it
+ * cannot tell (no inotify, NFS, an overflow, symbolic links: a target may
+ * change elsewhere...) every file is stat-ed. Once the snapshots in use
+ * were compared, the names are forgotten.
  */
 static struct dirnotify notify = DIRNOTIFY_INIT;
-static const struct revset *clean_rs;	/* no event since it was compared */
+static const struct revset *clean_rs;	/* matched at the last forget */
 
 /*
  * A directory that did not load: its snapshot and its errors, so that
@@ -28,19 +30,17 @@ static const struct revset *clean_rs;	/* no event since it was compared */
  */
 static struct dirscan bad_snap;
 static struct merr bad_err;
-static bool bad_clean;			/* no event since bad_snap */
+static bool bad_clean;			/* bad_snap matched then too */
 
 static struct event *ev_inotify, *ev_settle;
 
-/* No event since the last comparison, and inotify can vouch for it? */
+/* Does the directory read as snap says? clean: it did at the last forget. */
 static bool
-dirwatch_quiet(const struct dirscan *snap)
+dirwatch_same(struct dirscan *snap, bool clean)
 {
-	if (dirnotify_quiet(&notify) && !snap->links)
-		return true;
-	clean_rs = NULL;
-	bad_clean = false;
-	return false;
+	int r = clean ? dirnotify_same(&notify, snap) : -1;
+
+	return r >= 0 ? r == 1 : dirscan_same(D->cfg.migrations_dir, snap);
 }
 
 int
@@ -49,21 +49,23 @@ dirwatch_check(struct merr *err)
 	const char *dir = D->cfg.migrations_dir;
 	struct dirscan pre = { 0 };
 	json_t *result = NULL;
-	bool quiet;
 	int r;
 
-	quiet = dirwatch_quiet(&D->rs->snap);
-	if ((quiet && clean_rs == D->rs) || dirscan_same(dir, &D->rs->snap)) {
+	if (dirwatch_same(&D->rs->snap, clean_rs == D->rs)) {
+		dirnotify_forget(&notify);
 		clean_rs = D->rs;
+		bad_clean = false;
 		return 0;
 	}
-	if (bad_err.code != MERR_NONE && ((quiet && bad_clean &&
-	    !bad_snap.links) ||
-	    dirscan_same(dir, &bad_snap))) {
+	clean_rs = NULL;
+	if (bad_err.code != MERR_NONE && dirwatch_same(&bad_snap, bad_clean)) {
+		dirnotify_forget(&notify);
 		bad_clean = true;
 		merr_copy(err, &bad_err);
 		return -EINVAL;
 	}
+	/* what was reported so far, the snapshots below see */
+	dirnotify_forget(&notify);
 	(void)dirscan_take(dir, &pre);
 	r = op_reload_now(false, &result, err);
 	json_decref(result);
@@ -77,6 +79,7 @@ dirwatch_check(struct merr *err)
 	}
 	dirscan_clear(&pre);
 	clean_rs = D->rs;
+	bad_clean = false;
 	return 0;
 }
 
@@ -87,12 +90,16 @@ dirwatch_on_settle(evutil_socket_t fd, short what, void *arg)
 	struct merr err = { 0 };
 	json_t *result = NULL;
 
-	if (D->shutting_down || dirscan_same(D->cfg.migrations_dir,
-	    &D->rs->snap))
+	if (D->shutting_down || dirwatch_same(&D->rs->snap, clean_rs == D->rs))
 		return;
+	dirnotify_forget(&notify);
+	clean_rs = NULL;
+	bad_clean = false;
 	if (op_reload_now(true, &result, &err) < 0)
 		log_error("watch: reload rejected, keeping the old migrations: "
 		    "%s", err.message);
+	else
+		clean_rs = D->rs;
 	json_decref(result);
 	merr_clear(&err);
 }
@@ -102,12 +109,9 @@ dirwatch_on_inotify(evutil_socket_t fd, short what, void *arg)
 {
 	struct timeval tv = { 0, DIRWATCH_SETTLE_MS * 1000 };
 
-	/* what changed does not matter: the stat scan decides */
-	if (dirnotify_drain(&notify)) {
-		clean_rs = NULL;
-		bad_clean = false;
+	/* the names are kept for the next check */
+	if (dirnotify_drain(&notify))
 		evtimer_add(ev_settle, &tv);
-	}
 }
 
 void
