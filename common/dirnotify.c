@@ -95,7 +95,7 @@ dirnotify_note(struct dirnotify *n, const char *name, size_t len)
 	len = strlen(name) + 1;
 	if (n->slot == NULL)
 		n->slot = xcalloc(DIRNOTIFY_SLOTS, sizeof *n->slot);
-	for (i = dirscan_hash(name) & (DIRNOTIFY_SLOTS - 1);
+	for (i = dirscan_hash(name, len - 1) & (DIRNOTIFY_SLOTS - 1);
 	    (k = n->slot[i]) != 0; i = (i + 1) & (DIRNOTIFY_SLOTS - 1))
 		if (strcmp(n->names + k - 1, name) == 0)
 			return;

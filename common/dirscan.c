@@ -198,27 +198,41 @@ dirscan_same(const char *dir, const struct dirscan *s)
 }
 
 uint32_t
-dirscan_hash(const char *name)
+dirscan_hash(const char *name, size_t len)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
+	const uint64_t k = 0xbf58476d1ce4e5b9u;	/* splitmix64's */
+	uint64_t h = len * 0x9e3779b97f4a7c15u, w;
 
-	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h;
+	/* eight bytes a step: the index of 10,000 names is on a check's path */
+	for (; len >= 8; len -= 8, name += 8) {
+		memcpy(&w, name, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 31;
+	}
+	if (len > 0) {
+		w = 0;
+		memcpy(&w, name, len);
+		h = (h ^ w) * k;
+		h ^= h >> 31;
+	}
+	return (uint32_t)(h ^ h >> 32);
 }
 
 /* Index the entries by name: open addressing, at most 3/4 full. */
 static void
 dirscan_index(struct dirscan *s)
 {
-	size_t size = 16, i, j;
+	size_t size = 16, i, j, end;
 
 	while (size < s->n + s->n / 3 + 1)
 		size *= 2;
 	s->idx = xcalloc(size, sizeof *s->idx);
 	s->idx_mask = size - 1;
 	for (j = 0; j < s->n; j++) {
-		i = dirscan_hash(s->names + s->v[j].name) & s->idx_mask;
+		/* the names are stored one after the other */
+		end = j + 1 < s->n ? s->v[j + 1].name : s->names_len;
+		i = dirscan_hash(s->names + s->v[j].name,
+		    end - s->v[j].name - 1) & s->idx_mask;
 		while (s->idx[i] != 0)
 			i = (i + 1) & s->idx_mask;
 		s->idx[i] = (uint32_t)(j + 1);
@@ -232,7 +246,8 @@ dirscan_find(struct dirscan *s, const char *name)
 
 	if (s->idx == NULL)
 		dirscan_index(s);
-	for (i = dirscan_hash(name) & s->idx_mask; (k = s->idx[i]) != 0;
+	for (i = dirscan_hash(name, strlen(name)) & s->idx_mask;
+	    (k = s->idx[i]) != 0;
 	    i = (i + 1) & s->idx_mask)
 		if (strcmp(s->names + s->v[k - 1].name, name) == 0)
 			return (ssize_t)(k - 1);

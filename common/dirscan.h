@@ -127,7 +127,7 @@ bool dirscan_same(const char *dir, const struct dirscan *s);
 bool dirscan_ent_same(const struct dirscan_ent *e, const struct stat *st);
 /* The index of name's entry, or -1 (once the snapshot is complete). */
 ssize_t dirscan_find(struct dirscan *s, const char *name);
-uint32_t dirscan_hash(const char *name);
+uint32_t dirscan_hash(const char *name, size_t len);
 void dirscan_clear(struct dirscan *s);
 
 #endif
