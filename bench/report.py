@@ -326,6 +326,10 @@ def main():
               "inotify reported): p50", "dirscan.event", "us",
               scale=1000, target="<= 5 ms", ok=lambda m: m <= 5000)
         t.row("  p99 of 200", "dirscan.event.p99", "us", scale=1000)
+        t.row("  its CPU time: p50", "dirscan.event.cpu", "us",
+              scale=1000)
+        t.row("  its CPU time: p99", "dirscan.event.cpu.p99", "us",
+              scale=1000)
         t.row("stat scan of every file (before: after any event; now NFS, "
               "links, overflow): p50",
               "dirscan", "ms", target="<= 5 ms" if big >= 10000 else None,
