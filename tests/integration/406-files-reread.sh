@@ -69,6 +69,20 @@ sed -i 's/^-- transactional: perhaps$/-- transactional: true/' "$b"
 up head
 ((rc == 0)) && [[ $(rows) == brk000000001 ]] || fail "after the fix: $rc $out $(rows)"
 ok "a broken directory fails the request with FILE:LINE as it is now; fixed, it runs"
+
+# ---- renamed, then removed: the names inotify reported are what is stat-ed ----------
+z=$dir/zzz000000001_bad.sql
+printf -- '-- revision: zzz000000001\n-- down_revision: brk000000001\n-- transactional: perhaps\n\n-- +upgrade\nSELECT 1;\n' >"$z"
+up head
+((rc == 1)) && grep -qF "$z:3: " <<<"$out" || fail "upgrade with a broken file: $rc $out"
+mv "$z" "$dir/zzz000000001_moved.sql"
+up head
+((rc == 1)) && grep -qF "$dir/zzz000000001_moved.sql:3: " <<<"$out" ||
+	fail "the renamed file is not named as it is now: $rc $out"
+rm "$dir/zzz000000001_moved.sql"
+up head
+((rc == 0)) && [[ $(rows) == brk000000001 ]] || fail "after the removal: $rc $out $(rows)"
+ok "a broken file renamed, then removed: each request sees the directory as it is"
 t_stop a
 
 # ---- auto-migrate on: a request's reload starts no auto-migrate ----------------------
