@@ -88,6 +88,15 @@ int migfile_load(const char *path, struct migfile **out,
     struct mdiag_list *diags) MIG_MUSTCHECK;
 void migfile_free(struct migfile *mf);
 
+/*
+ * The SHA-256 the checksums are computed with: libmd's by default (light to
+ * load: migratectl), or fn (the daemon, which links libcrypto through libpq
+ * anyway, sets OpenSSL's: 2.5x faster on a section). fn writes 32 bytes.
+ */
+typedef void (*migfile_sha256_fn)(const void *data, size_t len,
+    unsigned char digest[32]);
+void migfile_set_sha256(migfile_sha256_fn fn);
+
 /* A loaded directory: every *.sql file (dotfiles ignored), sorted by name. */
 struct migset {
 	struct arena *arena;	/* its files, their texts and statements */

@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
+#include "sha256.h"
 
 struct daemon *D;
 
@@ -569,6 +570,7 @@ daemon_free_state(void)
 	revset_unref(D->rs);
 	if (ev_trim != NULL)
 		event_free(ev_trim);
+	sha256_free();
 	ev_trim = NULL;		/* here: the unit tests start another loop */
 	event_base_free(D->base);
 	settings_free(&D->cfg);
@@ -651,6 +653,7 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	if (daemon_check_migrations_dir() < 0)
 		return EXIT_CONFIG;
+	sha256_setup();
 	if (daemon_load_migrations() < 0)
 		return EXIT_DATAERR;
 	server_load_users();

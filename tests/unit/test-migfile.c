@@ -22,6 +22,7 @@
 
 #include "migfile.h"
 #include "migtest.h"
+#include "../../daemon/sha256.h"
 
 /*
  * Table-driven cases: tests/data/migfile/NAME.sql is loaded and rendered
@@ -235,6 +236,54 @@ test_migfile_checksum(void **state)
 			fail_msg("case %zu: checksum %s", i, mf->checksum);
 		migfile_free(mf);
 	}
+}
+
+/*
+ * The daemon's OpenSSL checksums (daemon/sha256.c) are migratectl's libmd
+ * ones: the same cases, then random sections of every length up to 2 KiB
+ * (block boundaries, bytes of every value), each hashed both ways.
+ */
+static void
+test_migfile_checksum_openssl(void **state)
+{
+	static const char abc[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \t\n;,*+=<>~";
+	char *text, want[65];
+	struct migfile *mf;
+	size_t len, i, n, hdr;
+	unsigned seed = 20261207;
+
+	sha256_setup();
+	test_migfile_checksum(state);
+	hdr = strlen(HDR "-- +upgrade\n");
+	text = malloc(hdr + 2048 + 1);
+	assert_non_null(text);
+	memcpy(text, HDR "-- +upgrade\n", hdr);
+	for (len = 0; len <= 2048; len += len < 300 ? 1 : 37) {
+		for (i = 0; i < len; i++) {
+			/* valid UTF-8 that splits into statements */
+			text[hdr + i] = abc[rand_r(&seed) % (sizeof abc - 1)];
+			if (text[hdr + i] == '~' && i + 1 < len) {
+				text[hdr + i++] = '\xc3';
+				text[hdr + i] = '\xa9';
+			} else if (text[hdr + i] == '~')
+				text[hdr + i] = 'x';
+		}
+		text[hdr + len] = '\0';
+		n = strlen(text);
+		sha256_free();
+		mf = parse_ok(text);
+		memcpy(want, mf->checksum, sizeof want);
+		migfile_free(mf);
+		sha256_setup();
+		mf = parse_ok(text);
+		if (strcmp(mf->checksum, want) != 0)
+			fail_msg("length %zu: OpenSSL %s, libmd %s", n - hdr,
+			    mf->checksum, want);
+		migfile_free(mf);
+	}
+	sha256_free();
+	free(text);
 }
 
 /* BOM and CRLF change neither the lines nor the statements. */
@@ -612,6 +661,7 @@ main(void)
 		MIGFILE_CASES(MIGFILE_CASE)
 		cmocka_unit_test(test_migfile_all_listed),
 		cmocka_unit_test(test_migfile_checksum),
+		cmocka_unit_test(test_migfile_checksum_openssl),
 		cmocka_unit_test(test_migfile_bom_crlf),
 		cmocka_unit_test(test_migfile_header_shapes),
 		cmocka_unit_test(test_migfile_empty),
