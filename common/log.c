@@ -142,6 +142,19 @@ log_now(long *ms)
 	return log_ts;
 }
 
+/* Append s at buf[n] (n < size), cut to fit and ended by '\0'; new n. */
+static int
+log_cat(char *buf, size_t size, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > size - n - 1)
+		len = size - n - 1;
+	memcpy(buf + n, s, len);
+	buf[n + len] = '\0';
+	return (int)(n + len);
+}
+
 void
 log_format_line(const struct log_record *rec, char *buf, size_t size)
 {
@@ -154,12 +167,14 @@ log_format_line(const struct log_record *rec, char *buf, size_t size)
 	    log_progname, log_getpid(), log_level_name(rec->level));
 	if (n < 0 || (size_t)n >= size)
 		return;
-	if (rec->op != NULL && rec->revision != NULL)
-		n += snprintf(buf + n, size - n, "%s %s: ", rec->op,
-		    rec->revision);
-	if ((size_t)n >= size)
-		return;
-	snprintf(buf + n, size - n, "%s", rec->message);
+	/* the rest as snprintf("%s %s: %s") would, without its parsing */
+	if (rec->op != NULL && rec->revision != NULL) {
+		n = log_cat(buf, size, (size_t)n, rec->op);
+		n = log_cat(buf, size, (size_t)n, " ");
+		n = log_cat(buf, size, (size_t)n, rec->revision);
+		n = log_cat(buf, size, (size_t)n, ": ");
+	}
+	(void)log_cat(buf, size, (size_t)n, rec->message);
 }
 
 void
