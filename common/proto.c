@@ -337,13 +337,36 @@ proto_encode_event_steal(const json_t *id, const char *event, json_t *fields)
 	return line;
 }
 
+void
+proto_ev_init(struct proto_ev *e)
+{
+	e->cap = 256;
+	e->buf = xmalloc(e->cap);
+	e->buf[0] = '{';
+	e->len = 1;
+	e->bad = false;
+}
+
+void
+proto_ev_free(struct proto_ev *e)
+{
+	free(e->buf);
+	e->buf = NULL;
+	e->len = e->cap = 0;
+}
+
 /* Append s (n bytes) to e, or make e bad. */
 static void
 proto_ev_put(struct proto_ev *e, const char *s, size_t n)
 {
-	if (e->bad || n > sizeof e->buf - e->len) {
+	if (e->bad || n > PROTO_EV_MAX - e->len) {
 		e->bad = true;
 		return;
+	}
+	if (n > e->cap - e->len) {
+		while (n > e->cap - e->len)
+			e->cap *= 2;
+		e->buf = xreallocarray(e->buf, e->cap, 1);
 	}
 	memcpy(e->buf + e->len, s, n);
 	e->len += n;
@@ -366,11 +389,19 @@ proto_ev_quoted(struct proto_ev *e, const char *s)
 	proto_ev_put(e, "\"", 1);
 }
 
+/* The separator before a member or an element: none after '{' or '['. */
+static void
+proto_ev_sep(struct proto_ev *e)
+{
+	if (e->len > 0 && e->buf[e->len - 1] != '{' &&
+	    e->buf[e->len - 1] != '[')
+		proto_ev_put(e, ",", 1);
+}
+
 static void
 proto_ev_key(struct proto_ev *e, const char *key)
 {
-	if (e->len > 0)
-		proto_ev_put(e, ",", 1);
+	proto_ev_sep(e);
 	proto_ev_quoted(e, key);
 	proto_ev_put(e, ":", 1);
 }
@@ -393,6 +424,22 @@ proto_ev_int(struct proto_ev *e, const char *key, long long value)
 	proto_ev_put(e, num, (size_t)n);
 }
 
+void
+proto_ev_open(struct proto_ev *e, const char *key, char c)
+{
+	if (key != NULL)
+		proto_ev_key(e, key);
+	else
+		proto_ev_sep(e);
+	proto_ev_put(e, &c, 1);
+}
+
+void
+proto_ev_close(struct proto_ev *e, char c)
+{
+	proto_ev_put(e, &c, 1);
+}
+
 char *
 proto_ev_line(struct proto_ev *e, const json_t *id, const char *event)
 {
@@ -403,21 +450,29 @@ proto_ev_line(struct proto_ev *e, const json_t *id, const char *event)
 	if (!e->bad) {
 		/* as in proto_dump_line(): compact, ASCII */
 		n = json_dumpb(id != NULL ? id : json_null(), e->buf + e->len,
-		    sizeof e->buf - e->len, JSON_COMPACT | JSON_ENSURE_ASCII |
+		    e->cap - e->len, JSON_COMPACT | JSON_ENSURE_ASCII |
 		    JSON_ENCODE_ANY);
-		if (n == 0 || n > sizeof e->buf - e->len)
+		if (n > e->cap - e->len && n <= PROTO_EV_MAX - e->len) {
+			e->cap = e->len + n;
+			e->buf = xreallocarray(e->buf, e->cap, 1);
+			n = json_dumpb(id != NULL ? id : json_null(),
+			    e->buf + e->len, e->cap - e->len, JSON_COMPACT |
+			    JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+		}
+		if (n == 0 || n > e->cap - e->len)
 			e->bad = true;
 		else
 			e->len += n;
 	}
 	proto_ev_str(e, "event", event);
-	proto_ev_put(e, "}\n", 2);
-	if (e->bad)
+	proto_ev_put(e, "}\n", 3);	/* and the '\0' */
+	if (e->bad) {
+		proto_ev_free(e);
 		return NULL;
-	line = xmalloc(e->len + 2);
-	line[0] = '{';
-	memcpy(line + 1, e->buf, e->len);
-	line[e->len + 1] = '\0';
+	}
+	line = e->buf;
+	e->buf = NULL;
+	e->len = e->cap = 0;
 	return line;
 }
 

@@ -52,20 +52,27 @@ char *proto_encode_error(const json_t *id, const struct merr *err);
 char *proto_encode_event_steal(const json_t *id, const char *event,
     json_t *fields);
 /*
- * An event written straight into a buffer, without building jansson
- * objects: the same bytes as proto_encode_event_steal() of the same fields
- * in the same order. Strings other than printable ASCII without '"' and
- * '\\', or fields beyond the buffer, make it bad: the caller then encodes
- * the event with jansson (proto_ev_line() returns NULL).
+ * An event written straight into a growing buffer, without building
+ * jansson objects: the same bytes as proto_encode_event_steal() of the
+ * same fields in the same order. Strings other than printable ASCII
+ * without '"' and '\\', or more than PROTO_EV_MAX bytes, make it bad: the
+ * caller then encodes the event with jansson (proto_ev_line() returns
+ * NULL). proto_ev_init(), members, then proto_ev_line() (which frees what
+ * it does not return) or proto_ev_free().
  */
-#define PROTO_EV_MAX 1024
+#define PROTO_EV_MAX (4u * 1024 * 1024)
 struct proto_ev {
-	char buf[PROTO_EV_MAX];
-	size_t len;
+	char *buf;
+	size_t len, cap;
 	bool bad;
 };
+void proto_ev_init(struct proto_ev *e);
+void proto_ev_free(struct proto_ev *e);
 void proto_ev_str(struct proto_ev *e, const char *key, const char *value);
 void proto_ev_int(struct proto_ev *e, const char *key, long long value);
+/* '{' or '[' (key NULL: an element of an array), then its '}' or ']'. */
+void proto_ev_open(struct proto_ev *e, const char *key, char c);
+void proto_ev_close(struct proto_ev *e, char c);
 char *proto_ev_line(struct proto_ev *e, const json_t *id, const char *event);
 /* The error object {"code","message",...} of err (new reference). */
 json_t *proto_error_object(const struct merr *err);

@@ -181,11 +181,12 @@ test_encode_roundtrip(void **state)
 static void
 ev_same(const char *idtext, const char *rev, const char *msg, long long n)
 {
-	struct proto_ev e = { .len = 0 };
+	struct proto_ev e;
 	json_t *id = idtext != NULL ? json_loads(idtext, JSON_DECODE_ANY,
 	    NULL) : NULL;
 	char *a, *b;
 
+	proto_ev_init(&e);
 	proto_ev_str(&e, "revision", rev);
 	proto_ev_str(&e, "message", msg);
 	proto_ev_int(&e, "index", n);
@@ -200,34 +201,77 @@ ev_same(const char *idtext, const char *rev, const char *msg, long long n)
 	json_decref(id);
 }
 
+/* planned: an array of objects, empty or not; an id that outgrows 256 */
+static void
+ev_planned_same(size_t nsteps, const char *idtext)
+{
+	struct proto_ev e;
+	json_t *steps = json_array(), *id = json_loads(idtext,
+	    JSON_DECODE_ANY, NULL);
+	char *a, *b, rev[16];
+	size_t i;
+
+	proto_ev_init(&e);
+	proto_ev_open(&e, "steps", '[');
+	for (i = 0; i < nsteps; i++) {
+		snprintf(rev, sizeof rev, "r%zu", i);
+		proto_ev_open(&e, NULL, '{');
+		proto_ev_str(&e, "revision", rev);
+		proto_ev_str(&e, "operation", "upgrade");
+		proto_ev_close(&e, '}');
+		json_array_append_new(steps, json_pack("{s:s, s:s}",
+		    "revision", rev, "operation", "upgrade"));
+	}
+	proto_ev_close(&e, ']');
+	a = proto_ev_line(&e, id, "planned");
+	b = proto_encode_event_steal(id, "planned", json_pack("{s:o}",
+	    "steps", steps));
+	assert_non_null(a);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	json_decref(id);
+}
+
 static void
 test_event_direct(void **state)
 {
-	struct proto_ev e = { .len = 0 };
-	char big[PROTO_EV_MAX + 1];
+	static const char longid[] = "[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]";
+	struct proto_ev e;
+	char *big;
 
 	ev_same("1", "abcd", "create t_1", 1);
 	ev_same(NULL, "abcd", "", -9223372036854775807LL - 1);
 	ev_same("\"x\\\"y\u00e9\"", "a b/c", "~{}[]:,", 1000);
 	ev_same("{\"k\":[1,2.5,null,true],\"a\":\"\\n\"}", "r", "m", 0);
+	ev_planned_same(0, "7");
+	ev_planned_same(1, "7");
+	ev_planned_same(300, longid);
+	ev_planned_same(0, longid);	/* the id outgrows the buffer */
 	/* what jansson must escape: the caller falls back to jansson */
+	proto_ev_init(&e);
 	proto_ev_str(&e, "message", "caf\xc3\xa9");
 	assert_null(proto_ev_line(&e, NULL, "x"));
-	e.len = 0;
-	e.bad = false;
+	proto_ev_init(&e);
 	proto_ev_str(&e, "message", "a\"b");
 	assert_null(proto_ev_line(&e, NULL, "x"));
-	e.len = 0;
-	e.bad = false;
+	proto_ev_init(&e);
 	proto_ev_str(&e, "message", "tab\there");
 	assert_null(proto_ev_line(&e, NULL, "x"));
-	/* too long for the buffer: bad, not cut */
-	memset(big, 'a', sizeof big - 1);
-	big[sizeof big - 1] = '\0';
-	e.len = 0;
-	e.bad = false;
+	/* over PROTO_EV_MAX: bad, not cut */
+	big = malloc(PROTO_EV_MAX + 1);
+	assert_non_null(big);
+	memset(big, 'a', PROTO_EV_MAX);
+	big[PROTO_EV_MAX] = '\0';
+	proto_ev_init(&e);
 	proto_ev_str(&e, "message", big);
 	assert_null(proto_ev_line(&e, NULL, "x"));
+	free(big);
 }
 
 static void
