@@ -174,33 +174,49 @@ rsql_add(struct rsql_batch *b, const char *sql, int nparams, ...)
 }
 
 /* Append an owned, formatted statement without parameters. */
-static void
-rsql_addf(struct rsql_batch *b, const char *fmt, ...) MIG_PRINTF(2, 3);
+/*
+ * A statement naming one table, formatted once and kept while the table's
+ * name (D->vt, D->ht: a reload may change them) stays the same: a step
+ * sends four of them, each an xasprintf() before.
+ */
+struct rsql_text {
+	char *tbl;
+	char *sql;
+};
 
-static void
-rsql_addf(struct rsql_batch *b, const char *fmt, ...)
+static const char *
+rsql_text(struct rsql_text *c, const char *tbl, const char *fmt, ...)
+    MIG_PRINTF(3, 4);
+
+static const char *
+rsql_text(struct rsql_text *c, const char *tbl, const char *fmt, ...)
 {
 	va_list ap;
-	char *sql;
 
+	if (c->sql != NULL && strcmp(c->tbl, tbl) == 0)
+		return c->sql;
+	free(c->tbl);
+	free(c->sql);
 	va_start(ap, fmt);
-	sql = xvasprintf(fmt, ap);
+	c->sql = xvasprintf(fmt, ap);
 	va_end(ap);
-	rsql_add(b, sql, 0);
-	free(sql);
+	c->tbl = xstrdup(tbl);
+	return c->sql;
 }
 
 void
 rsql_add_lock(struct rsql_batch *b, const struct rowset *rows,
     const char *lock_timeout)
 {
+	static struct rsql_text lock;
 	char *arr;
 
 	/* the LOCK waits for other writers: never without a bound */
 	if (lock_timeout != NULL)
 		rsql_add(b, "SELECT pg_catalog.set_config('lock_timeout', $1, "
 		    "true)", 1, lock_timeout);
-	rsql_addf(b, "LOCK TABLE %s IN EXCLUSIVE MODE", D->vt);
+	rsql_add(b, rsql_text(&lock, D->vt, "LOCK TABLE %s IN EXCLUSIVE MODE",
+	    D->vt), 0);
 	arr = rowset_array(rows);
 	rsql_add(b, "SELECT pg_catalog.set_config('migrated.expected_rows', "
 	    "$1, true)", 1, arr);
@@ -253,22 +269,18 @@ void
 rsql_version_change(struct rsql_batch *b, const struct rowset *from,
     const struct rowset *to)
 {
-	char *del, *ins, *sql;
+	static struct rsql_text delete, insert;
+	char *del, *ins;
 
 	del = rowset_minus(from, to);
 	ins = rowset_minus(to, from);
-	if (del != NULL) {
-		sql = xasprintf("DELETE FROM %s WHERE version_num = ANY "
-		    "($1::text[])", D->vt);
-		rsql_add(b, sql, 1, del);
-		free(sql);
-	}
-	if (ins != NULL) {
-		sql = xasprintf("INSERT INTO %s (version_num) SELECT "
-		    "pg_catalog.unnest($1::text[])", D->vt);
-		rsql_add(b, sql, 1, ins);
-		free(sql);
-	}
+	if (del != NULL)
+		rsql_add(b, rsql_text(&delete, D->vt, "DELETE FROM %s WHERE "
+		    "version_num = ANY ($1::text[])", D->vt), 1, del);
+	if (ins != NULL)
+		rsql_add(b, rsql_text(&insert, D->vt, "INSERT INTO %s "
+		    "(version_num) SELECT pg_catalog.unnest($1::text[])",
+		    D->vt), 1, ins);
 	free(del);
 	free(ins);
 }
@@ -278,11 +290,17 @@ rsql_history(struct rsql_batch *b, const struct migfile *mf,
     const char *operation, const char *outcome, const char *error,
     const char *user, bool transactional, uint64_t started_ms)
 {
-	char pid[16], start[32], *sql;
+	static struct rsql_text texts[2][2];	/* [started?][transactional] */
+	char pid[16], start[32];
+	const char *sql;
 
 	snprintf(pid, sizeof pid, "%ld", (long)D->pid);
-	snprintf(start, sizeof start, "%.3f", started_ms / 1000.0);
-	sql = xasprintf("INSERT INTO %s (revision, operation, checksum, "
+	if (started_ms)
+		snprintf(start, sizeof start, "%.3f", started_ms / 1000.0);
+	else
+		start[0] = '\0';	/* not sent: 10 parameters */
+	sql = rsql_text(&texts[started_ms != 0][transactional], D->ht,
+	    "INSERT INTO %s (revision, operation, checksum, "
 	    "message, started_at, finished_at, duration_ms, outcome, error, "
 	    "host, pid, instance, requested_by, transactional) VALUES ($1, "
 	    "$2, $3, $4, %s, clock_timestamp(), (extract(epoch FROM "
@@ -295,7 +313,6 @@ rsql_history(struct rsql_batch *b, const struct migfile *mf,
 	    strcmp(operation, "upgrade") == 0 ? mf->checksum : NULL,
 	    mf->message, outcome, error, D->hostname, pid, D->instance, user,
 	    start);
-	free(sql);
 }
 
 void
