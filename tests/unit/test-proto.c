@@ -246,6 +246,9 @@ test_event_direct(void **state)
 	char *big;
 
 	ev_same("1", "abcd", "create t_1", 1);
+	ev_same("1", "abcd", "create t_1", -1);
+	ev_same("1", "abcd", "create t_1", 9223372036854775807LL);
+	ev_same("1", "abcd", "create t_1", 1234567890);
 	ev_same(NULL, "abcd", "", -9223372036854775807LL - 1);
 	ev_same("\"x\\\"y\u00e9\"", "a b/c", "~{}[]:,", 1000);
 	ev_same("{\"k\":[1,2.5,null,true],\"a\":\"\\n\"}", "r", "m", 0);
