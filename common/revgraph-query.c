@@ -744,8 +744,13 @@ revgraph_state(const struct revgraph *g, const char *const *rows,
 			st = RG_DIVERGED;
 		row[idx[i]] = true;
 	}
-	/* Nested: a row is an ancestor of another row (parents only). */
-	rg_mark(g, idx, nrows, RG_PARENTS, true, above);
+	/*
+	 * Nested: a row is an ancestor of another row (parents only). One row
+	 * cannot be (the graph has no cycle): no walk, which during a plan
+	 * is every status refresh's (runner_publish_rows(), every 50 ms).
+	 */
+	if (nrows > 1)
+		rg_mark(g, idx, nrows, RG_PARENTS, true, above);
 	for (i = 0; i < nrows; i++)
 		if (above[idx[i]])
 			st = RG_DIVERGED;
