@@ -446,40 +446,66 @@ proto_ev_close(struct proto_ev *e, char c)
 	proto_ev_put(e, &c, 1);
 }
 
-char *
-proto_ev_line(struct proto_ev *e, const json_t *id, const char *event)
+void
+proto_ev_json(struct proto_ev *e, const char *key, const json_t *v)
 {
-	char *line;
 	size_t n;
 
-	proto_ev_key(e, "id");
-	if (!e->bad) {
-		/* as in proto_dump_line(): compact, ASCII */
-		n = json_dumpb(id != NULL ? id : json_null(), e->buf + e->len,
+	if (key != NULL)
+		proto_ev_key(e, key);
+	else
+		proto_ev_sep(e);
+	if (e->bad)
+		return;
+	/* as in proto_dump_line(): compact, ASCII */
+	n = json_dumpb(v != NULL ? v : json_null(), e->buf + e->len,
+	    e->cap - e->len, JSON_COMPACT | JSON_ENSURE_ASCII |
+	    JSON_ENCODE_ANY);
+	if (n > e->cap - e->len && n <= PROTO_EV_MAX - e->len) {
+		e->cap = e->len + n;
+		e->buf = xreallocarray(e->buf, e->cap, 1);
+		n = json_dumpb(v != NULL ? v : json_null(), e->buf + e->len,
 		    e->cap - e->len, JSON_COMPACT | JSON_ENSURE_ASCII |
 		    JSON_ENCODE_ANY);
-		if (n > e->cap - e->len && n <= PROTO_EV_MAX - e->len) {
-			e->cap = e->len + n;
-			e->buf = xreallocarray(e->buf, e->cap, 1);
-			n = json_dumpb(id != NULL ? id : json_null(),
-			    e->buf + e->len, e->cap - e->len, JSON_COMPACT |
-			    JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
-		}
-		if (n == 0 || n > e->cap - e->len)
-			e->bad = true;
-		else
-			e->len += n;
 	}
-	proto_ev_str(e, "event", event);
-	proto_ev_put(e, "}\n", 3);	/* and the '\0' */
+	if (n == 0 || n > e->cap - e->len)
+		e->bad = true;
+	else
+		e->len += n;
+}
+
+/* Close e's object and take its text (len bytes, '\0' after them). */
+static char *
+proto_ev_take(struct proto_ev *e, const char *end, size_t n, size_t *len)
+{
+	char *text;
+
+	proto_ev_put(e, end, n + 1);	/* and the '\0' */
 	if (e->bad) {
 		proto_ev_free(e);
 		return NULL;
 	}
-	line = e->buf;
+	text = e->buf;
+	*len = e->len - 1;
 	e->buf = NULL;
 	e->len = e->cap = 0;
-	return line;
+	return text;
+}
+
+char *
+proto_ev_text(struct proto_ev *e, size_t *len)
+{
+	return proto_ev_take(e, "}", 1, len);
+}
+
+char *
+proto_ev_line(struct proto_ev *e, const json_t *id, const char *event)
+{
+	size_t len;
+
+	proto_ev_json(e, "id", id);
+	proto_ev_str(e, "event", event);
+	return proto_ev_take(e, "}\n", 2, &len);
 }
 
 char *

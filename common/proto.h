@@ -73,7 +73,12 @@ void proto_ev_int(struct proto_ev *e, const char *key, long long value);
 /* '{' or '[' (key NULL: an element of an array), then its '}' or ']'. */
 void proto_ev_open(struct proto_ev *e, const char *key, char c);
 void proto_ev_close(struct proto_ev *e, char c);
+/* v as jansson writes it (key NULL: an element of an array). */
+void proto_ev_json(struct proto_ev *e, const char *key, const json_t *v);
+/* The event's line: e's members, then "id" and "event"; NULL if bad. */
 char *proto_ev_line(struct proto_ev *e, const json_t *id, const char *event);
+/* e as a JSON object's text (len bytes, no newline); NULL if bad. */
+char *proto_ev_text(struct proto_ev *e, size_t *len);
 /* The error object {"code","message",...} of err (new reference). */
 json_t *proto_error_object(const struct merr *err);
 

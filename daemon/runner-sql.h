@@ -103,6 +103,26 @@ bool runner_cic_before(const char *op, const char *revision,
     void *arg);
 void runner_cic_clear(void);
 
+/* runner-ev.c: the runner's events and its reply, without jansson */
+struct runner_done { /* a step done, for the reply */
+	const struct migfile *mf;
+	uint64_t ms;
+};
+struct revgraph;
+struct rg_plan;
+void runner_ev_started(struct req *req, const struct migfile *mf, size_t index,
+    size_t total);
+void runner_ev_finished(struct req *req, const struct migfile *mf,
+    uint64_t ms);
+void runner_ev_planned(struct req *req, const struct revgraph *g,
+    const struct rg_plan *plan);
+/* {"from","to","steps":[{revision,operation,duration_ms}]}; takes to */
+json_t *runner_result_json(const json_t *from, json_t *to,
+    const struct runner_done *v, size_t n, const char *op);
+/* The same as the reply line to id, NULL if jansson must write it. */
+char *runner_result_line(const json_t *id, const json_t *from,
+    const json_t *to, const struct runner_done *v, size_t n, const char *op);
+
 /* guard.c: the guard statement of a step (a function call or a DO) */
 void guard_add(struct rsql_batch *b);
 /* (Re)create the guard function on the lock session, then done(arg). */

@@ -36,7 +36,8 @@ struct runner {
 	size_t *rowidx, nrowidx;	/* revgraph_rows_of(applied) */
 	size_t *nextidx, nnextidx;	/* the same after the current step */
 	json_t *from;
-	json_t *steps;
+	struct runner_done *done;	/* the steps done, for the reply */
+	size_t ndone, capdone;
 	uint64_t step_start;		/* now_ms(): for durations */
 	uint64_t step_wall;		/* wall_ms(): started_at */
 	uint64_t plan_start;
@@ -154,7 +155,7 @@ runner_free(void)
 	free(R->rowidx);
 	free(R->nextidx);
 	json_decref(R->from);
-	json_decref(R->steps);
+	free(R->done);
 	free(R->hist_id);
 	merr_clear(&R->err);
 	runner_cic_clear();
@@ -167,13 +168,19 @@ static void
 runner_finish(const struct merr *err)
 {
 	struct req *req = R->req;
-	json_t *result = NULL;
+	json_t *result = NULL, *to;
 
 	if (err == NULL) {
-		result = json_object();
-		json_object_set(result, "from", R->from);
-		json_object_set_new(result, "to", rowset_json(&R->rows));
-		json_object_set(result, "steps", R->steps);
+		to = rowset_json(&R->rows);
+		/* a client's reply written as text; auto-migrate's kept */
+		if (req->conn != NULL && req->reply == NULL)
+			req->reply = runner_result_line(req->id, R->from, to,
+			    R->done, R->ndone, runner_opname());
+		if (req->reply != NULL)
+			json_decref(to);
+		else
+			result = runner_result_json(R->from, to, R->done,
+			    R->ndone, runner_opname());
 		log_op(LOG_LVL_INFO, runner_opname(), NULL,
 		    (long long)(now_ms() - R->plan_start), NULL,
 		    "%s finished: %zu step(s) in %" PRIu64 " ms",
@@ -375,7 +382,7 @@ runner_atomic_restart(void)
 	R->in_txn = false;
 	R->step = 0;
 	runner_take_rows(&R->start);
-	json_array_clear(R->steps);
+	R->ndone = 0;
 }
 
 /*
@@ -436,67 +443,20 @@ runner_publish_rows(void)
 	evtimer_add(R->ev_publish, &tv);
 }
 
-/*
- * step_started and step_finished, two per step, and planned: written
- * straight into a buffer (jansson's objects and dump cost ~15k
- * instructions a step's event, 15M a 1,000-step plan); jansson still
- * encodes an event with a field that is not plain ASCII.
- */
-static void
-runner_event_started(const struct migfile *mf)
-{
-	struct proto_ev e;
-	char *line;
-
-	if (!op_wants_events(R->req))
-		return;
-	proto_ev_init(&e);
-	proto_ev_str(&e, "revision", mf->revision);
-	proto_ev_str(&e, "message", mf->message);
-	proto_ev_int(&e, "index", (long long)(R->step + 1));
-	proto_ev_int(&e, "total", (long long)R->plan.n);
-	if ((line = proto_ev_line(&e, R->req->id, "step_started")) != NULL)
-		op_event_line(R->req, line);
-	else
-		op_event(R->req, "step_started", json_pack("{s:s, s:s, s:I, "
-		    "s:I}", "revision", mf->revision, "message", mf->message,
-		    "index", (json_int_t)(R->step + 1), "total",
-		    (json_int_t)R->plan.n));
-}
-
-static void
-runner_event_finished(const struct migfile *mf, uint64_t ms)
-{
-	struct proto_ev e;
-	char *line;
-
-	if (!op_wants_events(R->req))
-		return;
-	proto_ev_init(&e);
-	proto_ev_str(&e, "revision", mf->revision);
-	proto_ev_int(&e, "duration_ms", (long long)ms);
-	if ((line = proto_ev_line(&e, R->req->id, "step_finished")) != NULL)
-		op_event_line(R->req, line);
-	else
-		op_event(R->req, "step_finished", json_pack("{s:s, s:I}",
-		    "revision", mf->revision, "duration_ms", (json_int_t)ms));
-}
-
 static void
 runner_step_end(void)
 {
-	json_t *o;
 	uint64_t ms = now_ms() - R->step_start;
 	const struct migfile *mf = runner_mf();
 	size_t *idx;
 
-	o = json_object();
-	json_object_set_new(o, "revision", json_string(mf->revision));
-	json_object_set_new(o, "operation", json_string(runner_opname()));
-	json_object_set_new(o, "duration_ms", json_integer(ms));
-	json_array_append(R->steps, o);
-	runner_event_finished(mf, ms);
-	json_decref(o);
+	if (R->ndone == R->capdone) {
+		R->capdone = R->capdone ? R->capdone * 2 : 64;
+		R->done = xreallocarray(R->done, R->capdone, sizeof *R->done);
+	}
+	R->done[R->ndone].mf = mf;
+	R->done[R->ndone++].ms = ms;
+	runner_ev_finished(R->req, mf, ms);
 	log_op(LOG_LVL_INFO, runner_opname(), mf->revision, (long long)ms,
 	    NULL, "done in %" PRIu64 " ms (%s)", ms, mf->message);
 	metrics_step(runner_opname(), ms, true);
@@ -624,7 +584,7 @@ runner_emit_started(void)
 
 	R->step_start = now_ms();
 	R->step_wall = wall_ms();
-	runner_event_started(mf);
+	runner_ev_started(R->req, mf, R->step + 1, R->plan.n);
 	lintrun_step_started(R->req, mf);
 	notify_status("applying %s (%zu/%zu)", mf->revision, R->step + 1,
 	    R->plan.n);
@@ -884,44 +844,6 @@ runner_nt_begin(void)
 
 /* ---- plans ---- */
 
-static void
-runner_emit_planned(void)
-{
-	json_t *steps;
-	const struct migfile *mf;
-	struct proto_ev e;
-	char *line;
-	size_t i;
-
-	if (!op_wants_events(R->req))
-		return;
-	proto_ev_init(&e);
-	proto_ev_open(&e, "steps", '[');
-	for (i = 0; i < R->plan.n && !e.bad; i++) {
-		mf = R->rs->g->nodes[R->plan.v[i].rev].mf;
-		proto_ev_open(&e, NULL, '{');
-		proto_ev_str(&e, "revision", mf->revision);
-		proto_ev_str(&e, "operation", R->plan.v[i].up ? "upgrade" :
-		    "downgrade");
-		proto_ev_str(&e, "message", mf->message);
-		proto_ev_close(&e, '}');
-	}
-	proto_ev_close(&e, ']');
-	if ((line = proto_ev_line(&e, R->req->id, "planned")) != NULL) {
-		op_event_line(R->req, line);
-		return;
-	}
-	steps = json_array();
-	for (i = 0; i < R->plan.n; i++) {
-		mf = R->rs->g->nodes[R->plan.v[i].rev].mf;
-		json_array_append_new(steps, json_pack("{s:s, s:s, s:s}",
-		    "revision", mf->revision, "operation",
-		    R->plan.v[i].up ? "upgrade" : "downgrade", "message",
-		    mf->message));
-	}
-	op_event(R->req, "planned", json_pack("{s:o}", "steps", steps));
-}
-
 /* The guard function is ready (or the DO block will do): first step. */
 static void
 runner_on_guard(void *arg)
@@ -952,12 +874,11 @@ runner_start(struct req *req, struct revset *rs, struct rg_plan *plan,
 	R->applied = xcalloc(rs->g->n + 1, sizeof *R->applied);
 	runner_take_rows(&R->start);
 	R->from = rowset_json(&R->rows);
-	R->steps = json_array();
 	R->ev_retry = evtimer_new(D->base, runner_on_retry, NULL);
 	R->ev_publish = evtimer_new(D->base, runner_on_publish, NULL);
 	if (R->ev_retry == NULL || R->ev_publish == NULL)
 		fatal("evtimer_new failed");
-	runner_emit_planned();
+	runner_ev_planned(R->req, R->rs->g, &R->plan);
 	guard_prepare(runner_on_guard, R);
 }
 

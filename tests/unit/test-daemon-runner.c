@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "daemontest.h"
+#include "proto.h"
+#include "runner-sql.h"
 
 #define ID(n) ((const void *)(intptr_t)(n))
 #define MANUAL "auto_migrate = false"
@@ -164,10 +166,41 @@ test_lock_timeout_gives_up(void **state)
 	assert_int_equal(fakedb_count("CREATE TABLE t3"), 0);
 }
 
+/* The reply written as text: jansson's bytes, or NULL where it must. */
+static void
+test_result_text(void **state)
+{
+	char r1[] = "r1", r2[] = "r2", r3[] = "r\xc3\xa9";
+	struct migfile a = { .revision = r1 }, b = { .revision = r2 },
+		       bad = { .revision = r3 };
+	struct runner_done done[] = { { &a, 12 }, { &b, 0 }, { &bad, 1 } };
+	json_t *id = json_integer(7), *from = json_pack("[]"), *to;
+	char *text, *want;
+	size_t n;
+
+	(void)state;
+	for (n = 0; n <= 2; n++) {
+		to = json_pack("[s, s]", "r2", "x y");
+		text = runner_result_line(id, from, to, done, n, "upgrade");
+		want = proto_encode_ok_steal(id,
+		    runner_result_json(from, to, done, n, "upgrade"));
+		assert_non_null(text);
+		assert_string_equal(text, want);
+		free(text);
+		free(want);
+	}
+	to = json_pack("[]");
+	assert_null(runner_result_line(id, from, to, done, 3, "downgrade"));
+	json_decref(to);
+	json_decref(from);
+	json_decref(id);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_result_text),
 		cmocka_unit_test_teardown(test_replan, dt_teardown),
 		cmocka_unit_test_teardown(test_replan_ahead, dt_teardown),
 		cmocka_unit_test_teardown(test_lock_not_held, dt_teardown),
