@@ -158,16 +158,35 @@ log_cat(char *buf, size_t size, size_t n, const char *s)
 void
 log_format_line(const struct log_record *rec, char *buf, size_t size)
 {
+	static char pidtext[32];
+	static long pidof = -1;
 	const char *ts;
-	long ms;
+	char frac[8];
+	long ms, pid;
 	int n;
 
-	ts = log_now(&ms);
-	n = snprintf(buf, size, "%s.%03ldZ %s[%ld] %s: ", ts, ms,
-	    log_progname, log_getpid(), log_level_name(rec->level));
-	if (n < 0 || (size_t)n >= size)
+	if (size == 0)
 		return;
-	/* the rest as snprintf("%s %s: %s") would, without its parsing */
+	ts = log_now(&ms);
+	if ((pid = log_getpid()) != pidof) {
+		snprintf(pidtext, sizeof pidtext, "[%ld] ", pid);
+		pidof = pid;
+	}
+	/*
+	 * "%s.%03ldZ %s[%ld] %s: " then "%s %s: %s", cut as snprintf() cuts,
+	 * without its parsing (2k instructions a line)
+	 */
+	frac[0] = '.';
+	frac[1] = (char)('0' + ms / 100 % 10);
+	frac[2] = (char)('0' + ms / 10 % 10);
+	frac[3] = (char)('0' + ms % 10);
+	memcpy(frac + 4, "Z ", 3);
+	n = log_cat(buf, size, 0, ts);
+	n = log_cat(buf, size, (size_t)n, frac);
+	n = log_cat(buf, size, (size_t)n, log_progname);
+	n = log_cat(buf, size, (size_t)n, pidtext);
+	n = log_cat(buf, size, (size_t)n, log_level_name(rec->level));
+	n = log_cat(buf, size, (size_t)n, ": ");
 	if (rec->op != NULL && rec->revision != NULL) {
 		n = log_cat(buf, size, (size_t)n, rec->op);
 		n = log_cat(buf, size, (size_t)n, " ");

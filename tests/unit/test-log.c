@@ -105,6 +105,48 @@ test_pid_after_fork(void **state)
 	assert_non_null(strstr(line, want));
 }
 
+/* A plain line, whole and cut to any size, as snprintf() would write it. */
+static void
+test_plain_line(void **state)
+{
+	struct log_record rec = { LOG_LVL_WARN, "lock timeout, retrying",
+	    "upgrade", "d382069dacef", -1, NULL };
+	char whole[512], cut[512], want[512];
+	size_t len, size;
+	int i;
+
+	log_init("migrated", LOG_LVL_DEBUG);
+	log_format_line(&rec, whole, sizeof whole);
+	/* 2026-12-06T21:53:09.925Z */
+	for (i = 0; i < 24; i++)
+		if (i == 4 || i == 7)
+			assert_int_equal(whole[i], '-');
+		else if (i == 10)
+			assert_int_equal(whole[i], 'T');
+		else if (i == 13 || i == 16)
+			assert_int_equal(whole[i], ':');
+		else if (i == 19)
+			assert_int_equal(whole[i], '.');
+		else if (i == 23)
+			assert_int_equal(whole[i], 'Z');
+		else
+			assert_true(whole[i] >= '0' && whole[i] <= '9');
+	snprintf(want, sizeof want, " migrated[%ld] warn: upgrade "
+	    "d382069dacef: lock timeout, retrying", (long)getpid());
+	assert_string_equal(whole + 24, want);
+	len = strlen(whole);
+	for (size = 25; size <= len + 1; size++) {
+		log_format_line(&rec, cut, size);
+		assert_int_equal(strlen(cut), size - 1);
+		assert_memory_equal(cut + 24, whole + 24, size - 25);
+	}
+	rec.op = NULL;
+	log_format_line(&rec, whole, sizeof whole);
+	snprintf(want, sizeof want, " migrated[%ld] warn: lock timeout, "
+	    "retrying", (long)getpid());
+	assert_string_equal(whole + 24, want);
+}
+
 /* Quotes, backslashes, control characters and bad UTF-8 stay one line. */
 static void
 test_escaping(void **state)
@@ -163,6 +205,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_pid_after_fork),
+		cmocka_unit_test(test_plain_line),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_truncation),
 	};
