@@ -756,6 +756,12 @@ revgraph_state(const struct revgraph *g, const char *const *rows,
 			st = RG_DIVERGED;
 	if (st == RG_DIVERGED)
 		goto done;
+	/*
+	 * One row with a child: the child is not applied (it would be an
+	 * ancestor of its own parent), so the state is behind, no walk.
+	 */
+	if (nrows == 1 && g->nodes[idx[0]].nchildren > 0)
+		goto done;
 	revgraph_closure(g, idx, nrows, applied);
 	for (i = 0; i < g->n; i++)
 		napplied += applied[i];
