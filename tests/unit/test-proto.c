@@ -247,6 +247,10 @@ test_event_direct(void **state)
 
 	ev_same("1", "abcd", "create t_1", 1);
 	ev_same("1", "abcd", "create t_1", -1);
+	ev_same("-42", "abcd", "create t_1", 3);
+	ev_same("9223372036854775807", "abcd", "create t_1", 3);
+	ev_same("-9223372036854775808", "abcd", "create t_1", 3);
+	ev_same("1.5", "abcd", "create t_1", 3);
 	ev_same("1", "abcd", "create t_1", 9223372036854775807LL);
 	ev_same("1", "abcd", "create t_1", 1234567890);
 	ev_same(NULL, "abcd", "", -9223372036854775807LL - 1);
