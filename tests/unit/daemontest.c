@@ -23,7 +23,8 @@ static char dt_dir[64];
 static int dt_fd = -1; /* the client's end */
 static char dt_buf[1 << 16];
 static size_t dt_len;
-static json_t *dt_replies; /* id (text) -> final reply */
+static json_t *dt_replies;  /* id (text) -> final reply */
+static char dt_lines[4096]; /* "event:revision reply:id ..." as they came */
 static int dt_next_id;
 
 void
@@ -145,6 +146,7 @@ dt_start(const char *conf)
 		fatal("fcntl: %s", strerror(errno));
 	dt_len = 0;
 	dt_replies = json_object();
+	dt_lines[0] = '\0';
 }
 
 static int
@@ -189,6 +191,33 @@ dt_stop(void)
 	dt_dir[0] = '\0';
 }
 
+static void dt_read(void);
+
+/* Note a line the client got in dt_lines (cut when full). */
+static void
+dt_note(const json_t *j)
+{
+	const char *ev = json_string_value(json_object_get(j, "event"));
+	const char *rev = json_string_value(json_object_get(j, "revision"));
+	char item[96];
+
+	if (ev != NULL)
+		snprintf(item, sizeof item, "%s%s%s ", ev, rev ? ":" : "",
+		    rev ? rev : "");
+	else
+		snprintf(item, sizeof item, "reply:%lld ",
+		    (long long)json_integer_value(json_object_get(j, "id")));
+	if (strlen(dt_lines) + strlen(item) < sizeof dt_lines)
+		strcat(dt_lines, item);
+}
+
+const char *
+dt_client_lines(void)
+{
+	dt_read();
+	return dt_lines;
+}
+
 /* Read what the daemon wrote to the client; keep the final replies. */
 static void
 dt_read(void)
@@ -203,6 +232,7 @@ dt_read(void)
 	while ((nl = memchr(dt_buf, '\n', dt_len)) != NULL) {
 		*nl = '\0';
 		j = json_loads(dt_buf, 0, NULL);
+		dt_note(j);
 		if (j != NULL && json_object_get(j, "ok") != NULL &&
 		    json_is_integer(id = json_object_get(j, "id"))) {
 			snprintf(key, sizeof key, "%lld",

@@ -48,5 +48,8 @@ bool dt_standby_known(const void *unused); /* read, and another leads */
 bool dt_state_is(const void *state);	   /* "current", "behind", ... */
 /* The reply's error code, or "ok" (static). */
 const char *dt_code(int id);
+/* What the client got so far, in order: "planned step_started:r1 ...
+ * reply:1 " (events with their revision, final replies with their id). */
+const char *dt_client_lines(void);
 
 #endif

@@ -166,6 +166,41 @@ test_lock_timeout_gives_up(void **state)
 	assert_int_equal(fakedb_count("CREATE TABLE t3"), 0);
 }
 
+/*
+ * The events of an upgrade reach the client whole and in order, though a
+ * step's step_finished and the next step_started go out in one send();
+ * the reply lists the steps done.
+ */
+static void
+test_events_in_order(void **state)
+{
+	json_t *steps;
+	int a;
+
+	(void)state;
+	three_revisions();
+	dt_start(MANUAL);
+	assert_true(dt_until(dt_leader, NULL, 2000));
+	a = dt_send("upgrade", "{\"target\": \"head\"}");
+	assert_true(dt_until(dt_replied, ID(a), 5000));
+	assert_string_equal(dt_code(a), "ok");
+	assert_string_equal(dt_client_lines(),
+	    "planned step_started:r1 "
+	    "step_finished:r1 step_started:r2 step_finished:r2 "
+	    "step_started:r3 step_finished:r3 reply:1 ");
+	steps = json_object_get(json_object_get(dt_reply(a), "result"),
+	    "steps");
+	assert_int_equal(json_array_size(steps), 3);
+	assert_string_equal(json_string_value(
+				json_object_get(json_array_get(steps, 2),
+				    "revision")),
+	    "r3");
+	assert_string_equal(json_string_value(
+				json_object_get(json_array_get(steps, 0),
+				    "operation")),
+	    "upgrade");
+}
+
 /* The reply written as text: jansson's bytes, or NULL where it must. */
 static void
 test_result_text(void **state)
@@ -201,6 +236,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_result_text),
+		cmocka_unit_test_teardown(test_events_in_order, dt_teardown),
 		cmocka_unit_test_teardown(test_replan, dt_teardown),
 		cmocka_unit_test_teardown(test_replan_ahead, dt_teardown),
 		cmocka_unit_test_teardown(test_lock_not_held, dt_teardown),
