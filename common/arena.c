@@ -59,8 +59,7 @@ arena_round(size_t n)
 	return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 }
 
-/* n bytes at a multiple of align (a power of 2, at most ARENA_ALIGN). */
-static void *
+void *
 arena_alloc_align(struct arena *a, size_t n, size_t align)
 {
 	struct arena_block *b = a->head;

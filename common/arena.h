@@ -25,6 +25,12 @@ struct arena {
 
 /* n bytes aligned for any type, uninitialised; never NULL. */
 void *arena_alloc(struct arena *a, size_t n);
+/*
+ * n (> 0) bytes at a multiple of align (a power of 2, at most
+ * alignof(max_align_t)): an array of n / size elements of a type whose
+ * alignof is align wastes no padding (arena_alloc() rounds to 16).
+ */
+void *arena_alloc_align(struct arena *a, size_t n, size_t align);
 /* A NUL-terminated copy of p[0..n). */
 char *arena_strndup(struct arena *a, const char *p, size_t n);
 /* A NUL-terminated copy of s. */

@@ -49,7 +49,6 @@ struct migfile {
 	size_t nlabels;
 	char *message;		/* "" when absent */
 	char *create_date;	/* NULL when absent */
-	bool transactional;	/* default true */
 	char *lock_timeout;	/* NULL: daemon default */
 	char *statement_timeout;	/* NULL: daemon default */
 	int transactional_line;	/* header lines of these keys, 0: absent */
@@ -66,13 +65,15 @@ struct migfile {
 	 * with a leading UTF-8 BOM of the file stripped and CRLF read as LF.
 	 */
 	char checksum[65];
+	/* The bools beside checksum[], where padding was: 320 -> 304 bytes. */
+	bool transactional;	/* default true */
 	/*
 	 * Where its memory comes from: an arena of its own (migfile_parse(),
 	 * migfile_load()), its set's (in_set: migset_load()), or neither
 	 * (built by hand, each member malloc'd).
 	 */
-	struct arena *arena;
 	bool in_set;
+	struct arena *arena;
 };
 
 /*
@@ -99,7 +100,11 @@ void migfile_set_sha256(migfile_sha256_fn fn);
 
 /* A loaded directory: every *.sql file (dotfiles ignored), sorted by name. */
 struct migset {
-	struct arena *arena;	/* its files, their texts and statements */
+	/*
+	 * Its files, their header strings and statements: copies, not the
+	 * file texts, which are read one at a time into one buffer, reused.
+	 */
+	struct arena *arena;
 	char *dir;
 	struct migfile **v;
 	size_t n;

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdalign.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -658,7 +659,11 @@ split_sql_in(struct arena *a, const char *file, const char *text, size_t len,
 	st.len = len;
 	st.line = first_line;
 	st.col = 1;
-	/* In an arena, the array is made to measure at the end. */
+	/*
+	 * In an arena, the array is made to measure at the end, aligned for
+	 * its type only (24-byte elements: arena_alloc() would round a
+	 * one-statement array up to 32).
+	 */
 	st.out = a != NULL ? &tmp : out;
 	st.diags = diags;
 	while (st.i < st.len)
@@ -673,7 +678,8 @@ split_sql_in(struct arena *a, const char *file, const char *text, size_t len,
 		split_end_stmt(&st, st.sig_end);
 	}
 	if (a != NULL && tmp.n > 0) {
-		out->v = arena_alloc(a, tmp.n * sizeof *out->v);
+		out->v = arena_alloc_align(a, tmp.n * sizeof *out->v,
+		    alignof(struct split_stmt));
 		memcpy(out->v, tmp.v, tmp.n * sizeof *out->v);
 		out->n = out->cap = tmp.n;
 	}

@@ -39,7 +39,9 @@ int split_sql(const char *file, const char *text, size_t len, int first_line,
     struct split_list *out, struct mdiag_list *diags) MIG_MUSTCHECK;
 /*
  * The same, the statements and their array allocated in a (NULL: malloc):
- * freed with the arena, never with split_list_clear().
+ * freed with the arena, never with split_list_clear(). Either way each
+ * statement is a copy: text may be freed or reused once this returns
+ * (the loader reads every file into the same buffer).
  */
 struct arena;
 int split_sql_in(struct arena *a, const char *file, const char *text,

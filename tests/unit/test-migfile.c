@@ -34,7 +34,8 @@
 	X("bad04_markers") X("bad05_sections") X("bad06_values")	\
 	X("bad07_toolong") X("bad08_lint_allow") X("empty01_sections")	\
 	X("head")							\
-	X("merge01_merge_heads") X("nohdr_missing") X("r_u_1_with_slug")
+	X("merge01_merge_heads") X("merge02_many_parents")		\
+	X("nohdr_missing") X("r_u_1_with_slug")
 #define MIGFILE_NAME(n) n,
 static const char *const migfile_cases[] = { MIGFILE_CASES(MIGFILE_NAME) };
 
