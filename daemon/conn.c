@@ -157,6 +157,16 @@ conn_send(struct conn *c, char *line)
 	conn_send_now(c, line);
 }
 
+/* Unsent rest of a reply queued without a copy from this many bytes. */
+#define CONN_REF_MIN (64u * 1024)
+
+/* evbuffer_add_reference()'s cleanup: the line is written or dropped. */
+static void
+conn_free_line(const void *data, size_t len, void *line)
+{
+	free(line);
+}
+
 static void
 conn_send_now(struct conn *c, char *line)
 {
@@ -190,11 +200,26 @@ conn_send_now(struct conn *c, char *line)
 		}
 		n = 0;
 	}
-	if ((size_t)n < len) {
-		evbuffer_add(out, line + n, len - (size_t)n);
-		conn_bound_total();
+	if ((size_t)n == len) {
+		free(line);
+		return;
 	}
+	/*
+	 * The rest of a long line is queued as it is, not copied: a status
+	 * with 10,000 revisions pending is a 1.2 MB line, and a copy of it
+	 * was the daemon's peak (issue 13: peak RSS <= 24 MiB). libevent
+	 * frees it once written, or with the connection. Short lines are
+	 * copied, packed into the buffer's blocks: a chain and a malloc'd
+	 * line each would cost a flood of unread replies half as much again
+	 * (integration/309).
+	 */
+	if (len - (size_t)n >= CONN_REF_MIN && evbuffer_add_reference(out,
+	    line + n, len - (size_t)n, conn_free_line, line) == 0)
+		line = NULL;
+	else
+		evbuffer_add(out, line + n, len - (size_t)n);
 	free(line);
+	conn_bound_total();
 }
 
 static void
