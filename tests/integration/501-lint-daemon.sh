@@ -83,7 +83,10 @@ blocked_upgrade() {
 	blocker=$!
 	t_wait_for 10 blocker_holds
 	sleep 0.5	# older than the revision's lock_timeout
-	ctl a --json upgrade "$1" >"$T_TMP/up.json" 2>/dev/null &
+	# emptied here, not by the background job's redirection: that runs
+	# later, and seen() could read the previous call's event meanwhile
+	: >"$T_TMP/up.json"
+	ctl a --json upgrade "$1" >>"$T_TMP/up.json" 2>/dev/null &
 	up=$!
 	t_wait_for 10 seen || fail "no step_blockers event: $(cat "$T_TMP/up.json")"
 	ev=$(grep '"event":"step_blockers"' "$T_TMP/up.json" | head -n 1)
