@@ -441,6 +441,9 @@ void runner_start(struct req *req, struct revset *rs, struct rg_plan *plan,
     const struct runner_opts *o);
 bool runner_busy(void);
 int runner_cancel(json_t **info);
+/* a plan is cancelled; send its cancel again (a first one can be lost) */
+bool runner_cancelled(void);
+void runner_cancel_again(void);
 /* lock session lost or shutdown: fail the running plan */
 void runner_abort(const char *why, enum merr_code code);
 json_t *runner_running_json(void);

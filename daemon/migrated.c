@@ -259,10 +259,21 @@ daemon_on_shutdown_timer(evutil_socket_t fd, short what, void *arg)
 	json_t *info = NULL;
 
 	if (runner_busy()) {
-		log_warn("shutdown_timeout passed: cancelling the running "
-		    "step");
-		MIG_IGNORE(runner_cancel(&info));
-		json_decref(info);
+		if (!runner_cancelled()) {
+			log_warn("shutdown_timeout passed: cancelling the "
+			    "running step");
+			MIG_IGNORE(runner_cancel(&info));
+			json_decref(info);
+		} else
+			runner_cancel_again();
+		/*
+		 * Again each second until the step ends: a cancel that
+		 * reaches the backend before the step's statements do (the
+		 * step dispatched in the same turn of the loop) is lost.
+		 */
+		tv.tv_sec = 1;
+		tv.tv_usec = 0;
+		evtimer_add(ev_shutdown, &tv);
 	} else if (D->running != NULL)
 		evtimer_add(ev_shutdown, &tv);
 }

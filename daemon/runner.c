@@ -977,6 +977,23 @@ runner_cancel(json_t **info)
 	return 0;
 }
 
+bool
+runner_cancelled(void)
+{
+	return R != NULL && R->cancelled;
+}
+
+/* The cancel of a cancelled plan sent to its backend once more. */
+void
+runner_cancel_again(void)
+{
+	if (R == NULL || !R->cancelled)
+		return;
+	log_op(LOG_LVL_NOTICE, runner_opname(), R->step < R->plan.n ?
+	    runner_mf()->revision : NULL, -1, NULL, "cancel sent again");
+	state_cancel_backend(leader_backend_pid());
+}
+
 void
 runner_abort(const char *why, enum merr_code code)
 {
