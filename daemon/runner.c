@@ -963,8 +963,10 @@ runner_cancel(json_t **info)
 	*info = json_pack("{s:b, s:s, s:s}", "cancelled", 1, "op",
 	    runner_opname(), "revision", R->step < R->plan.n ?
 	    runner_mf()->revision : "");
-	if (R->cancelled)
+	if (R->cancelled) {
+		runner_cancel_again();	/* the first may have been lost */
 		return 0;
+	}
 	R->cancelled = true;
 	log_op(LOG_LVL_NOTICE, runner_opname(), R->step < R->plan.n ?
 	    runner_mf()->revision : NULL, -1, NULL, "cancel requested");
