@@ -269,15 +269,25 @@ void
 rsql_version_change(struct rsql_batch *b, const struct rowset *from,
     const struct rowset *to)
 {
-	static struct rsql_text delete, insert;
+	static struct rsql_text delete, insert, both;
 	char *del, *ins;
 
 	del = rowset_minus(from, to);
 	ins = rowset_minus(to, from);
-	if (del != NULL)
+	/*
+	 * Both (a step of a linear upgrade): one statement, one parse, plan
+	 * and execution fewer in the backend. The sets are disjoint, and a
+	 * data-modifying WITH runs once whether or not it is read.
+	 */
+	if (del != NULL && ins != NULL)
+		rsql_add(b, rsql_text(&both, D->vt, "WITH d AS (DELETE FROM %s "
+		    "WHERE version_num = ANY ($1::text[])) INSERT INTO %s "
+		    "(version_num) SELECT pg_catalog.unnest($2::text[])", D->vt,
+		    D->vt), 2, del, ins);
+	else if (del != NULL)
 		rsql_add(b, rsql_text(&delete, D->vt, "DELETE FROM %s WHERE "
 		    "version_num = ANY ($1::text[])", D->vt), 1, del);
-	if (ins != NULL)
+	else if (ins != NULL)
 		rsql_add(b, rsql_text(&insert, D->vt, "INSERT INTO %s "
 		    "(version_num) SELECT pg_catalog.unnest($1::text[])",
 		    D->vt), 1, ins);
@@ -313,6 +323,27 @@ rsql_history(struct rsql_batch *b, const struct migfile *mf,
 	    strcmp(operation, "upgrade") == 0 ? mf->checksum : NULL,
 	    mf->message, outcome, error, D->hostname, pid, D->instance, user,
 	    start);
+}
+
+void
+rsql_history_notify(struct rsql_batch *b, const struct migfile *mf,
+    const char *operation, const char *user)
+{
+	static struct rsql_text text;
+	char pid[16];
+
+	snprintf(pid, sizeof pid, "%ld", (long)D->pid);
+	rsql_add(b, rsql_text(&text, D->ht, "WITH h AS (INSERT INTO %s "
+	    "(revision, operation, checksum, message, started_at, "
+	    "finished_at, duration_ms, outcome, error, host, pid, instance, "
+	    "requested_by, transactional) VALUES ($1, $2, $3, $4, now(), "
+	    "clock_timestamp(), (extract(epoch FROM clock_timestamp() - "
+	    "now()) * 1000)::bigint, 'ok', NULL, $5, $6::int, $7, $8, true)) "
+	    "SELECT pg_catalog.pg_notify('" NOTIFY_CHANNEL "', $9)", D->ht),
+	    9, mf->revision, operation,
+	    strcmp(operation, "upgrade") == 0 ? mf->checksum : NULL,
+	    mf->message, D->hostname, pid, D->instance, user,
+	    rsql_notify_payload());
 }
 
 void

@@ -53,13 +53,19 @@ void rsql_add_timeouts(struct rsql_batch *b, const struct migfile *mf,
     bool local);
 /* The section's statements; returns how many. */
 size_t rsql_add_stmts(struct rsql_batch *b, const struct split_list *sl);
-/* DELETE / INSERT turning version rows from into to. */
+/* DELETE / INSERT turning version rows from into to (one statement). */
 void rsql_version_change(struct rsql_batch *b, const struct rowset *from,
     const struct rowset *to);
 /* A history row; started_ms 0 = the transaction's start (now()). */
 void rsql_history(struct rsql_batch *b, const struct migfile *mf,
     const char *operation, const char *outcome, const char *error,
     const char *user, bool transactional, uint64_t started_ms);
+/*
+ * A transactional step's 'ok' row and the pg_notify after it, in one
+ * statement (rsql_history(..., "ok", NULL, user, true, 0) + rsql_notify()).
+ */
+void rsql_history_notify(struct rsql_batch *b, const struct migfile *mf,
+    const char *operation, const char *user);
 /* A non-transactional step's 'running' row, RETURNING id. */
 void rsql_nt_start(struct rsql_batch *b, const struct migfile *mf,
     const char *operation, const char *user);

@@ -685,8 +685,6 @@ runner_step(void)
 	R->first_stmt = b.n;
 	R->nstmt = rsql_add_stmts(&b, runner_stmts());
 	rsql_version_change(&b, &R->rows, &R->next);
-	rsql_history(&b, mf, runner_opname(), "ok", NULL, R->req->user, true,
-	    0);
 	/*
 	 * COMMIT goes in a second round trip, once every statement is known
 	 * to have run: a daemon killed before that leaves an open transaction
@@ -694,7 +692,10 @@ runner_step(void)
 	 * daemon from commands still queued in the server's socket.
 	 */
 	if (!R->atomic)
-		rsql_notify(&b);
+		rsql_history_notify(&b, mf, runner_opname(), R->req->user);
+	else
+		rsql_history(&b, mf, runner_opname(), "ok", NULL,
+		    R->req->user, true, 0);
 	runner_send(&b, true, false, runner_on_step);
 }
 

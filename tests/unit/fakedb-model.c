@@ -471,6 +471,13 @@ fk_model(struct db *db, const char *sql, int np, char **p)
 	if (fk_has(sql, "pg_catalog.pg_backend_pid()") &&
 	    strncmp(sql, "SELECT pg_catalog.pg_backend_pid()", 34) == 0)
 		return fk_one(pid);
+	if (fk_has(sql, "WITH h AS (INSERT INTO") &&
+	    fk_has(sql, "(revision, operation")) {
+		/* a step's 'ok' row and its pg_notify (rsql_history_notify) */
+		fk_nt_insert(sql, np, p);
+		fakedb.history_rows++;
+		return fk_one("");
+	}
 	if (fk_has(sql, "pg_notify") || fk_has(sql, "pg_cancel_backend") ||
 	    fk_has(sql, "pg_terminate_backend"))
 		return fk_one("");
@@ -529,6 +536,13 @@ fk_model(struct db *db, const char *sql, int np, char **p)
 			    fk_error("MGPLN",
 				"migrated: the "
 				"version table changed under this plan");
+	}
+	if (fk_has(sql, "WITH d AS (DELETE FROM") &&
+	    fk_has(sql, "pg_catalog.unnest($2::text[])")) {
+		/* rsql_version_change() with rows to drop and to add */
+		fk_each_elem(p[0], fk_del_row);
+		fk_each_elem(p[1], fk_add_row);
+		return fk_ok();
 	}
 	if (fk_has(sql,
 		"(version_num) SELECT pg_catalog.unnest($1::text[])")) {
